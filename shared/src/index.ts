@@ -1,0 +1,47 @@
+/**
+ * @mcpbox/shared — runtime-neutral contracts used by the Worker, the gateway and the provisioner.
+ * No `node:` imports and no Workers globals may appear in this package.
+ */
+export {
+  AUTH_METHOD_OIDC,
+  CORS_ALLOWED_REQUEST_HEADERS,
+  CORS_EXPOSED_RESPONSE_HEADERS,
+  MCPBOX_HEADERS,
+  MCPBOX_HEADER_PREFIX_LOWER,
+  MCP_HEADERS,
+  MCP_TRANSPORT_REQUEST_HEADERS,
+} from "./headers";
+export { GATEWAY_PATHS, HEALTH_BODY, WORKER_PATHS } from "./paths";
+export {
+  ENV_FILE_KEYS,
+  GATEWAY_ENV,
+  PROVISIONER_ENV,
+  WORKER_BINDINGS,
+  WORKER_SECRET_NAMES,
+  WORKER_VAR_NAMES,
+} from "./names";
+export type { WorkerSecretName } from "./names";
+export {
+  ACCESS_OIDC_SCOPES,
+  DEFAULT_CLOUDFLARE_API_BASE_URL,
+  DEFAULT_GATEWAY_BIND_HOST,
+  DEFAULT_GATEWAY_HOSTNAME,
+  DEFAULT_GATEWAY_PORT,
+  DEFAULT_RESOURCE_NAMES,
+  DEFAULT_STATE_FILE,
+  MAX_EMAIL_LENGTH,
+  MIN_CLOUDFLARED_VERSION,
+  SERVICE_TOKEN_BYTES,
+} from "./defaults";
+export { BUILTIN_CORS_ORIGINS, parseOriginList } from "./cors";
+export { accessOidcPath, accessOidcUrls, issuerFromAuthorizationUrl } from "./access-oidc";
+export type { AccessOidcUrls } from "./access-oidc";
+export { isEmailAllowed, isValidEmail, parseEmailAllowlist } from "./email-allowlist";
+export type { EmailAllowlist } from "./email-allowlist";
+export {
+  ANONYMOUS_METHODS,
+  JSONRPC_ERROR,
+  NOTIFICATION_METHOD_PREFIX,
+  jsonRpcError,
+} from "./jsonrpc";
+export type { JsonRpcErrorBody, JsonRpcId } from "./jsonrpc";

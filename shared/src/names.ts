@@ -1,0 +1,61 @@
+/**
+ * Names of bindings, secrets, variables and environment variables: configuration contracts.
+ */
+
+/** Worker bindings (wrangler.toml and the provisioner's upload metadata). */
+export const WORKER_BINDINGS = {
+  oauthKv: "OAUTH_KV",
+  tunnel: "MCPBOX_TUNNEL",
+} as const;
+
+/** Worker secrets; the provisioner pushes all of them in one operation. */
+export const WORKER_SECRET_NAMES = [
+  "MCPBOX_SERVICE_TOKEN",
+  "ACCESS_CLIENT_ID",
+  "ACCESS_CLIENT_SECRET",
+  "ACCESS_TOKEN_URL",
+  "ACCESS_AUTHORIZATION_URL",
+  "ACCESS_JWKS_URL",
+  "COOKIE_ENCRYPTION_KEY",
+] as const;
+export type WorkerSecretName = (typeof WORKER_SECRET_NAMES)[number];
+
+/** Worker plain-text variables (wrangler.toml `[vars]`), all optional. */
+export const WORKER_VAR_NAMES = {
+  gatewayHost: "GATEWAY_HOST",
+  gatewayPort: "GATEWAY_PORT",
+  corsOrigins: "CORS_ORIGINS",
+  allowedEmails: "ALLOWED_EMAILS",
+  accessIssuer: "ACCESS_ISSUER",
+  accessTokenTtlSeconds: "ACCESS_TOKEN_TTL_SECONDS",
+} as const;
+
+/** Environment variables read by the gateway's loadConfig(). */
+export const GATEWAY_ENV = {
+  serviceToken: "MCPBOX_SERVICE_TOKEN",
+  host: "GATEWAY_HOST",
+  port: "GATEWAY_PORT",
+  upstreamUrl: "MCP_UPSTREAM_URL",
+  upstreamCommand: "MCP_UPSTREAM_COMMAND",
+  allowedEmails: "MCPBOX_ALLOWED_EMAILS",
+  auditLog: "MCPBOX_AUDIT_LOG",
+  allowedHosts: "GATEWAY_ALLOWED_HOSTS",
+  allowedOrigins: "GATEWAY_ALLOWED_ORIGINS",
+  maxBodyBytes: "GATEWAY_MAX_BODY_BYTES",
+  upstreamTimeoutMs: "GATEWAY_UPSTREAM_TIMEOUT_MS",
+  maxSessions: "GATEWAY_MAX_SESSIONS",
+  sessionIdleMs: "GATEWAY_SESSION_IDLE_MS",
+  drainMs: "GATEWAY_DRAIN_MS",
+} as const;
+
+/** Environment variables the provisioner reads (besides its flags). */
+export const PROVISIONER_ENV = {
+  apiToken: "CLOUDFLARE_API_TOKEN",
+  apiBaseUrl: "CLOUDFLARE_API_BASE_URL",
+} as const;
+
+/** Keys the provisioner writes into `--env-file` for the gateway and cloudflared. */
+export const ENV_FILE_KEYS = {
+  tunnelToken: "TUNNEL_TOKEN",
+  serviceToken: "MCPBOX_SERVICE_TOKEN",
+} as const;
