@@ -21,8 +21,38 @@ export const MAX_EMAIL_LENGTH = 254 as const;
 /** Service token: 32 random bytes, hex-encoded. */
 export const SERVICE_TOKEN_BYTES = 32 as const;
 
+/** Separates the current and the previous service token in `MCPBOX_SERVICE_TOKEN` during a rotation. */
+export const SERVICE_TOKEN_SEPARATOR = "," as const;
+
+/** The Worker's `COOKIE_ENCRYPTION_KEY`: 32 random bytes, hex-encoded. */
+export const COOKIE_ENCRYPTION_KEY_BYTES = 32 as const;
+
 /** Scopes requested from Cloudflare Access for SaaS. */
 export const ACCESS_OIDC_SCOPES = ["openid", "email", "profile"] as const;
 
 /** Minimum cloudflared version that supports Workers VPC (QUIC transport). */
 export const MIN_CLOUDFLARED_VERSION = "2025.7.0" as const;
+
+/** Host names the gateway always answers to (DNS-rebinding guard); more via `GATEWAY_ALLOWED_HOSTS`. */
+export const GATEWAY_BUILTIN_ALLOWED_HOSTS = ["localhost", "127.0.0.1", "[::1]", DEFAULT_GATEWAY_HOSTNAME] as const;
+
+/** Largest request body the gateway accepts, counted on the bytes actually received. */
+export const DEFAULT_GATEWAY_MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+/** How long the gateway waits for an upstream's response headers before answering 504. */
+export const DEFAULT_GATEWAY_UPSTREAM_TIMEOUT_MS = 60_000;
+
+/** Concurrent stdio MCP sessions (one child process each) the gateway runs at most. */
+export const DEFAULT_GATEWAY_MAX_SESSIONS = 32;
+
+/** A stdio session with no traffic for this long is closed and its child process killed. */
+export const DEFAULT_GATEWAY_SESSION_IDLE_MS = 15 * 60_000;
+
+/** On SIGTERM/SIGINT, in-flight requests get this long to finish before connections are cut. */
+export const DEFAULT_GATEWAY_DRAIN_MS = 10_000;
+
+/** Minimum length of a service token the gateway accepts (the provisioner makes 64 hex characters). */
+export const MIN_SERVICE_TOKEN_LENGTH = 32;
+
+/** Lifetime of the Worker's OAuth access tokens unless `ACCESS_TOKEN_TTL_SECONDS` says otherwise. */
+export const DEFAULT_ACCESS_TOKEN_TTL_SECONDS = 3600 as const;

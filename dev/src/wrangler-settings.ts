@@ -1,0 +1,43 @@
+/**
+ * The Worker's runtime settings as wrangler.toml declares them (compatibility date and flags,
+ * `[vars]`), for everything that runs the Worker outside wrangler: the workerd tests' config and
+ * Miniflare. Imports nothing from the workspace, so vitest can load it while bundling its config.
+ */
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { experimental_readRawConfig } from "wrangler";
+
+/** The repository root (this file lives in `dev/src/`). */
+export const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
+/** The Worker's wrangler configuration. */
+export const WRANGLER_CONFIG = path.join(REPO_ROOT, "wrangler.toml");
+
+export interface WorkerSettings {
+  name: string;
+  compatibilityDate: string;
+  compatibilityFlags: string[];
+  /** `[vars]` from wrangler.toml, as strings. */
+  vars: Record<string, string>;
+}
+
+/** The runtime settings wrangler.toml declares for the Worker. */
+export function readWorkerSettings(configPath = WRANGLER_CONFIG): WorkerSettings {
+  const { rawConfig } = experimental_readRawConfig({ config: configPath });
+  if (!rawConfig.compatibility_date) throw new Error(`${configPath}: compatibility_date is missing`);
+  const vars: Record<string, string> = {};
+  for (const [name, value] of Object.entries(rawConfig.vars ?? {})) vars[name] = typeof value === "string" ? value : JSON.stringify(value);
+  return {
+    name: rawConfig.name ?? "worker",
+    compatibilityDate: rawConfig.compatibility_date,
+    compatibilityFlags: rawConfig.compatibility_flags ?? [],
+    vars,
+  };
+}
+
+/** Environment that keeps wrangler quiet and offline. */
+export const QUIET_WRANGLER_ENV = {
+  WRANGLER_SEND_METRICS: "false",
+  WRANGLER_SEND_ERROR_REPORTS: "false",
+  CLOUDFLARE_CF_FETCH_ENABLED: "false",
+  WRANGLER_HIDE_BANNER: "true",
+} as const;

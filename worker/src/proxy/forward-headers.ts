@@ -1,0 +1,45 @@
+/**
+ * Which headers cross the Worker in each direction. Towards the gateway: only the MCP transport
+ * headers the client sent, untouched, plus the X-MCPbox-* identity headers the Worker sets; the
+ * client's Authorization, cookies and any X-MCPbox-* it sent never pass (no token passthrough).
+ */
+import { MCPBOX_HEADERS, MCPBOX_HEADER_PREFIX_LOWER, MCP_TRANSPORT_REQUEST_HEADERS, AUTH_METHOD_OIDC } from "@mcpbox/shared";
+
+export interface GatewayIdentity {
+  serviceToken: string;
+  email?: string;
+  clientId: string;
+}
+
+/**
+ * The gateway request headers: an allowlist of MCP transport headers copied from the client
+ * (so nothing else it sent, including forged X-MCPbox-* values, can reach the gateway), then
+ * the Worker's own identity headers.
+ */
+export function gatewayRequestHeaders(incoming: Headers, identity: GatewayIdentity): Headers {
+  const out = new Headers();
+  for (const name of MCP_TRANSPORT_REQUEST_HEADERS) {
+    const value = incoming.get(name);
+    if (value !== null) out.set(name, value);
+  }
+  for (const name of [...out.keys()]) {
+    if (name.startsWith(MCPBOX_HEADER_PREFIX_LOWER)) out.delete(name);
+  }
+  out.set(MCPBOX_HEADERS.serviceToken, identity.serviceToken);
+  out.set(MCPBOX_HEADERS.authMethod, AUTH_METHOD_OIDC);
+  out.set(MCPBOX_HEADERS.clientId, identity.clientId);
+  if (identity.email !== undefined) out.set(MCPBOX_HEADERS.userEmail, identity.email);
+  return out;
+}
+
+const DROPPED_RESPONSE_HEADERS = new Set(["set-cookie", "connection", "keep-alive", "transfer-encoding", "www-authenticate"]);
+
+/** The gateway's response headers minus cookies, hop-by-hop headers, CORS and auth challenges. */
+export function clientResponseHeaders(upstream: Headers): Headers {
+  const out = new Headers();
+  for (const [name, value] of upstream) {
+    if (DROPPED_RESPONSE_HEADERS.has(name) || name.startsWith("access-control-") || name.startsWith(MCPBOX_HEADER_PREFIX_LOWER)) continue;
+    out.append(name, value);
+  }
+  return out;
+}

@@ -1,0 +1,49 @@
+/**
+ * Vitest global setup for the worker project (runs in Node): starts the development IdPs, the
+ * harness server (forging token proxy, key rotation) and the gateway stand-in on 127.0.0.1, and
+ * provides their addresses to the workerd tests and to the Miniflare bindings.
+ */
+import { randomBytes } from "node:crypto";
+import net from "node:net";
+import type { TestProject } from "vitest/node";
+import { startDevIdp, type DevIdp } from "../../../../dev/src/idp/index";
+import { TEST_WORKER_ORIGIN, type HarnessInfo, type IdpInfo } from "../harness-info";
+import { startHarnessServer } from "./forging-token-proxy";
+import { startGatewayStandin } from "./gateway-standin";
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const redirectUris = [`${TEST_WORKER_ORIGIN}/callback`];
+  const idpSecret = randomBytes(24).toString("hex");
+  const idp = await startDevIdp({ clientId: "mcpbox-test-access", clientSecret: idpSecret, redirectUris });
+  const rotationSecret = randomBytes(24).toString("hex");
+  const rotationIdp = await startDevIdp({ clientId: "mcpbox-rotation-access", clientSecret: rotationSecret, redirectUris });
+  const harness = await startHarnessServer(idp, { rotation: rotationIdp });
+  const standin = await startGatewayStandin();
+
+  const info: HarnessInfo = {
+    idp: idpInfo(idp, "mcpbox-test-access", idpSecret),
+    rotationIdp: idpInfo(rotationIdp, "mcpbox-rotation-access", rotationSecret),
+    harnessUrl: harness.url,
+    standinUrl: standin.url,
+    standinPort: standin.port,
+    unreachableUrl: `http://127.0.0.1:${await closedPort()}/token`,
+  };
+  project.provide("harness", info);
+
+  return async () => {
+    await Promise.all([standin.close(), harness.close(), idp.close(), rotationIdp.close()]);
+  };
+}
+
+function idpInfo(idp: DevIdp, clientId: string, clientSecret: string): IdpInfo {
+  return { clientId, clientSecret, issuer: idp.issuer, authorizationUrl: idp.authorizationUrl, tokenUrl: idp.tokenUrl, jwksUrl: idp.jwksUrl };
+}
+
+/** A port that was just free on 127.0.0.1 and is closed again, so connecting to it is refused. */
+async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
