@@ -1,0 +1,118 @@
+/**
+ * Command-line parsing (pure): the commands and flags of the design's CLI contract, validated
+ * with messages that name the flag. `--set-secrets` is another spelling of `secrets sync`.
+ */
+import { parseArgs } from "node:util";
+import { DEFAULT_STATE_FILE } from "@mcpbox/shared";
+import { parseAllowFlag } from "../allow";
+import { UsageError } from "../errors";
+import type { AllowRule } from "../state/state";
+
+export const COMMANDS = ["setup", "status", "doctor", "secrets sync", "rotate-service-token", "teardown"] as const;
+export type CommandName = (typeof COMMANDS)[number];
+
+export interface CliFlags {
+  apiToken: string | undefined;
+  accountId: string | undefined;
+  tunnelName: string | undefined;
+  vpcServiceName: string | undefined;
+  workerName: string | undefined;
+  gatewayHost: string | undefined;
+  gatewayPort: number | undefined;
+  allow: AllowRule | undefined;
+  statePath: string;
+  envFile: string | undefined;
+  yes: boolean;
+  json: boolean;
+  adopt: boolean;
+  verify: boolean;
+  finish: boolean;
+}
+
+export type CliArgs = { command: "help" } | { command: CommandName; flags: CliFlags };
+
+const OPTIONS = {
+  "api-token": { type: "string" },
+  "account-id": { type: "string" },
+  "tunnel-name": { type: "string" },
+  "vpc-service-name": { type: "string" },
+  "worker-name": { type: "string" },
+  "gateway-host": { type: "string" },
+  "gateway-port": { type: "string" },
+  allow: { type: "string" },
+  state: { type: "string" },
+  "env-file": { type: "string" },
+  yes: { type: "boolean", short: "y" },
+  json: { type: "boolean" },
+  adopt: { type: "boolean" },
+  "no-verify": { type: "boolean" },
+  "set-secrets": { type: "boolean" },
+  finish: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+/** Parses argv (without the node and script paths). Throws UsageError. */
+export function parseCliArgs(argv: readonly string[]): CliArgs {
+  // A leading `--` (from `node -- cli.ts -- …` style launchers) separates nothing here.
+  const args = argv[0] === "--" ? argv.slice(1) : argv;
+  let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true; args: string[] }>>;
+  try {
+    parsed = parseArgs({ args: [...args], options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError((error as Error).message.replace(/^TypeError \[[A-Z_]+\]: /, ""));
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return { command: "help" };
+  const command = commandOf(positionals, values["set-secrets"] === true);
+  if (values.finish && command !== "rotate-service-token") throw new UsageError("--finish belongs to rotate-service-token.");
+  const flags: CliFlags = {
+    apiToken: nonEmpty(values["api-token"], "--api-token"),
+    accountId: matchOr(values["account-id"], /^[0-9a-f]{32}$/i, "--account-id", "a 32-character hex account id"),
+    tunnelName: matchOr(values["tunnel-name"], /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, "--tunnel-name", "letters, digits, dots, dashes and underscores"),
+    vpcServiceName: matchOr(values["vpc-service-name"], /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, "--vpc-service-name", "letters, digits, dots, dashes and underscores"),
+    workerName: matchOr(values["worker-name"], /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, "--worker-name", "lowercase letters, digits and dashes (it becomes part of a hostname)"),
+    gatewayHost: matchOr(values["gateway-host"], /^[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$/, "--gateway-host", "a host name or IP address as cloudflared resolves it"),
+    gatewayPort: parsePort(values["gateway-port"]),
+    allow: values.allow === undefined ? undefined : parseAllowFlag(values.allow),
+    statePath: nonEmpty(values.state, "--state") ?? DEFAULT_STATE_FILE,
+    envFile: nonEmpty(values["env-file"], "--env-file"),
+    yes: values.yes === true,
+    json: values.json === true,
+    adopt: values.adopt === true,
+    verify: values["no-verify"] !== true,
+    finish: values.finish === true,
+  };
+  return { command, flags };
+}
+
+function commandOf(positionals: readonly string[], setSecrets: boolean): CommandName {
+  const words = positionals.join(" ");
+  if (setSecrets) {
+    if (words !== "" && words !== "secrets sync") throw new UsageError(`--set-secrets is the command "secrets sync"; it cannot be combined with "${words}".`);
+    return "secrets sync";
+  }
+  if (words === "") throw new UsageError("No command given.");
+  const command = COMMANDS.find((c) => c === words);
+  if (!command) throw new UsageError(`Unknown command "${words}".`, `Commands: ${COMMANDS.join(", ")}. Run with --help for details.`);
+  return command;
+}
+
+function nonEmpty(value: string | undefined, flag: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (value.trim() === "") throw new UsageError(`${flag} needs a value.`);
+  return value.trim();
+}
+
+function matchOr(value: string | undefined, pattern: RegExp, flag: string, expected: string): string | undefined {
+  const v = nonEmpty(value, flag);
+  if (v === undefined) return undefined;
+  if (!pattern.test(v)) throw new UsageError(`${flag} "${v}" is not valid: expected ${expected}.`);
+  return v;
+}
+
+function parsePort(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port < 1 || port > 65_535) throw new UsageError(`--gateway-port "${value}" is not a port number (1-65535).`);
+  return port;
+}

@@ -1,0 +1,45 @@
+/**
+ * The --help text: commands, flags with their defaults, and the environment variables.
+ */
+import { DEFAULT_CLOUDFLARE_API_BASE_URL, DEFAULT_GATEWAY_HOSTNAME, DEFAULT_GATEWAY_PORT, DEFAULT_RESOURCE_NAMES, DEFAULT_STATE_FILE, PROVISIONER_ENV } from "@mcpbox/shared";
+import { ALL_PERMISSIONS } from "../cloudflare/permissions";
+
+export function helpText(program = "mcpbox-remote"): string {
+  return `Usage: ${program} <command> [flags]
+
+Sets up MCPbox Remote on your Cloudflare account: tunnel → Workers VPC service → Worker →
+Cloudflare Access → connect. Safe to re-run: it finds what exists and changes only what is missing.
+
+Commands:
+  setup                    run the six setup steps (resumes where an interrupted run stopped)
+  status                   each resource with its id and live state
+  doctor                   diagnose: tunnel not connecting, 403 on MCP requests, sign-in loop
+  secrets sync             push every secret from the state to the Worker (also: --set-secrets)
+  rotate-service-token     new service token with an overlap; --finish ends the overlap
+  teardown                 delete everything setup created (asks first, unless --yes)
+
+Flags:
+  --api-token <token>        API token (prefer the ${PROVISIONER_ENV.apiToken} environment variable)
+  --account-id <id>          account to use when the token can use several
+  --tunnel-name <name>       default ${DEFAULT_RESOURCE_NAMES.tunnel}
+  --vpc-service-name <name>  default ${DEFAULT_RESOURCE_NAMES.vpcService}
+  --worker-name <name>       default ${DEFAULT_RESOURCE_NAMES.worker}
+  --gateway-host <host>      the gateway as cloudflared reaches it, default ${DEFAULT_GATEWAY_HOSTNAME}
+  --gateway-port <port>      default ${DEFAULT_GATEWAY_PORT}
+  --allow <who>              everyone | emails:a@x.com,b@y.com | domain:example.com
+  --state <file>             state file (ids and generated secrets, mode 0600), default ${DEFAULT_STATE_FILE}
+  --env-file <file>          write TUNNEL_TOKEN and MCPBOX_SERVICE_TOKEN there for cloudflared and the gateway
+  --adopt                    take over same-named resources the state does not know
+  --yes, -y                  no prompts (fail with a message instead of asking)
+  --json                     machine-readable result on stdout (progress goes to stderr)
+  --no-verify                skip the live check of the Worker after setup
+  --help, -h                 this text
+
+Environment:
+  ${PROVISIONER_ENV.apiToken}       the API token (never written to disk or printed)
+  ${PROVISIONER_ENV.apiBaseUrl}    API base, default ${DEFAULT_CLOUDFLARE_API_BASE_URL}
+
+The API token needs these permissions:
+${ALL_PERMISSIONS.map((p) => `  ${p}`).join("\n")}
+`;
+}

@@ -1,0 +1,56 @@
+/**
+ * `setup`: the six steps, in order, then a summary. Idempotent (a re-run on a complete setup sends
+ * no writes and says so) and resumable (the state is saved after every step and every create).
+ */
+import { clientConfigs, type ClientConfigs } from "../connect";
+import { openContext, type ProvisionOptions, type RunDeps } from "../run/context";
+import { tokenStep } from "../steps/01-token";
+import { tunnelStep } from "../steps/02-tunnel";
+import { vpcServiceStep } from "../steps/03-vpc-service";
+import { workerStep } from "../steps/04-worker";
+import { accessStep } from "../steps/05-access";
+import { connectStep } from "../steps/06-connect";
+import { runSteps, type Step, type StepPlan, type StepReport } from "../steps/step";
+
+/** The six steps of `setup`, in order. */
+export const SETUP_STEPS: ReadonlyArray<Step<StepPlan>> = [tokenStep, tunnelStep, vpcServiceStep, workerStep, accessStep, connectStep];
+
+export interface SetupResult {
+  command: "setup";
+  ok: true;
+  /** False when everything was already in place. */
+  changed: boolean;
+  api: { requests: number; writes: number };
+  steps: StepReport[];
+  accountId: string;
+  workerUrl: string;
+  mcpUrl: string;
+  clients: ClientConfigs;
+  statePath: string;
+  envFile: string | undefined;
+}
+
+/** Runs the whole setup. Throws ProvisionerError / CloudflareApiError with a hint on failure. */
+export async function runSetup(options: ProvisionOptions, deps: Partial<RunDeps> = {}): Promise<SetupResult> {
+  const { ctx, release } = await openContext(options, deps, { lock: true });
+  try {
+    const steps = await runSteps(ctx, SETUP_STEPS);
+    const workerUrl = ctx.state.worker?.url ?? "";
+    const clients = clientConfigs(workerUrl);
+    return {
+      command: "setup",
+      ok: true,
+      changed: steps.some((s) => s.changes.length > 0),
+      api: { ...ctx.cf.stats },
+      steps,
+      accountId: ctx.state.accountId ?? "",
+      workerUrl,
+      mcpUrl: clients.mcpUrl,
+      clients,
+      statePath: ctx.options.statePath,
+      envFile: ctx.options.envFile,
+    };
+  } finally {
+    await release();
+  }
+}

@@ -1,0 +1,42 @@
+/**
+ * Ready-to-paste client configuration for the MCP URL: claude.ai (custom connector), Cursor
+ * (`~/.cursor/mcp.json`) and `mcp-remote` (for clients that only speak stdio).
+ */
+import { WORKER_PATHS } from "@mcpbox/shared";
+
+export interface ClientConfigs {
+  mcpUrl: string;
+  claudeAi: string;
+  cursor: { mcpServers: Record<string, { url: string }> };
+  mcpRemote: { mcpServers: Record<string, { command: string; args: string[] }> };
+}
+
+/** The MCP endpoint of a Worker. */
+export function mcpUrlOf(workerUrl: string): string {
+  return `${workerUrl.replace(/\/+$/, "")}${WORKER_PATHS.mcp}`;
+}
+
+export function clientConfigs(workerUrl: string, serverName = "mcpbox"): ClientConfigs {
+  const mcpUrl = mcpUrlOf(workerUrl);
+  return {
+    mcpUrl,
+    claudeAi: `Settings → Connectors → Add custom connector → URL: ${mcpUrl}`,
+    cursor: { mcpServers: { [serverName]: { url: mcpUrl } } },
+    mcpRemote: { mcpServers: { [serverName]: { command: "npx", args: ["-y", "mcp-remote", mcpUrl] } } },
+  };
+}
+
+/** The same, as lines for the terminal. */
+export function formatClientConfigs(configs: ClientConfigs): string[] {
+  return [
+    `MCP URL: ${configs.mcpUrl}`,
+    "",
+    `claude.ai: ${configs.claudeAi}`,
+    "",
+    "Cursor (~/.cursor/mcp.json):",
+    ...JSON.stringify(configs.cursor, null, 2).split("\n"),
+    "",
+    "Claude Desktop and other stdio-only clients, through mcp-remote:",
+    ...JSON.stringify(configs.mcpRemote, null, 2).split("\n"),
+  ];
+}

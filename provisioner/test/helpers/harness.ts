@@ -1,0 +1,113 @@
+/**
+ * Test harness: a fake Cloudflare account with a full-permission token, a temp folder for the
+ * state and env files, recorded output and sleeps, and the injectable dependencies (a fixed
+ * Worker bundle, the fake edge for Worker checks, a no-wait sleep).
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import { createServer } from "node:net";
+import os from "node:os";
+import path from "node:path";
+import type { Bundler, WorkerBundle } from "../../src/bundle/wrangler-bundle";
+import type { ProvisionOptions, RunDeps } from "../../src/run/context";
+import { createReporter } from "../../src/run/reporter";
+import { edgeFetch, startFakeCloudflare, type FakeAccount, type FakeCloudflare } from "./fake-cloudflare";
+
+/** A small but real ES module Worker, standing in for the wrangler bundle in fast tests. */
+export const FIXTURE_MODULE = 'export default { async fetch() { return Response.json({ status: "ok" }); } };\n';
+
+export function fixtureBundle(source = FIXTURE_MODULE): WorkerBundle {
+  return {
+    mainModule: "index.js",
+    modules: [{ name: "index.js", contentType: "application/javascript+module", content: new TextEncoder().encode(source) }],
+    compatibilityDate: "2026-08-01",
+    compatibilityFlags: ["nodejs_compat"],
+    vars: { GATEWAY_HOST: "mcp-gateway", GATEWAY_PORT: "8002" },
+  };
+}
+
+export const fixtureBundler: Bundler = async () => fixtureBundle();
+
+/** A loopback port with nothing listening (taken and released at once). */
+export async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** Only loopback is real in tests: other hosts (e.g. mcp-gateway) fail like an unknown name. */
+const loopbackOnlyFetch: typeof fetch = (async (input: string | URL | Request, init?: RequestInit) => {
+  const url = new URL(input instanceof Request ? input.url : String(input));
+  if (url.hostname !== "127.0.0.1") {
+    throw new TypeError("fetch failed", { cause: Object.assign(new Error(`getaddrinfo ENOTFOUND ${url.hostname}`), { code: "ENOTFOUND" }) });
+  }
+  return globalThis.fetch(input, init);
+}) as typeof fetch;
+
+export interface Harness {
+  fake: FakeCloudflare;
+  account: FakeAccount;
+  token: string;
+  dir: string;
+  statePath: string;
+  envFile: string;
+  options: ProvisionOptions;
+  deps: Partial<RunDeps>;
+  /** Everything the reporter printed so far. */
+  output(): string;
+  clearOutput(): void;
+  sleeps: number[];
+  close(): Promise<void>;
+}
+
+export async function createHarness(): Promise<Harness> {
+  const fake = await startFakeCloudflare();
+  const account = fake.addAccount("Example");
+  const token = fake.addToken({ accounts: [account] });
+  const dir = await mkdtemp(path.join(os.tmpdir(), "mcpbox-prov-"));
+  const statePath = path.join(dir, ".mcpbox", "state.json");
+  const envFile = path.join(dir, ".env");
+  const lines: string[] = [];
+  const sleeps: number[] = [];
+  const deps: Partial<RunDeps> = {
+    reporter: createReporter({ write: (chunk) => lines.push(chunk) }, false),
+    bundler: fixtureBundler,
+    http: edgeFetch(fake, loopbackOnlyFetch),
+    sleep: async (ms) => {
+      sleeps.push(ms);
+    },
+    random: () => 0.5,
+    workerPollAttempts: 3,
+    workerPollIntervalMs: 1_000,
+    cloudflaredVersion: async () => undefined,
+  };
+  const options: ProvisionOptions = {
+    apiToken: token,
+    apiBaseUrl: fake.baseUrl,
+    statePath,
+    envFile,
+    allow: { kind: "emails", emails: ["me@example.com"] },
+    gatewayPort: await closedPort(),
+    yes: true,
+  };
+  return {
+    fake,
+    account,
+    token,
+    dir,
+    statePath,
+    envFile,
+    options,
+    deps,
+    output: () => lines.join(""),
+    clearOutput: () => {
+      lines.length = 0;
+    },
+    sleeps,
+    close: async () => {
+      await fake.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
