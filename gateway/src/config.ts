@@ -1,0 +1,193 @@
+/**
+ * The gateway's configuration: read from the environment once, validated, frozen. Every mistake
+ * gets its own message naming the variable and what to do; all of them are reported together.
+ * This is the only module that reads environment variables.
+ */
+import {
+  DEFAULT_GATEWAY_BIND_HOST,
+  DEFAULT_GATEWAY_DRAIN_MS,
+  DEFAULT_GATEWAY_MAX_BODY_BYTES,
+  DEFAULT_GATEWAY_MAX_SESSIONS,
+  DEFAULT_GATEWAY_PORT,
+  DEFAULT_GATEWAY_SESSION_IDLE_MS,
+  DEFAULT_GATEWAY_UPSTREAM_TIMEOUT_MS,
+  GATEWAY_BUILTIN_ALLOWED_HOSTS,
+  GATEWAY_ENV,
+  MIN_SERVICE_TOKEN_LENGTH,
+  parseEmailAllowlist,
+  parseOriginList,
+} from "@mcpbox/shared";
+import type { EmailAllowlist } from "@mcpbox/shared";
+import { splitCommandLine } from "./upstream/command-line";
+
+/** Where MCP traffic goes: a Streamable HTTP server, or a stdio command spawned per session. */
+export type UpstreamConfig =
+  | { readonly kind: "http"; readonly url: URL }
+  | { readonly kind: "stdio"; readonly command: string; readonly args: readonly string[] };
+
+export interface GatewayConfig {
+  /** One token, or two during a rotation; any of them is accepted. */
+  readonly serviceTokens: readonly string[];
+  readonly host: string;
+  readonly port: number;
+  readonly upstream: UpstreamConfig;
+  readonly allowedEmails: EmailAllowlist;
+  /** Path of the JSON-lines audit log; undefined means stdout. */
+  readonly auditLogPath: string | undefined;
+  /** Lower-cased host names accepted in the `Host` header (without port). */
+  readonly allowedHosts: readonly string[];
+  /** Browser origins accepted in the `Origin` header; none by default. */
+  readonly allowedOrigins: readonly string[];
+  readonly maxBodyBytes: number;
+  readonly upstreamTimeoutMs: number;
+  readonly maxSessions: number;
+  readonly sessionIdleMs: number;
+  readonly drainMs: number;
+}
+
+/** Thrown by loadConfig: `problems` holds one human message per mistake. */
+export class ConfigError extends Error {
+  readonly code = "invalid_config" as const;
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid gateway configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+// Printable ASCII without space or comma: survives an HTTP header and the comma-separated list.
+const TOKEN_PATTERN = /^[\x21-\x2b\x2d-\x7e]+$/;
+// A DNS name, IPv4 address or bracketed IPv6 address, as it appears in a Host header.
+const HOST_NAME_PATTERN = /^(?:\[[0-9a-f:.]+\]|[a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?)$/;
+
+/**
+ * Reads and validates the gateway's environment variables (names in `GATEWAY_ENV`).
+ * Throws ConfigError listing every mistake; the gateway must not start without a service token.
+ */
+export function loadConfig(env: Env): GatewayConfig {
+  const problems: string[] = [];
+  const read = (name: string): string | undefined => {
+    const value = env[name]?.trim();
+    return value ? value : undefined;
+  };
+
+  const serviceTokens = parseTokens(read(GATEWAY_ENV.serviceToken), problems);
+  const host = read(GATEWAY_ENV.host) ?? DEFAULT_GATEWAY_BIND_HOST;
+  const port = parseInteger(GATEWAY_ENV.port, read(GATEWAY_ENV.port), DEFAULT_GATEWAY_PORT, 0, 65_535, problems);
+  const upstream = parseUpstream(read(GATEWAY_ENV.upstreamUrl), read(GATEWAY_ENV.upstreamCommand), problems);
+
+  let allowedEmails: EmailAllowlist = parseEmailAllowlist(undefined);
+  try {
+    allowedEmails = parseEmailAllowlist(read(GATEWAY_ENV.allowedEmails));
+  } catch (error) {
+    problems.push(`${GATEWAY_ENV.allowedEmails}: ${(error as Error).message}`);
+  }
+
+  const allowedHosts = new Set<string>(GATEWAY_BUILTIN_ALLOWED_HOSTS);
+  for (const raw of (read(GATEWAY_ENV.allowedHosts) ?? "").split(",")) {
+    const name = raw.trim().toLowerCase();
+    if (!name) continue;
+    if (HOST_NAME_PATTERN.test(name)) allowedHosts.add(name);
+    else problems.push(`${GATEWAY_ENV.allowedHosts}: "${raw.trim()}" is not a host name (expected e.g. gateway.internal, without port)`);
+  }
+
+  let allowedOrigins: string[] = [];
+  try {
+    allowedOrigins = parseOriginList(read(GATEWAY_ENV.allowedOrigins));
+  } catch (error) {
+    problems.push(`${GATEWAY_ENV.allowedOrigins}: ${(error as Error).message}`);
+  }
+
+  const maxBodyBytes = parseInteger(GATEWAY_ENV.maxBodyBytes, read(GATEWAY_ENV.maxBodyBytes), DEFAULT_GATEWAY_MAX_BODY_BYTES, 1, 2 ** 31, problems);
+  const upstreamTimeoutMs = parseInteger(GATEWAY_ENV.upstreamTimeoutMs, read(GATEWAY_ENV.upstreamTimeoutMs), DEFAULT_GATEWAY_UPSTREAM_TIMEOUT_MS, 1, 2 ** 31, problems);
+  const maxSessions = parseInteger(GATEWAY_ENV.maxSessions, read(GATEWAY_ENV.maxSessions), DEFAULT_GATEWAY_MAX_SESSIONS, 1, 10_000, problems);
+  const sessionIdleMs = parseInteger(GATEWAY_ENV.sessionIdleMs, read(GATEWAY_ENV.sessionIdleMs), DEFAULT_GATEWAY_SESSION_IDLE_MS, 1, 2 ** 31, problems);
+  const drainMs = parseInteger(GATEWAY_ENV.drainMs, read(GATEWAY_ENV.drainMs), DEFAULT_GATEWAY_DRAIN_MS, 0, 2 ** 31, problems);
+
+  if (problems.length > 0 || !upstream) throw new ConfigError(problems);
+  return Object.freeze({
+    serviceTokens: Object.freeze(serviceTokens),
+    host,
+    port,
+    upstream: Object.freeze(upstream),
+    allowedEmails,
+    auditLogPath: read(GATEWAY_ENV.auditLog),
+    allowedHosts: Object.freeze([...allowedHosts]),
+    allowedOrigins: Object.freeze(allowedOrigins),
+    maxBodyBytes,
+    upstreamTimeoutMs,
+    maxSessions,
+    sessionIdleMs,
+    drainMs,
+  });
+}
+
+function parseTokens(value: string | undefined, problems: string[]): string[] {
+  const name = GATEWAY_ENV.serviceToken;
+  if (!value) {
+    problems.push(`${name} is not set: the gateway never runs without a service token (the provisioner writes one with --env-file)`);
+    return [];
+  }
+  const tokens = value.split(",").map((t) => t.trim());
+  if (tokens.length > 2) problems.push(`${name} holds ${tokens.length} tokens: give one, or two separated by a comma while rotating`);
+  tokens.forEach((token, index) => {
+    const which = tokens.length > 1 ? `token ${index + 1} of ${name}` : name;
+    if (!token) problems.push(`${which} is empty`);
+    else if (!TOKEN_PATTERN.test(token)) problems.push(`${which} contains spaces or characters that cannot travel in an HTTP header`);
+    else if (token.length < MIN_SERVICE_TOKEN_LENGTH)
+      problems.push(`${which} is too short (${token.length} characters): use at least ${MIN_SERVICE_TOKEN_LENGTH}, e.g. \`openssl rand -hex 32\``);
+  });
+  return tokens;
+}
+
+function parseUpstream(url: string | undefined, command: string | undefined, problems: string[]): UpstreamConfig | undefined {
+  const { upstreamUrl, upstreamCommand } = GATEWAY_ENV;
+  if (url && command) {
+    problems.push(`set either ${upstreamUrl} or ${upstreamCommand}, not both`);
+    return undefined;
+  }
+  if (!url && !command) {
+    problems.push(`no upstream MCP server: set ${upstreamUrl} (a Streamable HTTP server) or ${upstreamCommand} (a stdio server command)`);
+    return undefined;
+  }
+  if (url) {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      problems.push(`${upstreamUrl} is not a URL (expected e.g. http://127.0.0.1:3001/mcp)`);
+      return undefined;
+    }
+    if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
+      problems.push(`${upstreamUrl} must start with http:// or https://`);
+      return undefined;
+    }
+    if (parsed.username || parsed.password) {
+      problems.push(`${upstreamUrl} must not contain a user name or password`);
+      return undefined;
+    }
+    return { kind: "http", url: parsed };
+  }
+  const split = splitCommandLine(command as string);
+  if (!split.ok) {
+    problems.push(`${upstreamCommand} cannot be split into words: ${split.reason}`);
+    return undefined;
+  }
+  const [program, ...args] = split.argv as [string, ...string[]];
+  return { kind: "stdio", command: program, args };
+}
+
+function parseInteger(name: string, value: string | undefined, fallback: number, min: number, max: number, problems: string[]): number {
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value)) {
+    problems.push(`${name} must be a whole number, got "${value}"`);
+    return fallback;
+  }
+  const n = Number(value);
+  if (n < min || n > max) {
+    problems.push(`${name} must be between ${min} and ${max}, got ${n}`);
+    return fallback;
+  }
+  return n;
+}

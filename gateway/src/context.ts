@@ -1,0 +1,28 @@
+/**
+ * The Hono environment of the gateway app: the Node request/response it runs on, the audit record
+ * of the request, and what the middleware learned (identity, parsed body) for the relay.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { AuditRecord } from "./audit";
+import type { ParsedBody } from "./jsonrpc-body";
+
+/** Who is calling: a verified email, or nobody (the identity provider gave no email). */
+export type Identity = { readonly kind: "user"; readonly email: string } | { readonly kind: "anonymous" };
+
+export interface GatewayBindings {
+  incoming: IncomingMessage;
+  outgoing: ServerResponse;
+  audit: AuditRecord;
+}
+
+export interface GatewayVariables {
+  identity: Identity;
+  /** Raw POST body as received (relayed byte for byte to an HTTP upstream). */
+  bodyBytes: Uint8Array;
+  body: ParsedBody;
+}
+
+export interface GatewayEnv {
+  Bindings: GatewayBindings;
+  Variables: GatewayVariables;
+}

@@ -1,0 +1,104 @@
+/**
+ * Reads and parses a POST body once, bounded by `GATEWAY_MAX_BODY_BYTES` counted on the bytes
+ * actually received (a declared Content-Length is only an early exit; chunked bodies are counted
+ * as they stream), so an oversized body never reaches the upstream or the JSON parser.
+ */
+import type { IncomingMessage } from "node:http";
+import type { MiddlewareHandler } from "hono";
+import type { GatewayEnv } from "../context";
+import { GatewayError } from "../errors";
+import { parseJsonRpcBody } from "../jsonrpc-body";
+import { refuse } from "./refuse";
+
+export type BodyResult = { ok: true; bytes: Uint8Array } | { ok: false; reason: "too_large" };
+
+const TOO_LARGE: BodyResult = { ok: false, reason: "too_large" };
+const EMPTY = new Uint8Array(0);
+
+function declaredLength(value: string | undefined | null): number | undefined {
+  return value && /^\d+$/.test(value) ? Number(value) : undefined;
+}
+
+/**
+ * Reads a Node request body up to `maxBytes`. On overflow it stops reading and leaves the rest
+ * unread (the connection is then closed after the 413).
+ */
+export function readNodeBody(incoming: IncomingMessage, maxBytes: number): Promise<BodyResult> {
+  if ((declaredLength(incoming.headers["content-length"]) ?? 0) > maxBytes) return Promise.resolve(TOO_LARGE);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const cleanup = () => {
+      incoming.off("data", onData);
+      incoming.off("end", onEnd);
+      incoming.off("error", onFail);
+      incoming.off("close", onClose);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBytes) {
+        cleanup();
+        incoming.pause();
+        resolve(TOO_LARGE);
+      } else chunks.push(chunk);
+    };
+    const onEnd = () => {
+      cleanup();
+      resolve({ ok: true, bytes: chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size) });
+    };
+    const onFail = (error?: Error) => {
+      cleanup();
+      reject(new GatewayError("invalid_request", "Invalid request: the request body was cut off", { cause: error }));
+    };
+    const onClose = () => (incoming.readableEnded ? onEnd() : onFail());
+    incoming.on("data", onData);
+    incoming.on("end", onEnd);
+    incoming.on("error", onFail);
+    incoming.on("close", onClose);
+  });
+}
+
+/** Reads a web stream body up to `maxBytes` (used when the app runs without Node bindings). */
+export async function readWebBody(request: Request, maxBytes: number): Promise<BodyResult> {
+  if ((declaredLength(request.headers.get("content-length")) ?? 0) > maxBytes) return TOO_LARGE;
+  if (!request.body) return { ok: true, bytes: EMPTY };
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel();
+      return TOO_LARGE;
+    }
+    chunks.push(value);
+  }
+  return { ok: true, bytes: Buffer.concat(chunks, size) };
+}
+
+/** For POST: reads the bounded body, parses the JSON-RPC message(s), records method and tool. */
+export function mcpBody(maxBytes: number): MiddlewareHandler<GatewayEnv> {
+  return async (c, next) => {
+    if (c.req.method !== "POST") return next();
+    const incoming = c.env?.incoming;
+    const read = incoming ? await readNodeBody(incoming, maxBytes) : await readWebBody(c.req.raw, maxBytes);
+    if (!read.ok) {
+      return refuse(c, "body_too_large", `Request body too large: this gateway accepts at most ${maxBytes} bytes (GATEWAY_MAX_BODY_BYTES)`);
+    }
+    const audit = c.env?.audit;
+    if (audit) audit.bytesIn = read.bytes.byteLength;
+    const parsed = parseJsonRpcBody(read.bytes);
+    if (!parsed.ok) return refuse(c, parsed.code, parsed.message);
+    const { messages } = parsed.body;
+    if (audit) {
+      audit.method = messages.length === 1 ? (messages[0]?.method ?? null) : messages.map((m) => m.method ?? "response").join(",");
+      const tools = messages.filter((m) => m.tool !== null).map((m) => m.tool);
+      audit.tool = tools.length > 0 ? tools.join(",") : null;
+    }
+    c.set("bodyBytes", read.bytes);
+    c.set("body", parsed.body);
+    await next();
+  };
+}

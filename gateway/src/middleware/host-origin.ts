@@ -1,0 +1,65 @@
+/**
+ * DNS-rebinding guard (design layers 9–10): the `Host` header must name this gateway (localhost,
+ * 127.0.0.1, the VPC service host name, or `GATEWAY_ALLOWED_HOSTS`), and a browser `Origin`, when
+ * present, must be explicitly allowed. A web page that rebinds a name to 127.0.0.1 fails both.
+ */
+import type { MiddlewareHandler } from "hono";
+import type { GatewayEnv } from "../context";
+import { refuse } from "./refuse";
+
+const PORT_PATTERN = /^\d{1,5}$/;
+
+/** The lower-cased host name of a Host header value, without its port; null if malformed. Pure. */
+export function hostNameOf(hostHeader: string): string | null {
+  let name = hostHeader;
+  let port: string | undefined;
+  if (hostHeader.startsWith("[")) {
+    const end = hostHeader.indexOf("]");
+    if (end === -1) return null;
+    name = hostHeader.slice(0, end + 1);
+    const rest = hostHeader.slice(end + 1);
+    if (rest) {
+      if (!rest.startsWith(":")) return null;
+      port = rest.slice(1);
+    }
+  } else {
+    const colon = hostHeader.indexOf(":");
+    if (colon !== -1) {
+      name = hostHeader.slice(0, colon);
+      port = hostHeader.slice(colon + 1);
+    }
+  }
+  if (port !== undefined && !PORT_PATTERN.test(port)) return null;
+  return name ? name.toLowerCase() : null;
+}
+
+/** True when the Host header (RFC 9110 §7.2) names an allowed host. A missing Host fails. Pure. */
+export function isHostAllowed(hostHeader: string | undefined, allowed: ReadonlySet<string>): boolean {
+  if (!hostHeader) return false;
+  const name = hostNameOf(hostHeader);
+  return name !== null && allowed.has(name);
+}
+
+/**
+ * True when there is no Origin (not a browser, e.g. the Worker or an MCP SDK) or the Origin
+ * (RFC 6454) is on the allowlist. `Origin: null` is never allowed. Pure.
+ */
+export function isOriginAllowed(origin: string | undefined, allowed: ReadonlySet<string>): boolean {
+  if (origin === undefined) return true;
+  return allowed.has(origin.toLowerCase());
+}
+
+/** Refuses with 403 a request whose Host or Origin is not allowed. */
+export function hostOriginGuard(allowedHosts: readonly string[], allowedOrigins: readonly string[]): MiddlewareHandler<GatewayEnv> {
+  const hosts = new Set(allowedHosts);
+  const origins = new Set(allowedOrigins.map((o) => o.toLowerCase()));
+  return async (c, next) => {
+    if (!isHostAllowed(c.req.header("host"), hosts)) {
+      return refuse(c, "host_not_allowed", "Forbidden: the Host header does not name this gateway (see GATEWAY_ALLOWED_HOSTS)");
+    }
+    if (!isOriginAllowed(c.req.header("origin"), origins)) {
+      return refuse(c, "origin_not_allowed", "Forbidden: browser requests from this Origin are not allowed (see GATEWAY_ALLOWED_ORIGINS)");
+    }
+    await next();
+  };
+}

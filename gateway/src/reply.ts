@@ -1,0 +1,108 @@
+/**
+ * An upstream's answer as the gateway relays it, and the one place it is written to the client.
+ * On Node the body is piped straight into the ServerResponse: headers leave with the first chunk
+ * when it follows at once, chunks that arrive together leave in one write, and nothing is
+ * buffered beyond what the socket asks for, so SSE events reach the client as they are written.
+ */
+import type { ServerResponse } from "node:http";
+import { Readable } from "node:stream";
+
+export interface UpstreamReply {
+  status: number;
+  headers: Record<string, string>;
+  /** A Node stream (HTTP upstream), a web stream (SDK transports) or nothing. */
+  body: Readable | ReadableStream<Uint8Array> | null;
+}
+
+// Connection-level headers belong to each hop (RFC 9110 §7.6.1); Node sets its own.
+const HOP_BY_HOP: ReadonlySet<string> = new Set(["connection", "keep-alive", "transfer-encoding"]);
+
+/** The reply of a web Response (the SDK's HTTP server transport answers with one). */
+export function replyFromResponse(response: Response): UpstreamReply {
+  const headers: Record<string, string> = {};
+  response.headers.forEach((value, name) => {
+    if (!HOP_BY_HOP.has(name)) headers[name] = value;
+  });
+  return { status: response.status, headers, body: response.body };
+}
+
+/** A web Response for runtimes without Node bindings. */
+export function replyToResponse(reply: UpstreamReply): Response {
+  const body = reply.body instanceof Readable ? (Readable.toWeb(reply.body) as ReadableStream<Uint8Array>) : reply.body;
+  return new Response(body, { status: reply.status, headers: reply.headers });
+}
+
+/** If no body chunk follows the headers within this time, the headers are sent alone. */
+const HEADER_FLUSH_MS = 20;
+
+/** Writes `reply` to `outgoing` and keeps streaming until the body ends or the client leaves. */
+export function sendReply(reply: UpstreamReply, outgoing: ServerResponse): void {
+  outgoing.writeHead(reply.status, reply.headers);
+  const body = reply.body;
+  if (!body) {
+    outgoing.end();
+    return;
+  }
+  let wrote = false;
+  // Cork the socket, not the ServerResponse: Node's response-level cork can put end()'s final
+  // chunk ahead of a corked data chunk.
+  const socket = outgoing.socket;
+  let corked = false;
+  const uncork = () => {
+    corked = false;
+    socket?.uncork();
+  };
+  // Headers wait briefly for the first chunk (one write instead of two), never indefinitely:
+  // a stream that stays quiet still shows the client its headers.
+  const flushTimer = setTimeout(() => {
+    if (!wrote && !outgoing.destroyed) outgoing.flushHeaders();
+  }, HEADER_FLUSH_MS);
+  const write = (chunk: Uint8Array): boolean => {
+    if (!wrote) {
+      wrote = true;
+      clearTimeout(flushTimer);
+    }
+    if (!corked && socket) {
+      corked = true;
+      socket.cork();
+      process.nextTick(uncork);
+    }
+    return outgoing.write(chunk);
+  };
+  const finish = () => {
+    clearTimeout(flushTimer);
+    outgoing.end();
+  };
+  const fail = () => {
+    clearTimeout(flushTimer);
+    outgoing.destroy();
+  };
+
+  if (body instanceof Readable) {
+    body.on("data", (chunk: Buffer) => {
+      if (!write(chunk)) body.pause();
+    });
+    outgoing.on("drain", () => body.resume());
+    body.once("end", finish);
+    body.once("error", fail);
+    outgoing.once("close", () => {
+      clearTimeout(flushTimer);
+      if (!body.readableEnded) body.destroy();
+    });
+    return;
+  }
+
+  const reader = body.getReader();
+  outgoing.once("close", () => {
+    clearTimeout(flushTimer);
+    reader.cancel().catch(() => undefined);
+  });
+  const pump = async (): Promise<void> => {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return finish();
+      if (!write(value)) await new Promise<void>((resolve) => outgoing.once("drain", resolve));
+    }
+  };
+  pump().catch(fail);
+}

@@ -1,0 +1,190 @@
+/**
+ * Runs the gateway on Node: builds the upstream relay and the app, listens, writes one audit line
+ * per request when its response ends, and shuts down gracefully (stop accepting, drain in-flight
+ * requests for a bounded time, cut what remains, kill child processes).
+ */
+import { createServer } from "node:http";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { getRequestListener } from "@hono/node-server";
+import type { HttpBindings } from "@hono/node-server";
+import { createApp } from "./app";
+import { newAuditRecord, openAuditLog } from "./audit";
+import type { AuditLog, AuditRecord, AuditSink } from "./audit";
+import type { GatewayConfig } from "./config";
+import { GatewayError, NOT_FOUND_MESSAGE, errorBodyText, errorResponse } from "./errors";
+import { stderrLogger } from "./logger";
+import type { Logger } from "./logger";
+import { checkRequestTarget } from "./middleware/path-allowlist";
+import { createHttpUpstream } from "./upstream/http";
+import { createStdioUpstream } from "./upstream/stdio";
+import type { Upstream } from "./upstream/types";
+
+export interface GatewayOptions {
+  /** Diagnostics; default stderr. */
+  log?: Logger;
+  /** Receives audit lines instead of the configured file or stdout. */
+  auditSink?: AuditSink;
+  /** Clock for stdio idle timeouts. */
+  now?: () => number;
+}
+
+export interface Gateway {
+  readonly upstream: Upstream;
+  /** The Node request listener: audit, drain state, then the app. */
+  readonly listener: (incoming: IncomingMessage, outgoing: ServerResponse) => void;
+  /** Stops taking requests (answers 503), lets in-flight ones finish within `drainMs`, then closes everything. */
+  close(server?: Server): Promise<void>;
+}
+
+export interface GatewayHandle {
+  readonly url: string;
+  readonly port: number;
+  readonly upstream: Upstream;
+  close(): Promise<void>;
+}
+
+function createUpstream(config: GatewayConfig, log: Logger, now?: () => number): Upstream {
+  const { upstream } = config;
+  if (upstream.kind === "http") return createHttpUpstream({ url: upstream.url, timeoutMs: config.upstreamTimeoutMs, log });
+  return createStdioUpstream({
+    command: upstream.command,
+    args: upstream.args,
+    maxSessions: config.maxSessions,
+    sessionIdleMs: config.sessionIdleMs,
+    log,
+    now,
+  });
+}
+
+function writeError(outgoing: ServerResponse, error: GatewayError, close: boolean): void {
+  const body = errorBodyText(error);
+  const headers: Record<string, string | number> = { "content-type": "application/json", "content-length": Buffer.byteLength(body) };
+  if (close) headers.connection = "close";
+  outgoing.writeHead(error.status, headers);
+  outgoing.end(body);
+}
+
+/** Builds the gateway without listening: the relay, the app and the Node listener. */
+export function createGateway(config: GatewayConfig, options: GatewayOptions = {}): Gateway {
+  const log = options.log ?? stderrLogger;
+  const upstream = createUpstream(config, log, options.now);
+  const app = createApp({ config, upstream, log });
+  const audit: AuditLog = openAuditLog(config.auditLogPath, options.auditSink);
+  const records = new WeakMap<IncomingMessage, AuditRecord>();
+  const active = new Map<ServerResponse, string>();
+  let draining = false;
+  let drainingServer: Server | undefined;
+  let onIdle: (() => void) | undefined;
+
+  const honoListener = getRequestListener(
+    (request, env) => {
+      const { incoming, outgoing } = env as HttpBindings;
+      return app.fetch(request, { incoming, outgoing, audit: records.get(incoming) ?? newAuditRecord() });
+    },
+    {
+      // node-server could not even build a URL: by now the target passed, so the Host is malformed.
+      errorHandler: () => errorResponse(new GatewayError("host_not_allowed", "Forbidden: the Host header is malformed")),
+      // Keep the native Request/Response globals: the relay's already-sent marker must stay native.
+      overrideGlobalObjects: false,
+    },
+  );
+
+  const listener = (incoming: IncomingMessage, outgoing: ServerResponse): void => {
+    const startedAt = Date.now();
+    const started = performance.now();
+    const socket = incoming.socket;
+    const bytesBefore = socket.bytesWritten;
+    const record = newAuditRecord();
+    const method = incoming.method ?? "GET";
+    active.set(outgoing, method);
+    outgoing.once("close", () => {
+      active.delete(outgoing);
+      audit.write({
+        time: new Date(startedAt).toISOString(),
+        email: record.email,
+        clientId: record.clientId,
+        httpMethod: method,
+        method: record.method,
+        tool: record.tool,
+        session: record.session,
+        status: outgoing.statusCode,
+        durationMs: Math.round((performance.now() - started) * 100) / 100,
+        bytesIn: record.bytesIn,
+        bytesOut: socket.bytesWritten - bytesBefore,
+        error: record.error,
+      });
+      if (draining) {
+        drainingServer?.closeIdleConnections();
+        if (onIdle && ![...active.values()].some((m) => m !== "GET")) onIdle();
+      }
+    });
+
+    // The path allowlist runs first, on the raw target, before node-server parses anything.
+    if (!checkRequestTarget(incoming.url ?? "", method).ok) {
+      record.error = "not_found";
+      return writeError(outgoing, new GatewayError("not_found", NOT_FOUND_MESSAGE), false);
+    }
+    if (draining) {
+      record.error = "shutting_down";
+      return writeError(outgoing, new GatewayError("shutting_down", "The gateway is shutting down; retry shortly"), true);
+    }
+    records.set(incoming, record);
+    void honoListener(incoming, outgoing);
+  };
+
+  let closing: Promise<void> | undefined;
+  const close = (server?: Server): Promise<void> => {
+    closing ??= (async () => {
+      draining = true;
+      drainingServer = server;
+      const serverClosed = server ? new Promise<void>((resolve) => server.close(() => resolve())) : Promise.resolve();
+      server?.closeIdleConnections();
+      // Server-to-client GET streams never finish by themselves; clients reconnect elsewhere.
+      for (const [outgoing, method] of active) if (method === "GET") outgoing.destroy();
+      if ([...active.values()].some((m) => m !== "GET")) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, config.drainMs);
+          onIdle = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+      }
+      server?.closeAllConnections();
+      await upstream.close();
+      await serverClosed;
+      await audit.close();
+    })();
+    return closing;
+  };
+
+  return { upstream, listener, close };
+}
+
+/** Formats a listening address as a URL (IPv6 in brackets). */
+function urlFor(address: AddressInfo): string {
+  const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  return `http://${host}:${address.port}`;
+}
+
+/** Starts the gateway on `config.host:config.port` (port 0 picks a free one). */
+export async function startGateway(config: GatewayConfig, options: GatewayOptions = {}): Promise<GatewayHandle> {
+  const gateway = createGateway(config, options);
+  // Without a Host header the request still gets the gateway's own JSON 403, not Node's bare 400.
+  const server = createServer({ requireHostHeader: false }, gateway.listener);
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(config.port, config.host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  return {
+    url: urlFor(address),
+    port: address.port,
+    upstream: gateway.upstream,
+    close: () => gateway.close(server),
+  };
+}

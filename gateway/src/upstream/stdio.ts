@@ -1,0 +1,135 @@
+/**
+ * Relay to a stdio MCP server: `MCP_UPSTREAM_COMMAND` is spawned once per MCP session and joined
+ * to the client with the SDK's transports, so the gateway stays protocol-transparent. Limits:
+ * at most `GATEWAY_MAX_SESSIONS` children, idle sessions closed after `GATEWAY_SESSION_IDLE_MS`,
+ * children killed on DELETE, idle, crash and shutdown. A session belongs to the email that opened
+ * it: a session id is not a credential, so another user presenting it gets "session not found".
+ *
+ * Sessionless clients (protocol revision 2026-07-28: no Mcp-Session-Id, no initialize): a POST
+ * without a session id whose body is not `initialize` gets a child of its own that lives for that
+ * POST only. The message is relayed as is and the child is ended once every request in the POST
+ * is answered. A 2026-07-28 stdio server answers it directly; a 2025-era server answers
+ * `server/discover` with "method not found", which sends version-negotiating clients back to
+ * `initialize` and a normal session. Each such POST costs one process start and counts toward
+ * the session limit while it runs.
+ */
+import { MCP_HEADERS } from "@mcpbox/shared";
+import { GatewayError } from "../errors";
+import type { Logger } from "../logger";
+import { replyFromResponse } from "../reply";
+import type { UpstreamReply } from "../reply";
+import { StdioSession } from "./stdio-session";
+import type { RelayRequest, Upstream } from "./types";
+
+export interface StdioUpstreamOptions {
+  command: string;
+  args: readonly string[];
+  maxSessions: number;
+  sessionIdleMs: number;
+  log: Logger;
+  /** Clock for the idle timer (injected in tests). */
+  now?: () => number;
+}
+
+export interface StdioUpstream extends Upstream {
+  /** Live sessions and their child process ids (diagnostics and tests). */
+  sessions(): { id: string | undefined; pid: number | null }[];
+}
+
+const PROTOCOL_VERSION_HEADER = MCP_HEADERS.protocolVersion.toLowerCase();
+
+export function createStdioUpstream(options: StdioUpstreamOptions): StdioUpstream {
+  const { log, maxSessions, sessionIdleMs } = options;
+  const now = options.now ?? Date.now;
+  const live = new Set<StdioSession>();
+  const byId = new Map<string, StdioSession>();
+  let closed = false;
+
+  // Idle sweep: cheaper than re-arming a timer on every message.
+  const sweepEveryMs = Math.min(30_000, Math.max(50, Math.floor(sessionIdleMs / 4)));
+  const sweeper = setInterval(() => {
+    const limit = now() - sessionIdleMs;
+    for (const session of live) {
+      if (!session.stateless && !session.busy && !session.isClosing && session.lastActivity <= limit) {
+        log.info(`closing idle MCP session ${session.id ?? "?"} (child ${session.pid ?? "?"})`);
+        void session.close("idle");
+      }
+    }
+  }, sweepEveryMs);
+  sweeper.unref();
+
+  async function spawn(stateless: boolean, owner: string | null): Promise<StdioSession> {
+    if (closed) throw new GatewayError("shutting_down", "The gateway is shutting down; retry shortly");
+    if (live.size >= maxSessions) {
+      throw new GatewayError("too_many_sessions", `Too many MCP sessions: this gateway runs at most ${maxSessions} at once (GATEWAY_MAX_SESSIONS); close one and retry`);
+    }
+    const session = await StdioSession.start({
+      owner,
+      command: options.command,
+      args: options.args,
+      stateless,
+      log,
+      now,
+      onSessionId: (s, id) => byId.set(id, s),
+      onClosed: (s) => {
+        live.delete(s);
+        if (s.id !== undefined && byId.get(s.id) === s) byId.delete(s.id);
+      },
+    });
+    live.add(session);
+    return session;
+  }
+
+  async function handle(relay: RelayRequest): Promise<UpstreamReply> {
+    const sessionId = relay.request.headers.get(MCP_HEADERS.sessionId);
+    const owner = relay.identity.kind === "user" ? relay.identity.email.toLowerCase() : null;
+    if (sessionId !== null) {
+      const session = byId.get(sessionId);
+      // A session id is not a credential: another user presenting it finds no session.
+      if (!session || session.isClosing || session.owner !== owner) {
+        throw new GatewayError("session_not_found", "Session not found: it was closed, timed out, or its MCP server process exited; start a new session");
+      }
+      const response = await session.handle(relay.request, relay.body?.value);
+      // DELETE answers once the child process is really gone.
+      if (relay.method === "DELETE" && response.ok) await session.close("deleted");
+      return replyFromResponse(response);
+    }
+    if (relay.method !== "POST") {
+      throw new GatewayError("session_required", `Bad request: ${relay.method} needs an ${MCP_HEADERS.sessionId} header`);
+    }
+    const messages = relay.body?.messages ?? [];
+    if (messages.length === 1 && messages[0]?.method === "initialize") {
+      const session = await spawn(false, owner);
+      const response = await session.handle(relay.request, relay.body?.value);
+      if (session.id === undefined) void session.close("finished");
+      return replyFromResponse(response);
+    }
+    return handleSessionless(relay, owner);
+  }
+
+  async function handleSessionless(relay: RelayRequest, owner: string | null): Promise<UpstreamReply> {
+    const session = await spawn(true, owner);
+    const signal = relay.request.signal;
+    signal.addEventListener("abort", () => void session.close("client-gone"), { once: true });
+    // The SDK transport would refuse protocol versions newer than it knows; the child decides.
+    const headers = new Headers();
+    relay.request.headers.forEach((value, name) => {
+      if (name !== PROTOCOL_VERSION_HEADER) headers.set(name, value);
+    });
+    const request = new Request(relay.request.url, { method: "POST", headers });
+    const response = await session.handle(request, relay.body?.value);
+    if (!session.busy) void session.close("finished");
+    return replyFromResponse(response);
+  }
+
+  return {
+    description: `stdio command "${options.command}"`,
+    handle,
+    sessions: () => [...live].map((s) => ({ id: s.id, pid: s.pid })),
+    async close() {
+      closed = true;
+      clearInterval(sweeper);
+      await Promise.all([...live].map((s) => s.close("shutdown")));
+    },
+  };
+}

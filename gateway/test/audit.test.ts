@@ -1,0 +1,124 @@
+/**
+ * The audit log: one JSON line per request with who, which client, which method and tool, which
+ * session, the outcome, duration and bytes; never arguments, results or tokens. Refusals are
+ * logged too, with the gateway's reason, and without the identity the caller merely claimed.
+ */
+import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { GATEWAY_ENV, MCPBOX_HEADERS, MCP_HEADERS } from "@mcpbox/shared";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MCP_POST_HEADERS, SERVICE_TOKEN, startTestGateway, toolCallBody } from "./helpers/gateway";
+import type { TestGateway } from "./helpers/gateway";
+import { rawRequest } from "./helpers/raw-http";
+import { startRecordingUpstream } from "./helpers/recording-upstream";
+import type { RecordingUpstream } from "./helpers/recording-upstream";
+
+const SECRET_ARGUMENT = "argument-value-that-must-not-be-logged";
+const SECRET_RESULT = "result-value-that-must-not-be-logged";
+let upstream: RecordingUpstream;
+let gateway: TestGateway;
+
+beforeAll(async () => {
+  upstream = await startRecordingUpstream((_req, res) => {
+    res.writeHead(200, { "content-type": "application/json", [MCP_HEADERS.sessionId]: "sess-42" });
+    res.end(JSON.stringify({ jsonrpc: "2.0", id: 2, result: { content: [{ type: "text", text: SECRET_RESULT }] } }));
+  });
+  gateway = await startTestGateway({ [GATEWAY_ENV.upstreamUrl]: upstream.url });
+});
+afterAll(async () => {
+  await gateway?.close();
+  await upstream?.close();
+});
+
+const parse = (line: string) => JSON.parse(line) as Record<string, unknown>;
+
+describe("audit log", () => {
+  it("writes one line per tools/call with who, what and how it went, and nothing secret", async () => {
+    const before = gateway.auditLines.length;
+    const body = toolCallBody("echo", { message: SECRET_ARGUMENT });
+    const response = await rawRequest({
+      port: gateway.port,
+      method: "POST",
+      headers: { ...gateway.headers("frank@example.com"), ...MCP_POST_HEADERS, [MCPBOX_HEADERS.clientId]: "claude-ai-client", [MCP_HEADERS.sessionId]: "sess-42" },
+      body,
+    });
+    expect(response.text).toContain(SECRET_RESULT);
+    const lines = await gateway.waitForAudit(before + 1);
+    const line = lines[before] as string;
+    expect(line.endsWith("\n")).toBe(true);
+    expect(line.trim().split("\n")).toHaveLength(1);
+    const entry = parse(line);
+    expect(Object.keys(entry)).toEqual(["time", "email", "clientId", "httpMethod", "method", "tool", "session", "status", "durationMs", "bytesIn", "bytesOut", "error"]);
+    expect(entry).toMatchObject({
+      email: "frank@example.com",
+      clientId: "claude-ai-client",
+      httpMethod: "POST",
+      method: "tools/call",
+      tool: "echo",
+      session: "sess-42",
+      status: 200,
+      bytesIn: Buffer.byteLength(body),
+      error: null,
+    });
+    expect(new Date(entry.time as string).toISOString()).toBe(entry.time);
+    expect(entry.durationMs).toBeGreaterThanOrEqual(0);
+    expect(entry.bytesOut).toBeGreaterThan(Buffer.byteLength(response.text));
+    for (const secret of [SECRET_ARGUMENT, SECRET_RESULT, SERVICE_TOKEN]) expect(line).not.toContain(secret);
+  });
+
+  it("logs a refused request with the reason and without the email it claimed", async () => {
+    const before = gateway.auditLines.length;
+    const response = await rawRequest({
+      port: gateway.port,
+      method: "POST",
+      headers: { ...MCP_POST_HEADERS, [MCPBOX_HEADERS.serviceToken]: "wrong".repeat(10), [MCPBOX_HEADERS.userEmail]: "mallory@example.com" },
+      body: toolCallBody("echo", { message: SECRET_ARGUMENT }),
+    });
+    expect(response.status).toBe(403);
+    const entry = parse((await gateway.waitForAudit(before + 1))[before] as string);
+    expect(entry).toMatchObject({ email: null, clientId: null, method: null, status: 403, error: "token_invalid" });
+    expect(gateway.auditLines[before]).not.toContain("wrong".repeat(10));
+  });
+
+  it("logs paths outside the allowlist", async () => {
+    const before = gateway.auditLines.length;
+    await rawRequest({ port: gateway.port, path: "/mcp/../admin" });
+    expect(parse((await gateway.waitForAudit(before + 1))[before] as string)).toMatchObject({ httpMethod: "GET", status: 404, error: "not_found" });
+  });
+
+  it("records the methods and tools of a batch, and the session an initialize created", async () => {
+    const before = gateway.auditLines.length;
+    const batch = JSON.stringify([
+      { jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "echo", arguments: { message: SECRET_ARGUMENT } } },
+      { jsonrpc: "2.0", id: 2, method: "tools/call", params: { name: "get-sum", arguments: { a: 1, b: 2 } } },
+      { jsonrpc: "2.0", method: "notifications/progress", params: { progressToken: 1, progress: 1 } },
+    ]);
+    await rawRequest({ port: gateway.port, method: "POST", headers: { ...gateway.headers("frank@example.com"), ...MCP_POST_HEADERS }, body: batch });
+    const entry = parse((await gateway.waitForAudit(before + 1))[before] as string);
+    expect(entry).toMatchObject({ method: "tools/call,tools/call,notifications/progress", tool: "echo,get-sum", session: "sess-42" });
+  });
+
+  it("appends to MCPBOX_AUDIT_LOG, readable by its owner only", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "mcpbox-audit-"));
+    const path = join(dir, "audit.jsonl");
+    try {
+      const { loadConfig, startGateway, silentLogger } = await import("../src/index");
+      const config = loadConfig({
+        [GATEWAY_ENV.serviceToken]: SERVICE_TOKEN,
+        [GATEWAY_ENV.port]: "0",
+        [GATEWAY_ENV.upstreamUrl]: upstream.url,
+        [GATEWAY_ENV.auditLog]: path,
+      });
+      const fileGateway = await startGateway(config, { log: silentLogger });
+      await rawRequest({ port: fileGateway.port, path: "/health" });
+      await rawRequest({ port: fileGateway.port, path: "/nope" });
+      await fileGateway.close();
+      const lines = (await readFile(path, "utf8")).trim().split("\n").map(parse);
+      expect(lines.map((l) => l.status)).toEqual([200, 404]);
+      expect((await stat(path)).mode & 0o777).toBe(0o600);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
