@@ -51,14 +51,25 @@ export interface WorkerRunOptions {
   tunnelAddress: string;
   /** Port for the Worker's own HTTP listener on 127.0.0.1 (0 picks one). */
   port?: number;
-  /** Directory to persist KV into; in memory when absent. */
+  /** Directory to persist KV into (Miniflare's resource persistence path); a temporary one when absent. */
   kvPersistDir?: string;
+  /**
+   * Also serve the Worker on a socket of its own that skips Miniflare's entry worker (its
+   * request logging, pretty error pages and `cf` object): 0 picks a port, undefined adds none.
+   */
+  directPort?: number;
+  /** Receives the Worker's console output (one structured log line each); Miniflare prints it when absent. */
+  onLog?: (level: WorkerLogLevel, message: string) => void;
 }
+
+export type WorkerLogLevel = "debug" | "info" | "warn" | "error";
 
 export interface RunningWorker {
   miniflare: Miniflare;
-  /** `http://127.0.0.1:<port>`. */
+  /** `http://127.0.0.1:<port>`: Miniflare's entry socket. */
   url: string;
+  /** `http://127.0.0.1:<port>` of the direct socket, when one was asked for. */
+  directUrl?: string;
   /** Sends a request into the Worker (any URL; the Worker sees it as given). */
   dispatchFetch(request: Request): Promise<Response>;
   dispose(): Promise<void>;
@@ -82,16 +93,24 @@ export async function startWorkerInMiniflare(options: WorkerRunOptions): Promise
     compatibilityFlags: settings.compatibilityFlags,
     bindings: { ...settings.vars, ...options.vars, ...options.secrets },
     kvNamespaces: [WORKER_BINDINGS.oauthKv],
-    ...(options.kvPersistDir ? { kvPersist: options.kvPersistDir } : {}),
+    // Miniflare 5 persists every local resource under one path (its v4 `kvPersist` is gone).
+    ...(options.kvPersistDir ? { resourcePersistencePath: options.kvPersistDir } : {}),
+    // No per-request log line from Miniflare's entry worker: the gateway's audit log already
+    // records each MCP call.
+    logRequests: false,
+    ...(options.onLog ? { handleStructuredLogs: ({ level, message }: { level: string; message: string }) => options.onLog?.(logLevel(level), message) } : {}),
     serviceBindings: { [WORKER_BINDINGS.tunnel]: { external: { address: options.tunnelAddress, http: {} } } },
     host: "127.0.0.1",
     port: options.port ?? 0,
+    ...(options.directPort !== undefined ? { unsafeDirectSockets: [{ host: "127.0.0.1", port: options.directPort }] } : {}),
     }),
   );
   const url = (await miniflare.ready).origin;
+  const directUrl = options.directPort !== undefined ? (await miniflare.unsafeGetDirectURL()).origin : undefined;
   return {
     miniflare,
     url,
+    ...(directUrl ? { directUrl } : {}),
     async dispatchFetch(request) {
       const body = request.body ? await request.arrayBuffer() : undefined;
       const response = await miniflare.dispatchFetch(request.url, {
@@ -106,6 +125,10 @@ export async function startWorkerInMiniflare(options: WorkerRunOptions): Promise
     },
     dispose: () => miniflare.dispose(),
   };
+}
+
+function logLevel(level: string): WorkerLogLevel {
+  return level === "error" || level === "warn" || level === "debug" ? level : "info";
 }
 
 function run(command: string, args: string[], cwd: string): Promise<void> {

@@ -38,6 +38,11 @@ export interface DevIdp extends AccessOidcUrls {
   readonly currentKid: string;
   /** Switches signing to a new key with a new `kid` (the previous key stays published); returns the new kid. */
   rotateKey(): string;
+  /**
+   * Replaces the client's exact redirect URIs (e.g. once the Worker's port is known). Sessions,
+   * keys and pending logins are kept; only later authorization requests see the new list.
+   */
+  setRedirectUris(uris: readonly string[]): void;
   /** Test hook: signs a JWT with the current private key (forged claims, valid signature). */
   signJwt(payload: Record<string, unknown>, header?: Record<string, unknown>): string;
   close(): Promise<void>;
@@ -59,13 +64,14 @@ export async function startDevIdp(options: DevIdpOptions): Promise<DevIdp> {
   const cookieKeys = [newCookieKey()];
   const adapter = createMemoryStore();
   let keys: SigningKey[] = [newSigningKey()];
+  let redirectUris: readonly string[] = [...options.redirectUris];
   const build = () => {
     const provider = new Provider(urls.issuer, {
       ...providerConfiguration({
         mountPath,
         clientId: options.clientId,
         clientSecret: options.clientSecret,
-        redirectUris: options.redirectUris,
+        redirectUris,
         tokenEndpointAuthMethod: options.tokenEndpointAuthMethod ?? "client_secret_post",
         keys,
         idTokenTtlSeconds: options.idTokenTtlSeconds ?? 600,
@@ -144,6 +150,10 @@ export async function startDevIdp(options: DevIdpOptions): Promise<DevIdp> {
       keys = [newSigningKey(), keys[0] as SigningKey];
       current = build();
       return (keys[0] as SigningKey).kid;
+    },
+    setRedirectUris(uris) {
+      redirectUris = [...uris];
+      current = build();
     },
     signJwt(payload, header = {}) {
       const key = keys[0] as SigningKey;

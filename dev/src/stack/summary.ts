@@ -1,0 +1,28 @@
+/**
+ * What `npm start` prints once everything is ready: the MCP server URL and how to point MCP
+ * Inspector and `mcp-remote` at it, and how the development sign-in works.
+ */
+import type { StackUrls } from "./stack";
+
+/** The lines printed after the per-component ready lines. */
+export function connectInstructions(urls: StackUrls, readyMs: number): string {
+  const seconds = (readyMs / 1000).toFixed(1);
+  return [
+    "",
+    `MCPbox Remote is running on this machine (ready in ${seconds} s).`,
+    "",
+    `  MCP server URL   ${urls.mcp}`,
+    "",
+    "Connect an MCP client to it:",
+    "  MCP Inspector    npx @modelcontextprotocol/inspector",
+    `                   then Transport Type "Streamable HTTP", URL ${urls.mcp}, and Connect`,
+    `  mcp-remote       npx mcp-remote ${urls.mcp}`,
+    `                   (as an MCP client's stdio server: {"command": "npx", "args": ["mcp-remote", "${urls.mcp}"]})`,
+    "",
+    "The client opens a browser: approve the client on the consent page, then sign in at the",
+    "development identity provider with any email address (no password; development only).",
+    "Restrict who may call tools with MCPBOX_ALLOWED_EMAILS; see the README for every setting.",
+    "",
+    "Press Ctrl-C to stop everything.",
+  ].join("\n");
+}
