@@ -9,7 +9,8 @@ import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { DEV_STACK_ENV } from "../src/stack/config";
-import { QUIET_WRANGLER_ENV, REPO_ROOT } from "../src/wrangler-settings";
+import { REPO_ROOT } from "../src/wrangler-settings";
+import { QUIET_WRANGLER_ENV } from "@mcpbox/shared";
 
 const READY_LINE = "Press Ctrl-C to stop everything.";
 

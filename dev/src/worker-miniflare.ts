@@ -9,8 +9,8 @@ import os from "node:os";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
 import { Miniflare, convertV4MiniflareOptions } from "miniflare";
-import { WORKER_BINDINGS, WORKER_SECRET_NAMES, type WorkerSecretName } from "@mcpbox/shared";
-import { QUIET_WRANGLER_ENV, REPO_ROOT, WRANGLER_CONFIG, readWorkerSettings } from "./wrangler-settings";
+import { WORKER_BINDINGS, WORKER_SECRET_NAMES, type WorkerSecretName, QUIET_WRANGLER_ENV } from "@mcpbox/shared";
+import { REPO_ROOT, WRANGLER_CONFIG, readWorkerSettings } from "./wrangler-settings";
 
 export interface WorkerBundle {
   /** Directory holding the bundle. */

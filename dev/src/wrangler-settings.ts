@@ -1,7 +1,7 @@
 /**
  * The Worker's runtime settings as wrangler.toml declares them (compatibility date and flags,
  * `[vars]`), for everything that runs the Worker outside wrangler: the workerd tests' config and
- * Miniflare. Imports nothing from the workspace, so vitest can load it while bundling its config.
+ * Miniflare. Imports nothing from the workspace (not even @mcpbox/shared), so vitest can load it while bundling its config.
  */
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -33,11 +33,3 @@ export function readWorkerSettings(configPath = WRANGLER_CONFIG): WorkerSettings
     vars,
   };
 }
-
-/** Environment that keeps wrangler quiet and offline. */
-export const QUIET_WRANGLER_ENV = {
-  WRANGLER_SEND_METRICS: "false",
-  WRANGLER_SEND_ERROR_REPORTS: "false",
-  CLOUDFLARE_CF_FETCH_ENABLED: "false",
-  WRANGLER_HIDE_BANNER: "true",
-} as const;

@@ -4,21 +4,15 @@
  * "yes" at the prompt takes it over; an Access app whose secret is unknown is replaced, and says so.
  */
 import { readFile } from "node:fs/promises";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { runSetup } from "../src/commands/setup";
 import { AdoptionRequiredError } from "../src/errors";
 import type { Prompter } from "../src/run/prompt";
-import { createHarness, type Harness } from "./helpers/harness";
+import { useFreshHarness, type Harness } from "./helpers/harness";
 import { inventory, seed } from "./helpers/fake-cloudflare";
 
 let h: Harness;
-beforeEach(async () => {
-  h = await createHarness();
-});
-afterEach(async () => {
-  expect(h.fake.internalErrors).toEqual([]);
-  await h.close();
-});
+useFreshHarness((harness) => (h = harness));
 
 const answering = (answer: boolean): Prompter & { asked: string[] } => {
   const asked: string[] = [];

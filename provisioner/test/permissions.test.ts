@@ -3,22 +3,16 @@
  * account-owned tokens verify through the account endpoint; several accounts need a choice; a
  * missing Zero Trust organization or workers.dev subdomain stops the run with instructions.
  */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { runSetup } from "../src/commands/setup";
 import { PERMISSIONS } from "../src/cloudflare/permissions";
 import { AccountChoiceError, PermissionsMissingError, PrerequisiteError, StateError } from "../src/errors";
 import type { Prompter } from "../src/run/prompt";
-import { createHarness, type Harness } from "./helpers/harness";
+import { useFreshHarness, type Harness } from "./helpers/harness";
 import { inventory, permissionsWithout } from "./helpers/fake-cloudflare";
 
 let h: Harness;
-beforeEach(async () => {
-  h = await createHarness();
-});
-afterEach(async () => {
-  expect(h.fake.internalErrors).toEqual([]);
-  await h.close();
-});
+useFreshHarness((harness) => (h = harness));
 
 function scriptedPrompter(answers: { choose?: number; confirm?: boolean }): Prompter & { asked: string[] } {
   const asked: string[] = [];

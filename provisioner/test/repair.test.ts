@@ -3,20 +3,14 @@
  * setup come back wired to the rest, and the live check of the Worker waits for a new workers.dev
  * route (or fails with a next step, or is skipped with --no-verify).
  */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { runSetup } from "../src/commands/setup";
 import { VerifyError } from "../src/errors";
-import { createHarness, type Harness } from "./helpers/harness";
+import { useFreshHarness, type Harness } from "./helpers/harness";
 import { inventory } from "./helpers/fake-cloudflare";
 
 let h: Harness;
-beforeEach(async () => {
-  h = await createHarness();
-});
-afterEach(async () => {
-  expect(h.fake.internalErrors).toEqual([]);
-  await h.close();
-});
+useFreshHarness((harness) => (h = harness));
 
 const writes = () => h.fake.writes().map((c) => `${c.method} ${c.path.replace(/^\/accounts\/[0-9a-f]{32}\//, "").replace(/[0-9a-f-]{36}/g, ":id")}`);
 

@@ -4,20 +4,14 @@
  */
 import { readFile, stat } from "node:fs/promises";
 import { accessOidcUrls, WORKER_SECRET_NAMES } from "@mcpbox/shared";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { runSetup } from "../src/commands/setup";
 import { readEnvFile } from "../src/state/env-file";
-import { createHarness, type Harness } from "./helpers/harness";
+import { useFreshHarness, type Harness } from "./helpers/harness";
 import { inventory } from "./helpers/fake-cloudflare";
 
 let h: Harness;
-beforeEach(async () => {
-  h = await createHarness();
-});
-afterEach(async () => {
-  expect(h.fake.internalErrors).toEqual([]);
-  await h.close();
-});
+useFreshHarness((harness) => (h = harness));
 
 describe("setup on a fresh account", () => {
   it("creates each resource once and wires them together", async () => {

@@ -4,23 +4,17 @@
  * reported, and a re-run finishes the job; unknown same-named resources are left alone.
  */
 import { access, readFile } from "node:fs/promises";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { runSetup } from "../src/commands/setup";
 import { runTeardown } from "../src/commands/teardown";
 import { UsageError } from "../src/errors";
-import { createHarness, type Harness } from "./helpers/harness";
+import { useFreshHarness, type Harness } from "./helpers/harness";
 import { connectTunnel, inventory, seed } from "./helpers/fake-cloudflare";
 
 const EMPTY = { tunnels: [], services: [], kv: [], scripts: [], apps: [], policies: [] };
 
 let h: Harness;
-beforeEach(async () => {
-  h = await createHarness();
-});
-afterEach(async () => {
-  expect(h.fake.internalErrors).toEqual([]);
-  await h.close();
-});
+useFreshHarness((harness) => (h = harness));
 
 const exists = (file: string) =>
   access(file).then(

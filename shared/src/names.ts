@@ -59,3 +59,11 @@ export const ENV_FILE_KEYS = {
   tunnelToken: "TUNNEL_TOKEN",
   serviceToken: "MCPBOX_SERVICE_TOKEN",
 } as const;
+
+/** Environment that keeps wrangler quiet and offline: no metrics, no error reports, no banner. */
+export const QUIET_WRANGLER_ENV = {
+  WRANGLER_SEND_METRICS: "false",
+  WRANGLER_SEND_ERROR_REPORTS: "false",
+  CLOUDFLARE_CF_FETCH_ENABLED: "false",
+  WRANGLER_HIDE_BANNER: "true",
+} as const;

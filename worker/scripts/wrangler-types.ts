@@ -7,7 +7,8 @@
 import { spawnSync } from "node:child_process";
 import { readFileSync, rmSync } from "node:fs";
 import path from "node:path";
-import { QUIET_WRANGLER_ENV, REPO_ROOT } from "../../dev/src/wrangler-settings";
+import { REPO_ROOT } from "../../dev/src/wrangler-settings";
+import { QUIET_WRANGLER_ENV } from "@mcpbox/shared";
 
 const TARGET = "worker/worker-configuration.d.ts";
 const CHECK_COPY = "worker/.worker-configuration.check.d.ts";

@@ -11,6 +11,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { moduleContentType } from "../cloudflare/worker-upload";
 import type { WorkerModule } from "../cloudflare/types";
+import { QUIET_WRANGLER_ENV } from "@mcpbox/shared";
 import { BundleError } from "../errors";
 import { readWranglerSettings } from "./wrangler-config";
 
@@ -30,13 +31,6 @@ export type Bundler = () => Promise<WorkerBundle>;
 export const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 export const DEFAULT_WRANGLER_CONFIG = path.join(REPO_ROOT, "wrangler.toml");
 
-/** Environment that keeps wrangler quiet and offline (no metrics, no error reports, no banner). */
-export const QUIET_WRANGLER_ENV = {
-  WRANGLER_SEND_METRICS: "false",
-  WRANGLER_SEND_ERROR_REPORTS: "false",
-  CLOUDFLARE_CF_FETCH_ENABLED: "false",
-  WRANGLER_HIDE_BANNER: "true",
-} as const;
 
 export interface WranglerBundlerOptions {
   configPath?: string;

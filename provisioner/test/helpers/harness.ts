@@ -7,6 +7,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { afterEach, beforeEach, expect } from "vitest";
 import type { Bundler, WorkerBundle } from "../../src/bundle/wrangler-bundle";
 import type { ProvisionOptions, RunDeps } from "../../src/run/context";
 import { createReporter } from "../../src/run/reporter";
@@ -110,4 +111,26 @@ export async function createHarness(): Promise<Harness> {
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Gives each test of the calling file a fresh harness through `assign`, and after each test checks
+ * that the fake API hit no internal error (a fake bug must not pass as a provisioner result).
+ */
+export function useFreshHarness(assign: (harness: Harness) => void): void {
+  let current: Harness | undefined;
+  beforeEach(async () => {
+    current = await createHarness();
+    assign(current);
+  });
+  afterEach(async () => {
+    const harness = current;
+    current = undefined;
+    if (!harness) return;
+    try {
+      expect(harness.fake.internalErrors).toEqual([]);
+    } finally {
+      await harness.close();
+    }
+  });
 }
