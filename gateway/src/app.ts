@@ -55,10 +55,10 @@ export function createApp({ config, upstream, log }: AppDeps): Hono<GatewayEnv> 
     if (audit) audit.session ??= reply.headers[SESSION_HEADER] ?? null;
     const outgoing = c.env?.outgoing;
     if (outgoing && DIRECT_WRITES) {
-      sendReply(reply, outgoing);
+      sendReply(reply, outgoing, config.sseKeepaliveMs);
       return RESPONSE_ALREADY_SENT;
     }
-    return replyToResponse(reply);
+    return replyToResponse(reply, config.sseKeepaliveMs);
   });
 
   app.notFound(() => errorResponse(new GatewayError("not_found", NOT_FOUND_MESSAGE)));

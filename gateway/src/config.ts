@@ -10,6 +10,7 @@ import {
   DEFAULT_GATEWAY_MAX_SESSIONS,
   DEFAULT_GATEWAY_PORT,
   DEFAULT_GATEWAY_SESSION_IDLE_MS,
+  DEFAULT_GATEWAY_SSE_KEEPALIVE_MS,
   DEFAULT_GATEWAY_UPSTREAM_TIMEOUT_MS,
   GATEWAY_BUILTIN_ALLOWED_HOSTS,
   GATEWAY_ENV,
@@ -43,6 +44,8 @@ export interface GatewayConfig {
   readonly maxSessions: number;
   readonly sessionIdleMs: number;
   readonly drainMs: number;
+  /** Quiet time after which an SSE response gets a keepalive comment; 0 means never. */
+  readonly sseKeepaliveMs: number;
 }
 
 /** Thrown by loadConfig: `problems` holds one human message per mistake. */
@@ -60,6 +63,10 @@ export type Env = Readonly<Record<string, string | undefined>>;
 const TOKEN_PATTERN = /^[\x21-\x2b\x2d-\x7e]+$/;
 // A DNS name, IPv4 address or bracketed IPv6 address, as it appears in a Host header.
 const HOST_NAME_PATTERN = /^(?:\[[0-9a-f:.]+\]|[a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?)$/;
+// Keepalive interval bounds: below 10 ms it is noise; from 100 s on Cloudflare has already cut
+// the quiet connection, so the comment would come too late to help.
+const MIN_SSE_KEEPALIVE_MS = 10;
+const MAX_SSE_KEEPALIVE_MS = 99_999;
 
 /**
  * Reads and validates the gateway's environment variables (names in `GATEWAY_ENV`).
@@ -104,6 +111,7 @@ export function loadConfig(env: Env): GatewayConfig {
   const maxSessions = parseInteger(GATEWAY_ENV.maxSessions, read(GATEWAY_ENV.maxSessions), DEFAULT_GATEWAY_MAX_SESSIONS, 1, 10_000, problems);
   const sessionIdleMs = parseInteger(GATEWAY_ENV.sessionIdleMs, read(GATEWAY_ENV.sessionIdleMs), DEFAULT_GATEWAY_SESSION_IDLE_MS, 1, 2 ** 31, problems);
   const drainMs = parseInteger(GATEWAY_ENV.drainMs, read(GATEWAY_ENV.drainMs), DEFAULT_GATEWAY_DRAIN_MS, 0, 2 ** 31, problems);
+  const sseKeepaliveMs = parseKeepalive(read(GATEWAY_ENV.sseKeepaliveMs), problems);
 
   if (problems.length > 0 || !upstream) throw new ConfigError(problems);
   return Object.freeze({
@@ -120,6 +128,7 @@ export function loadConfig(env: Env): GatewayConfig {
     maxSessions,
     sessionIdleMs,
     drainMs,
+    sseKeepaliveMs,
   });
 }
 
@@ -176,6 +185,16 @@ function parseUpstream(url: string | undefined, command: string | undefined, pro
   }
   const [program, ...args] = split.argv as [string, ...string[]];
   return { kind: "stdio", command: program, args };
+}
+
+function parseKeepalive(value: string | undefined, problems: string[]): number {
+  if (value === undefined) return DEFAULT_GATEWAY_SSE_KEEPALIVE_MS;
+  const n = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (n === 0 || (n >= MIN_SSE_KEEPALIVE_MS && n <= MAX_SSE_KEEPALIVE_MS)) return n;
+  problems.push(
+    `${GATEWAY_ENV.sseKeepaliveMs} must be 0 (off) or whole milliseconds from ${MIN_SSE_KEEPALIVE_MS} to ${MAX_SSE_KEEPALIVE_MS}, got "${value}" (Cloudflare cuts a stream that stays quiet for about 100 s; the default is ${DEFAULT_GATEWAY_SSE_KEEPALIVE_MS})`,
+  );
+  return DEFAULT_GATEWAY_SSE_KEEPALIVE_MS;
 }
 
 function parseInteger(name: string, value: string | undefined, fallback: number, min: number, max: number, problems: string[]): number {

@@ -3,9 +3,11 @@
  * On Node the body is piped straight into the ServerResponse: headers leave with the first chunk
  * when it follows at once, chunks that arrive together leave in one write, and nothing is
  * buffered beyond what the socket asks for, so SSE events reach the client as they are written.
+ * A quiet SSE stream gets keepalive comments between its events (see sse-keepalive.ts).
  */
 import type { ServerResponse } from "node:http";
 import { Readable } from "node:stream";
+import { SseKeepalive, acceptsKeepalive, withKeepalive } from "./sse-keepalive";
 
 export interface UpstreamReply {
   status: number;
@@ -26,17 +28,24 @@ export function replyFromResponse(response: Response): UpstreamReply {
   return { status: response.status, headers, body: response.body };
 }
 
-/** A web Response for runtimes without Node bindings. */
-export function replyToResponse(reply: UpstreamReply): Response {
-  const body = reply.body instanceof Readable ? (Readable.toWeb(reply.body) as ReadableStream<Uint8Array>) : reply.body;
+/**
+ * A web Response for runtimes without Node bindings. An SSE body gets a keepalive comment after
+ * `keepaliveMs` without a byte (0: never).
+ */
+export function replyToResponse(reply: UpstreamReply, keepaliveMs: number): Response {
+  let body = reply.body instanceof Readable ? (Readable.toWeb(reply.body) as ReadableStream<Uint8Array>) : reply.body;
+  if (body && keepaliveMs > 0 && acceptsKeepalive(reply.headers)) body = withKeepalive(body, keepaliveMs);
   return new Response(body, { status: reply.status, headers: reply.headers });
 }
 
 /** If no body chunk follows the headers within this time, the headers are sent alone. */
 const HEADER_FLUSH_MS = 20;
 
-/** Writes `reply` to `outgoing` and keeps streaming until the body ends or the client leaves. */
-export function sendReply(reply: UpstreamReply, outgoing: ServerResponse): void {
+/**
+ * Writes `reply` to `outgoing` and keeps streaming until the body ends or the client leaves. An
+ * SSE body gets a keepalive comment after `keepaliveMs` without a byte written (0: never).
+ */
+export function sendReply(reply: UpstreamReply, outgoing: ServerResponse, keepaliveMs: number): void {
   outgoing.writeHead(reply.status, reply.headers);
   const body = reply.body;
   if (!body) {
@@ -69,24 +78,46 @@ export function sendReply(reply: UpstreamReply, outgoing: ServerResponse): void 
     }
     return outgoing.write(chunk);
   };
-  const finish = () => {
+  const keepalive =
+    keepaliveMs > 0 && acceptsKeepalive(reply.headers)
+      ? new SseKeepalive(keepaliveMs, (comment) => {
+          if (outgoing.writableEnded || outgoing.destroyed) {
+            // The client left before the relay began (no "close" will come): end here.
+            stop();
+            return false;
+          }
+          // Bytes still queued for the socket are not idleness: the client is just slow to read.
+          if (outgoing.writableNeedDrain) return false;
+          write(comment);
+          return true;
+        })
+      : undefined;
+  const relay = (chunk: Uint8Array): boolean => {
+    const bytes = keepalive ? keepalive.relay(chunk) : chunk;
+    return bytes.length === 0 || write(bytes);
+  };
+  const stop = () => {
     clearTimeout(flushTimer);
+    keepalive?.stop();
+  };
+  const finish = () => {
+    stop();
     outgoing.end();
   };
   const fail = () => {
-    clearTimeout(flushTimer);
+    stop();
     outgoing.destroy();
   };
 
   if (body instanceof Readable) {
     body.on("data", (chunk: Buffer) => {
-      if (!write(chunk)) body.pause();
+      if (!relay(chunk)) body.pause();
     });
     outgoing.on("drain", () => body.resume());
     body.once("end", finish);
     body.once("error", fail);
     outgoing.once("close", () => {
-      clearTimeout(flushTimer);
+      stop();
       if (!body.readableEnded) body.destroy();
     });
     return;
@@ -94,14 +125,14 @@ export function sendReply(reply: UpstreamReply, outgoing: ServerResponse): void 
 
   const reader = body.getReader();
   outgoing.once("close", () => {
-    clearTimeout(flushTimer);
+    stop();
     reader.cancel().catch(() => undefined);
   });
   const pump = async (): Promise<void> => {
     for (;;) {
       const { done, value } = await reader.read();
       if (done) return finish();
-      if (!write(value)) await new Promise<void>((resolve) => outgoing.once("drain", resolve));
+      if (!relay(value)) await new Promise<void>((resolve) => outgoing.once("drain", resolve));
     }
   };
   pump().catch(fail);

@@ -3,19 +3,17 @@
  * after GATEWAY_DRAIN_MS, and kills stdio children. Also the real entry point: `main.ts` on
  * SIGTERM, and its refusal to start with a broken configuration.
  */
-import { spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { GATEWAY_ENV } from "@mcpbox/shared";
 import { afterEach, describe, expect, it } from "vitest";
 import { MCP_POST_HEADERS, SERVICE_TOKEN, startTestGateway, toolCallBody } from "./helpers/gateway";
 import type { TestGateway } from "./helpers/gateway";
+import { killMains, runMain } from "./helpers/main-process";
 import { connectClient } from "./helpers/mcp-client";
 import { EVERYTHING_ENTRY, childPids, everythingStdioCommand, isAlive } from "./helpers/processes";
 import { rawRequest } from "./helpers/raw-http";
 import { startRecordingUpstream } from "./helpers/recording-upstream";
 import type { RecordingUpstream } from "./helpers/recording-upstream";
 
-const MAIN = fileURLToPath(new URL("../src/main.ts", import.meta.url));
 let upstream: RecordingUpstream | undefined;
 let gateway: TestGateway | undefined;
 afterEach(async () => {
@@ -101,29 +99,8 @@ describe("graceful shutdown", () => {
   });
 });
 
-const mains: ReturnType<typeof spawn>[] = [];
-afterEach(() => {
-  // A failed test must not leave a gateway (and its children) running.
-  for (const child of mains.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-});
-
-function runMain(env: Record<string, string>) {
-  const child = spawn(process.execPath, ["--import", "tsx", MAIN], {
-    env: { PATH: process.env.PATH ?? "", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  mains.push(child);
-  let stderr = "";
-  const ready = new Promise<string>((resolve) => {
-    child.stderr.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString();
-      const match = /ready on (http:\/\/\S+)/.exec(stderr);
-      if (match) resolve(match[1] as string);
-    });
-  });
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  return { child, ready, exited, stderr: () => stderr };
-}
+// A failed test must not leave a gateway (and its children) running.
+afterEach(killMains);
 
 describe("main.ts", () => {
   it("drains and exits 0 on SIGTERM, killing the stdio children", async () => {

@@ -51,6 +51,13 @@ export const DEFAULT_GATEWAY_SESSION_IDLE_MS = 15 * 60_000;
 /** On SIGTERM/SIGINT, in-flight requests get this long to finish before connections are cut. */
 export const DEFAULT_GATEWAY_DRAIN_MS = 10_000;
 
+/**
+ * An SSE response that carried no byte for this long gets a `: keepalive` comment (WHATWG HTML
+ * §9.2.6: comment lines are ignored by parsers). Cloudflare closes a connection idle for about
+ * 100 s, so this stays well below it.
+ */
+export const DEFAULT_GATEWAY_SSE_KEEPALIVE_MS = 25_000;
+
 /** Minimum length of a service token the gateway accepts (the provisioner makes 64 hex characters). */
 export const MIN_SERVICE_TOKEN_LENGTH = 32;
 

@@ -46,6 +46,7 @@ export const GATEWAY_ENV = {
   maxSessions: "GATEWAY_MAX_SESSIONS",
   sessionIdleMs: "GATEWAY_SESSION_IDLE_MS",
   drainMs: "GATEWAY_DRAIN_MS",
+  sseKeepaliveMs: "GATEWAY_SSE_KEEPALIVE_MS",
 } as const;
 
 /** Environment variables the provisioner reads (besides its flags). */

@@ -1,17 +1,18 @@
 /**
- * One stdio MCP session: a child process (the SDK's StdioClientTransport) joined to a Streamable
- * HTTP server transport (the SDK's web-standard one). Messages pass through untouched in both
- * directions; the gateway only decides which HTTP stream carries a server message and ends the
- * child on DELETE, idle, crash or shutdown. A crashed child fails its open requests with a clear
- * JSON-RPC error instead of leaving the client waiting.
+ * One stdio MCP session: a child process (child-transport.ts, in a process group of its own)
+ * joined to a Streamable HTTP server transport (the SDK's web-standard one). Messages pass through
+ * untouched in both directions; the gateway only decides which HTTP stream carries a server
+ * message and ends the child on DELETE, idle, crash or shutdown. A crashed child fails its open
+ * requests with a clear JSON-RPC error instead of leaving the client waiting.
  */
 import { randomUUID } from "node:crypto";
 import { JSONRPC_ERROR, jsonRpcError } from "@mcpbox/shared";
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
 import type { JSONRPCMessage, RequestId } from "@modelcontextprotocol/sdk/types.js";
 import { GatewayError } from "../errors";
 import type { Logger } from "../logger";
+import { createChildTransport } from "./child-transport";
+import type { ChildTransport } from "./child-transport";
 
 export type CloseReason = "deleted" | "idle" | "shutdown" | "crashed" | "finished" | "client-gone";
 
@@ -55,7 +56,7 @@ export class StdioSession {
   readonly stateless: boolean;
   readonly owner: string | null;
   private readonly transport: WebStandardStreamableHTTPServerTransport;
-  private readonly child: StdioClientTransport;
+  private readonly child: ChildTransport;
   /** Client requests awaiting the child's answer, with their progress token. */
   private readonly pending = new Map<RequestId, ProgressToken | undefined>();
   private readonly progress = new Map<ProgressToken, RequestId>();
@@ -71,12 +72,15 @@ export class StdioSession {
     this.lastActivity = options.now();
     this.transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: options.stateless ? undefined : randomUUID,
+      // The relay adds keepalive comments to every SSE stream (GATEWAY_SSE_KEEPALIVE_MS, 0 = off);
+      // the transport's own fixed-interval ones would only double them and ignore that setting.
+      keepAliveMs: 0,
       onsessioninitialized: (id) => {
         this.id = id;
         options.onSessionId?.(this, id);
       },
     });
-    this.child = new StdioClientTransport({ command: options.command, args: [...options.args], stderr: "pipe" });
+    this.child = createChildTransport({ command: options.command, args: options.args });
     this.wire();
   }
 

@@ -109,3 +109,26 @@ export function childPids(parent: number, marker: string): number[] {
   }
   return pids;
 }
+
+/** The fields of /proc/<pid>/stat after the command name, or undefined once the pid is gone. */
+function statFields(pid: number): string[] | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  } catch {
+    // No such process (any more).
+    return undefined;
+  }
+}
+
+/** True while the process runs: exists and is not a zombie waiting for a parent to reap it. */
+export function isRunning(pid: number): boolean {
+  const state = statFields(pid)?.[0];
+  return state !== undefined && state !== "Z";
+}
+
+/** The process group a process belongs to (Linux /proc). */
+export function processGroupOf(pid: number): number | undefined {
+  const group = statFields(pid)?.[2];
+  return group === undefined ? undefined : Number(group);
+}
