@@ -7,11 +7,13 @@ import { readFileSync, readdirSync } from "node:fs";
 // Linux reports utime/stime in clock ticks; 100 per second on every common configuration.
 const TICK_MS = 10;
 
-function statFields(pid: number): string[] | undefined {
+/** The fields of /proc/<pid>/stat after the command name, or undefined once the pid is gone. */
+export function statFields(pid: number): string[] | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
     return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   } catch {
+    // No such process (any more).
     return undefined;
   }
 }

@@ -9,6 +9,7 @@ import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { statFields } from "../../bench/cpu";
 
 const require = createRequire(import.meta.url);
 /** server-everything's launcher: `node <this> stdio|streamableHttp`. */
@@ -108,17 +109,6 @@ export function childPids(parent: number, marker: string): number[] {
     }
   }
   return pids;
-}
-
-/** The fields of /proc/<pid>/stat after the command name, or undefined once the pid is gone. */
-function statFields(pid: number): string[] | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  } catch {
-    // No such process (any more).
-    return undefined;
-  }
 }
 
 /** True while the process runs: exists and is not a zombie waiting for a parent to reap it. */
