@@ -7,26 +7,13 @@ import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
 import { runSetup } from "../src/commands/setup";
 import { AdoptionRequiredError } from "../src/errors";
-import type { Prompter } from "../src/run/prompt";
-import { useFreshHarness, type Harness } from "./helpers/harness";
+import { scriptedPrompter, useFreshHarness, type Harness } from "./helpers/harness";
 import { inventory, seed } from "./helpers/fake-cloudflare";
 
 let h: Harness;
 useFreshHarness((harness) => (h = harness));
 
-const answering = (answer: boolean): Prompter & { asked: string[] } => {
-  const asked: string[] = [];
-  return {
-    interactive: true,
-    asked,
-    confirm: async (q) => {
-      asked.push(q);
-      return answer;
-    },
-    choose: async () => 0,
-    ask: async () => "everyone",
-  };
-};
+const answering = (answer: boolean) => scriptedPrompter({ confirm: answer });
 
 describe("a same-named tunnel the state does not know", () => {
   it("under --yes fails with a message naming --adopt, and creates nothing", async () => {

@@ -7,32 +7,11 @@ import { describe, expect, it } from "vitest";
 import { runSetup } from "../src/commands/setup";
 import { PERMISSIONS } from "../src/cloudflare/permissions";
 import { AccountChoiceError, PermissionsMissingError, PrerequisiteError, StateError } from "../src/errors";
-import type { Prompter } from "../src/run/prompt";
-import { useFreshHarness, type Harness } from "./helpers/harness";
+import { scriptedPrompter, useFreshHarness, type Harness } from "./helpers/harness";
 import { inventory, permissionsWithout } from "./helpers/fake-cloudflare";
 
 let h: Harness;
 useFreshHarness((harness) => (h = harness));
-
-function scriptedPrompter(answers: { choose?: number; confirm?: boolean }): Prompter & { asked: string[] } {
-  const asked: string[] = [];
-  return {
-    interactive: true,
-    asked,
-    confirm: async (q) => {
-      asked.push(q);
-      return answers.confirm ?? false;
-    },
-    choose: async (q) => {
-      asked.push(q);
-      return answers.choose ?? 0;
-    },
-    ask: async (q) => {
-      asked.push(q);
-      return "everyone";
-    },
-  };
-}
 
 describe("token permissions", () => {
   it("lists every missing permission by name and writes nothing", async () => {

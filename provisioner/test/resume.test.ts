@@ -10,17 +10,9 @@ import { runSetup } from "../src/commands/setup";
 import { InterruptedError } from "../src/errors";
 import { createReporter } from "../src/run/reporter";
 import { readEnvFile } from "../src/state/env-file";
-import { createHarness, type Harness } from "./helpers/harness";
+import { COMPLETE_INVENTORY, createHarness, type Harness } from "./helpers/harness";
 import { inventory } from "./helpers/fake-cloudflare";
 
-const COMPLETE = {
-  tunnels: ["mcpbox-tunnel"],
-  services: ["mcpbox-service"],
-  kv: ["mcpbox-proxy-OAUTH_KV"],
-  scripts: ["mcpbox-proxy"],
-  apps: ["mcpbox-proxy"],
-  policies: ["mcpbox-proxy-allow"],
-};
 
 /** The writes of an uninterrupted fresh setup, in order. */
 async function baselineWrites(): Promise<string[]> {
@@ -35,7 +27,7 @@ async function baselineWrites(): Promise<string[]> {
 
 /** The end state every resumed run must reach: one of each, wired, secrets consistent. */
 async function expectCompleteSetup(h: Harness): Promise<void> {
-  expect(inventory(h.account)).toEqual(COMPLETE);
+  expect(inventory(h.account)).toEqual(COMPLETE_INVENTORY);
   const state = JSON.parse(await readFile(h.statePath, "utf8"));
   expect(state.pending).toBeUndefined();
   const [tunnel] = h.account.tunnels.values();

@@ -13,7 +13,7 @@ import { runSetup } from "../src/commands/setup";
 import { NotSetUpError } from "../src/errors";
 import { readEnvFile, updateEnvFile } from "../src/state/env-file";
 import { startGatewayStandIn, type GatewayStandIn } from "./helpers/gateway-stand-in";
-import { createHarness, type Harness } from "./helpers/harness";
+import { createHarness, scriptedPrompter, type Harness } from "./helpers/harness";
 
 let h: Harness;
 let gateway: GatewayStandIn | undefined;
@@ -114,7 +114,7 @@ describe("rotate-service-token", () => {
     await runSetup(h.options, h.deps);
     const old = workerSecret("MCPBOX_SERVICE_TOKEN") ?? "";
     gateway = await startGatewayStandIn([old]);
-    const prompter = { interactive: true, confirm: async () => false, choose: async () => 0, ask: async () => "" };
+    const prompter = scriptedPrompter({ confirm: false });
     const result = await runRotateServiceToken({ ...h.options, yes: false, gatewayHost: "127.0.0.1", gatewayPort: gateway.port }, { ...h.deps, prompter });
     expect(result.workerUpdated).toBe(false);
     expect(workerSecret("MCPBOX_SERVICE_TOKEN")).toBe(old);

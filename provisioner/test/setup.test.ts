@@ -7,7 +7,7 @@ import { accessOidcUrls, WORKER_SECRET_NAMES } from "@mcpbox/shared";
 import { describe, expect, it } from "vitest";
 import { runSetup } from "../src/commands/setup";
 import { readEnvFile } from "../src/state/env-file";
-import { useFreshHarness, type Harness } from "./helpers/harness";
+import { COMPLETE_INVENTORY, useFreshHarness, type Harness } from "./helpers/harness";
 import { inventory } from "./helpers/fake-cloudflare";
 
 let h: Harness;
@@ -17,14 +17,7 @@ describe("setup on a fresh account", () => {
   it("creates each resource once and wires them together", async () => {
     const result = await runSetup(h.options, h.deps);
     expect(result.changed).toBe(true);
-    expect(inventory(h.account)).toEqual({
-      tunnels: ["mcpbox-tunnel"],
-      services: ["mcpbox-service"],
-      kv: ["mcpbox-proxy-OAUTH_KV"],
-      scripts: ["mcpbox-proxy"],
-      apps: ["mcpbox-proxy"],
-      policies: ["mcpbox-proxy-allow"],
-    });
+    expect(inventory(h.account)).toEqual(COMPLETE_INVENTORY);
     const [tunnel] = h.account.tunnels.values();
     const [service] = h.account.services.values();
     const [kv] = h.account.kv.values();

@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { runSetup } from "../src/commands/setup";
 import { runTeardown } from "../src/commands/teardown";
 import { UsageError } from "../src/errors";
-import { useFreshHarness, type Harness } from "./helpers/harness";
+import { scriptedPrompter, useFreshHarness, type Harness } from "./helpers/harness";
 import { connectTunnel, inventory, seed } from "./helpers/fake-cloudflare";
 
 const EMPTY = { tunnels: [], services: [], kv: [], scripts: [], apps: [], policies: [] };
@@ -108,12 +108,11 @@ describe("teardown", () => {
 
   it("asks on a terminal, and deletes nothing when told no", async () => {
     await runSetup(h.options, h.deps);
-    const asked: string[] = [];
-    const prompter = (answer: boolean) => ({ interactive: true, confirm: async (q: string) => (asked.push(q), answer), choose: async () => 0, ask: async () => "" });
-    await expect(runTeardown({ ...h.options, yes: false }, { ...h.deps, prompter: prompter(false) })).rejects.toThrow(/cancelled; nothing was deleted/);
-    expect(asked[0]).toMatch(/This deletes: Access application "mcpbox-proxy" \([0-9a-f-]{36}\), Worker "mcpbox-proxy"/);
+    const no = scriptedPrompter({ confirm: false });
+    await expect(runTeardown({ ...h.options, yes: false }, { ...h.deps, prompter: no })).rejects.toThrow(/cancelled; nothing was deleted/);
+    expect(no.asked[0]).toMatch(/This deletes: Access application "mcpbox-proxy" \([0-9a-f-]{36}\), Worker "mcpbox-proxy"/);
     expect(inventory(h.account).scripts).toEqual(["mcpbox-proxy"]);
-    await runTeardown({ ...h.options, yes: false }, { ...h.deps, prompter: prompter(true) });
+    await runTeardown({ ...h.options, yes: false }, { ...h.deps, prompter: scriptedPrompter({ confirm: true }) });
     expect(inventory(h.account)).toEqual(EMPTY);
   });
 

@@ -10,6 +10,7 @@ import path from "node:path";
 import { afterEach, beforeEach, expect } from "vitest";
 import type { Bundler, WorkerBundle } from "../../src/bundle/wrangler-bundle";
 import type { ProvisionOptions, RunDeps } from "../../src/run/context";
+import type { Prompter } from "../../src/run/prompt";
 import { createReporter } from "../../src/run/reporter";
 import { edgeFetch, startFakeCloudflare, type FakeAccount, type FakeCloudflare } from "./fake-cloudflare";
 
@@ -133,4 +134,35 @@ export function useFreshHarness(assign: (harness: Harness) => void): void {
       await harness.close();
     }
   });
+}
+
+/** What a complete setup leaves on the account, as `inventory()` lists it. */
+export const COMPLETE_INVENTORY = {
+  tunnels: ["mcpbox-tunnel"],
+  services: ["mcpbox-service"],
+  kv: ["mcpbox-proxy-OAUTH_KV"],
+  scripts: ["mcpbox-proxy"],
+  apps: ["mcpbox-proxy"],
+  policies: ["mcpbox-proxy-allow"],
+} as const;
+
+/** A terminal that answers every question as scripted and records what it was asked. */
+export function scriptedPrompter(answers: { choose?: number; confirm?: boolean; ask?: string }): Prompter & { asked: string[] } {
+  const asked: string[] = [];
+  return {
+    interactive: true,
+    asked,
+    confirm: async (q) => {
+      asked.push(q);
+      return answers.confirm ?? false;
+    },
+    choose: async (q) => {
+      asked.push(q);
+      return answers.choose ?? 0;
+    },
+    ask: async (q) => {
+      asked.push(q);
+      return answers.ask ?? "everyone";
+    },
+  };
 }
