@@ -63,3 +63,14 @@ export const MIN_SERVICE_TOKEN_LENGTH = 32;
 
 /** Lifetime of the Worker's OAuth access tokens unless `ACCESS_TOKEN_TTL_SECONDS` says otherwise. */
 export const DEFAULT_ACCESS_TOKEN_TTL_SECONDS = 3600 as const;
+
+/**
+ * Where the local stack (`npm start`) keeps its state: the folder (variable and default, relative
+ * to the repository root) and, inside it, the Worker's Miniflare storage holding `OAUTH_KV`.
+ * `grants --local` reads the same place.
+ */
+export const LOCAL_STACK_STATE = {
+  dirEnv: "MCPBOX_DEV_DIR",
+  defaultDir: ".mcpbox-dev",
+  workerStorage: "worker-storage",
+} as const;

@@ -44,12 +44,15 @@ export {
   GATEWAY_BUILTIN_ALLOWED_HOSTS,
   MIN_SERVICE_TOKEN_LENGTH,
   DEFAULT_ACCESS_TOKEN_TTL_SECONDS,
+  LOCAL_STACK_STATE,
 } from "./defaults";
 export { BUILTIN_CORS_ORIGINS, parseOriginList } from "./cors";
 export { accessOidcPath, accessOidcUrls, issuerFromAuthorizationUrl } from "./access-oidc";
 export type { AccessOidcUrls } from "./access-oidc";
 export { isEmailAllowed, isValidEmail, parseEmailAllowlist } from "./email-allowlist";
 export type { EmailAllowlist } from "./email-allowlist";
+export { grantMetadataFor, parseGrantMetadata } from "./grant-metadata";
+export type { GrantMetadata } from "./grant-metadata";
 export {
   ANONYMOUS_METHODS,
   JSONRPC_ERROR,
