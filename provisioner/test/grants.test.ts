@@ -64,7 +64,8 @@ describe("grants list", () => {
     expect(text).toContain(`grant ${aliceCursor.grantId} · client "Cursor" (${cursor})`);
     expect(text.indexOf(aliceCursor.grantId)).toBeLessThan(text.indexOf("bob@example.com"));
     expect(text).toMatch(/bob@example\.com\n {2}grant/);
-    expect(text).toContain("Revoke with: grants revoke --user EMAIL");
+    // Ids may start with "-" (the library's alphabet has it): the hint shows the `--flag=value` form.
+    expect(text).toContain("Revoke with: grants revoke --user=EMAIL | --client=ID | --grant=ID | --all");
     expect(h.fake.calls.every((c) => c.method === "GET" || c.path.endsWith("/bulk/get"))).toBe(true);
   });
 
@@ -79,10 +80,10 @@ describe("grants list", () => {
 
   it("filters by client and by grant id, and finds grants without an email by user id", async () => {
     const anonymous = seedGrant(data, { clientId: cursor, withoutKeyMetadata: true });
-    expect(await run(["grants", "list", "--client", cursor, "--json"])).toBe(0);
+    expect(await run(["grants", "list", `--client=${cursor}`, "--json"])).toBe(0);
     expect(json().grants.map((g) => g.grantId).sort()).toEqual([aliceCursor.grantId, anonymous.grantId].sort());
     out.length = 0;
-    expect(await run(["grants", "list", "--grant", bob.grantId, "--json"])).toBe(0);
+    expect(await run(["grants", "list", `--grant=${bob.grantId}`, "--json"])).toBe(0);
     expect(json().grants.map((g) => g.email)).toEqual(["bob@example.com"]);
     out.length = 0;
     expect(await run(["grants", "list", "--user", anonymous.userId])).toBe(0);
@@ -123,11 +124,18 @@ describe("grants revoke", () => {
     expect(after.has(`client:${claude}`)).toBe(true);
   });
 
+  it("takes ids that start with a dash in the --flag=value form", async () => {
+    const grant = "-AbCdEfGhIjKlMnO";
+    seedGrant(data, { clientId: claude, email: "erin@example.com", grantId: grant });
+    expect(await run(["grants", "revoke", `--grant=${grant}`, "--json"])).toBe(0);
+    expect(json()).toMatchObject({ revoked: [{ grantId: grant, email: "erin@example.com" }] });
+  });
+
   it("--client and --grant revoke exactly those grants", async () => {
-    expect(await run(["grants", "revoke", "--client", cursor, "--json"])).toBe(0);
+    expect(await run(["grants", "revoke", `--client=${cursor}`, "--json"])).toBe(0);
     expect(json()).toMatchObject({ command: "grants revoke", ok: true, revoked: [{ grantId: aliceCursor.grantId }], failed: [], lateKeysDeleted: 0 });
     out.length = 0;
-    expect(await run(["grants", "revoke", "--grant", bob.grantId, "--json"])).toBe(0);
+    expect(await run(["grants", "revoke", `--grant=${bob.grantId}`, "--json"])).toBe(0);
     expect(json()).toMatchObject({ revoked: [{ grantId: bob.grantId, email: "bob@example.com" }] });
     expect([...keys()].filter((k) => k.startsWith("grant:"))).toEqual([alice.grantKey]);
   });
@@ -210,6 +218,7 @@ describe("grants errors", () => {
     [["grants", "list", "--user", "not an email@"], "--user is not a valid email address."],
     [["grants", "list", "--grant", "../x"], "--grant is not valid"],
     [["grants"], 'Unknown command "grants".'],
+    [["grants", "revoke", "--grant", "-AbCdEfGhIjKlMnO"], "To specify an option argument starting with a dash use '--grant=-XYZ'."],
   ])("usage: %j", async (argv, message) => {
     expect(await run(argv)).toBe(2);
     expect(err.join("")).toContain(message);

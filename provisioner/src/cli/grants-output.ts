@@ -35,7 +35,7 @@ export function formatGrantsList(result: GrantsListResult): string {
     lines.push(`  grant ${terminalSafe(grant.grantId)} · client ${client}`);
     lines.push(`    ${details(grant).join(" · ")}`);
   }
-  lines.push("", "Revoke with: grants revoke --user EMAIL | --client ID | --grant ID | --all");
+  lines.push("", "Revoke with: grants revoke --user=EMAIL | --client=ID | --grant=ID | --all");
   return `${lines.join("\n")}\n`;
 }
 

@@ -43,6 +43,8 @@ export interface GrantSeed {
   email?: string;
   /** Defaults to a UUID-shaped subject, as Cloudflare Access gives. */
   userId?: string;
+  /** Defaults to 16 random characters of the library's alphabet. */
+  grantId?: string;
   accessTokens?: number;
   /** True: the authorization code was not exchanged yet (no tokens, no refresh token). */
   pending?: boolean;
@@ -52,7 +54,7 @@ export interface GrantSeed {
 
 export function seedGrant(data: FakeKvData, seed: GrantSeed): SeededGrant {
   const userId = seed.userId ?? crypto.randomUUID();
-  const grantId = id16();
+  const grantId = seed.grantId ?? id16();
   const createdAt = now() - 120;
   const redirectUri = "http://127.0.0.1:33418/oauth/callback";
   const grant: Grant = {
