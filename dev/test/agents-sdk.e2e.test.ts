@@ -9,7 +9,7 @@
 import { readFile } from "node:fs/promises";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, expect, inject, it } from "vitest";
-import { agentRequest, startAgentWorker, type RunningAgentWorker } from "./helpers/agent-worker";
+import { startAgentWorker, type RunningAgentWorker } from "./helpers/agent-worker";
 import { launchChromium, signInAtDevIdp } from "./helpers/chromium";
 import { startTestStack, type TestStack } from "./helpers/stack";
 
@@ -18,12 +18,7 @@ const AGENTS_SDK_MARKER = "cf_agents_mcp_servers";
 /** The page the fixture agent answers at its OAuth callback (its CONNECTED_TITLE). */
 const CONNECTED_TITLE = "MCP server connected";
 
-interface ConnectResult {
-  id: string;
-  state: string;
-  authUrl?: string;
-}
-
+/** What the fixture's `tools` route answers (the SDK's server state and its namespaced tools). */
 interface ToolsResult {
   servers: Record<string, { name: string; server_url: string; state: string; error: string | null }>;
   tools: { name: string; serverId: string }[];
@@ -43,10 +38,17 @@ afterAll(async () => {
 
 /** Asks the agent instance to add the stack's MCP server; it must come back asking for sign-in. */
 async function connect(instance: string): Promise<{ id: string; authUrl: URL }> {
-  const result = (await agentRequest(agent.url(instance, "connect"), { url: stack.urls.mcp })) as ConnectResult;
-  expect(result.state).toBe("authenticating");
-  if (!result.authUrl) throw new Error(`the agent gave no authorization URL: ${JSON.stringify(result)}`);
-  return { id: result.id, authUrl: new URL(result.authUrl) };
+  const result = await agent.request(instance, "connect", { url: stack.urls.mcp });
+  expect(result).toMatchObject({ id: expect.any(String), state: "authenticating", authUrl: expect.any(String) });
+  const { id, authUrl } = result as { id: string; authUrl: string };
+  return { id, authUrl: new URL(authUrl) };
+}
+
+/** The agent's servers and tools, once its connections have settled. */
+async function toolsOf(instance: string): Promise<ToolsResult> {
+  const result = await agent.request(instance, "tools");
+  expect(result).toMatchObject({ servers: expect.any(Object), tools: expect.any(Array) });
+  return result as ToolsResult;
 }
 
 it("keeps the Agents SDK out of the Worker's production bundle", async () => {
@@ -73,14 +75,12 @@ it("connects with addMcpServer (DCR, consent and sign-in in Chromium, the agent'
   expect(await page.title()).toBe(CONNECTED_TITLE);
   await page.close();
 
-  const { servers, tools } = (await agentRequest(agent.url(instance, "tools"))) as ToolsResult;
+  const { servers, tools } = await toolsOf(instance);
   expect(servers[id]).toMatchObject({ name: "mcpbox", server_url: stack.urls.mcp, state: "ready", error: null });
   expect(tools.filter((tool) => tool.serverId === id).map((tool) => tool.name)).toContain("echo");
 
-  const result = (await agentRequest(agent.url(instance, "call"), { serverId: id, name: "echo", arguments: { message: "from an agent" } })) as {
-    content: { type: string; text?: string }[];
-  };
-  expect(result.content).toEqual([{ type: "text", text: "Echo: from an agent" }]);
+  const result = await agent.request(instance, "call", { serverId: id, name: "echo", arguments: { message: "from an agent" } });
+  expect(result).toMatchObject({ content: [{ type: "text", text: "Echo: from an agent" }] });
   expect(stack.auditLines.some((line) => line.includes('"email":"agent@example.com"') && line.includes('"tool":"echo"'))).toBe(true);
 }, 90_000);
 
@@ -93,7 +93,7 @@ it("leaves the agent without access when the person denies on the consent page",
   expect(await page.title()).toBe("MCP server not connected");
   await page.close();
 
-  const { servers, tools } = (await agentRequest(agent.url(instance, "tools"))) as ToolsResult;
+  const { servers, tools } = await toolsOf(instance);
   expect(servers[id]).toMatchObject({ state: "failed", error: "access_denied" });
   expect(tools.filter((tool) => tool.serverId === id)).toEqual([]);
 }, 90_000);

@@ -18,10 +18,13 @@ export interface RunningAgentWorker {
   origin: string;
   /** The bundle's source, to compare with our Worker's (which must not contain the SDK). */
   bundleSource: string;
-  /** Console output of the agent Worker, for reading after a failure. */
-  readonly logLines: string[];
   /** `<origin>/agents/tool-agent/<instance>/<action>`. */
   url(instance: string, action: string): string;
+  /**
+   * GETs (or, with a body, POSTs JSON to) an action of an agent instance and returns its JSON
+   * answer; a non-2xx throws with the body and the agent Worker's console output.
+   */
+  request(instance: string, action: string, body?: unknown): Promise<unknown>;
   dispose(): Promise<void>;
 }
 
@@ -48,11 +51,18 @@ export async function startAgentWorker(): Promise<RunningAgentWorker> {
     );
     const origin = (await miniflare.ready).origin;
     const running = miniflare;
+    const url = (instance: string, action: string) => `${origin}/agents/${AGENT_CLASS_SEGMENT}/${encodeURIComponent(instance)}/${action}`;
     return {
       origin,
       bundleSource: bundle.source,
-      logLines,
-      url: (instance, action) => `${origin}/agents/${AGENT_CLASS_SEGMENT}/${encodeURIComponent(instance)}/${action}`,
+      url,
+      async request(instance, action, body) {
+        const init: RequestInit = body === undefined ? {} : { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) };
+        const response = await fetch(url(instance, action), init);
+        const text = await response.text();
+        if (!response.ok) throw new Error(`the agent answered ${response.status} to ${action}: ${text}\nits console:\n${logLines.join("\n")}`);
+        return JSON.parse(text) as unknown;
+      },
       async dispose() {
         await running.dispose();
         await rm(bundle.dir, { recursive: true, force: true });
@@ -63,12 +73,4 @@ export async function startAgentWorker(): Promise<RunningAgentWorker> {
     await rm(bundle.dir, { recursive: true, force: true });
     throw error;
   }
-}
-
-/** GETs (or, with a body, POSTs JSON to) the agent; returns its JSON answer, throws with the body on a non-2xx. */
-export async function agentRequest(url: string, body?: unknown): Promise<unknown> {
-  const response = await fetch(url, body === undefined ? {} : { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${url} answered ${response.status}: ${text}`);
-  return JSON.parse(text) as unknown;
 }
