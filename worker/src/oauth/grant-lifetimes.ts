@@ -33,7 +33,7 @@ const MAX_ACCESS_RECHECK_SECONDS = 86_400;
 export function parseGrantLifetimes(raw: Record<string, unknown>): GrantLifetimes {
   const names = WORKER_VAR_NAMES;
   const grantMaxAgeSeconds = seconds(raw, names.grantMaxAgeSeconds, DEFAULT_GRANT_MAX_AGE_SECONDS, MIN_GRANT_MAX_AGE_SECONDS, MAX_GRANT_MAX_AGE_SECONDS);
-  const ceiling = `at most ${names.grantMaxAgeSeconds} (${grantMaxAgeSeconds})`;
+  const ceiling = `${names.grantMaxAgeSeconds} (${grantMaxAgeSeconds})`;
   const refreshTokenTtlSeconds = seconds(
     raw,
     names.refreshTokenTtlSeconds,
@@ -62,7 +62,7 @@ function seconds(raw: Record<string, unknown>, name: string, fallback: number, m
   if (text === "") return fallback;
   const parsed = /^\d{1,9}$/.test(text) ? Number(text) : Number.NaN;
   if (!(parsed >= min && parsed <= max)) {
-    throw new ConfigError(name, "invalid", `expected whole seconds, at least ${min} and ${maxLabel}`);
+    throw new ConfigError(name, "invalid", `expected whole seconds from ${min} to ${maxLabel}`);
   }
   return parsed;
 }
