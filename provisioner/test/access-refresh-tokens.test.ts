@@ -7,7 +7,6 @@
 import { describe, expect, it } from "vitest";
 import { ACCESS_REFRESH_TOKEN_LIFETIME } from "@mcpbox/shared";
 import { runSetup } from "../src/commands/setup";
-import { CloudflareApiError } from "../src/cloudflare/errors";
 import { useFreshHarness, type Harness } from "./helpers/harness";
 
 let h: Harness;
