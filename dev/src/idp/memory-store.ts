@@ -119,6 +119,8 @@ function load(file: string): Array<[string, Entry]> {
 function save(file: string, entries: Map<string, Entry>): void {
   mkdirSync(path.dirname(file), { recursive: true });
   const temporary = `${file}.${process.pid}.tmp`;
-  writeFileSync(temporary, JSON.stringify([...entries]), { mode: 0o600 });
+  const now = Date.now();
+  const live = [...entries].filter(([, entry]) => entry.expiresAt === null || entry.expiresAt > now);
+  writeFileSync(temporary, JSON.stringify(live), { mode: 0o600 });
   renameSync(temporary, file);
 }

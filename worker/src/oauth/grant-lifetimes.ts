@@ -33,23 +33,11 @@ const MAX_ACCESS_RECHECK_SECONDS = 86_400;
 export function parseGrantLifetimes(raw: Record<string, unknown>): GrantLifetimes {
   const names = WORKER_VAR_NAMES;
   const grantMaxAgeSeconds = seconds(raw, names.grantMaxAgeSeconds, DEFAULT_GRANT_MAX_AGE_SECONDS, MIN_GRANT_MAX_AGE_SECONDS, MAX_GRANT_MAX_AGE_SECONDS);
-  const ceiling = `${names.grantMaxAgeSeconds} (${grantMaxAgeSeconds})`;
-  const refreshTokenTtlSeconds = seconds(
-    raw,
-    names.refreshTokenTtlSeconds,
-    Math.min(DEFAULT_REFRESH_TOKEN_TTL_SECONDS, grantMaxAgeSeconds),
-    MIN_REFRESH_LIFETIME_SECONDS,
-    grantMaxAgeSeconds,
-    ceiling,
-  );
-  const refreshTokenIdleSeconds = seconds(
-    raw,
-    names.refreshTokenIdleSeconds,
-    Math.min(DEFAULT_REFRESH_TOKEN_IDLE_SECONDS, grantMaxAgeSeconds),
-    MIN_REFRESH_LIFETIME_SECONDS,
-    grantMaxAgeSeconds,
-    ceiling,
-  );
+  // The refresh lifetimes default to their own defaults, or to the maximum age when it is shorter.
+  const refreshLifetime = (name: string, fallback: number) =>
+    seconds(raw, name, Math.min(fallback, grantMaxAgeSeconds), MIN_REFRESH_LIFETIME_SECONDS, grantMaxAgeSeconds, `${names.grantMaxAgeSeconds} (${grantMaxAgeSeconds})`);
+  const refreshTokenTtlSeconds = refreshLifetime(names.refreshTokenTtlSeconds, DEFAULT_REFRESH_TOKEN_TTL_SECONDS);
+  const refreshTokenIdleSeconds = refreshLifetime(names.refreshTokenIdleSeconds, DEFAULT_REFRESH_TOKEN_IDLE_SECONDS);
   const accessRecheckSeconds = seconds(raw, names.accessRecheckSeconds, DEFAULT_ACCESS_RECHECK_SECONDS, 0, MAX_ACCESS_RECHECK_SECONDS);
   return Object.freeze({ refreshTokenTtlSeconds, refreshTokenIdleSeconds, grantMaxAgeSeconds, accessRecheckSeconds });
 }
