@@ -63,8 +63,9 @@ describe("lifetimes", () => {
     expect(expiresAt).toBeLessThanOrEqual(after + 5400);
   });
 
-  it("GRANT_MAX_AGE_SECONDS caps every lifetime at the Access sign-in plus the maximum age", async () => {
+  it("GRANT_MAX_AGE_SECONDS alone caps every lifetime at the Access sign-in plus the maximum age", async () => {
     const email = uniqueEmail("maxage");
+    // The refresh lifetimes stay at wrangler.toml's 7 days.
     const settings = { GRANT_MAX_AGE_SECONDS: "900" };
     const before = nowSeconds();
     const flow = await login({ email, network: workerAt(0, settings) });
@@ -73,7 +74,7 @@ describe("lifetimes", () => {
     expect((await grantRecord(key)).expiresAt).toBeLessThanOrEqual(after + 900);
     const refreshed = await refreshAt(workerAt(0, settings), flow, flow.tokens.refresh_token ?? "");
     expect(refreshed.status).toBe(200);
-    // The default idle lifetime (7 days) would reach far past it; the grant still ends on time.
+    // The idle lifetime (7 days) would reach far past it; the grant still ends on time.
     const { expiresAt } = await grantRecord(key);
     expect(expiresAt).toBeGreaterThanOrEqual(before + 900 - 1);
     expect(expiresAt).toBeLessThanOrEqual(after + 900 + 1);

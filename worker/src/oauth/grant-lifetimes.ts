@@ -1,7 +1,7 @@
 /**
  * How long a grant (the chain of refresh tokens an MCP client holds) may live, and how often a
  * refresh re-checks the user at Cloudflare Access: four optional Worker variables with safe
- * defaults, validated together so that no combination can outlive GRANT_MAX_AGE_SECONDS.
+ * defaults. Whatever the refresh lifetimes, no grant outlives GRANT_MAX_AGE_SECONDS.
  */
 import {
   DEFAULT_ACCESS_RECHECK_SECONDS,
@@ -26,23 +26,25 @@ export interface GrantLifetimes {
 /** Cloudflare KV's shortest expiration, and so the shortest refresh lifetime the OAuth library accepts. */
 export const MIN_REFRESH_LIFETIME_SECONDS = 60;
 const MIN_GRANT_MAX_AGE_SECONDS = 300;
-const MAX_GRANT_MAX_AGE_SECONDS = 31_536_000;
+const MAX_LIFETIME_SECONDS = 31_536_000;
 const MAX_ACCESS_RECHECK_SECONDS = 86_400;
 
-/** Reads the four settings from the Worker's raw env; a bad value is a ConfigError naming it. */
+/**
+ * Reads the four settings from the Worker's raw env; a bad value is a ConfigError naming it. A
+ * refresh lifetime longer than the maximum age is allowed: refresh-policy.ts caps every lifetime
+ * at the maximum age, so lowering GRANT_MAX_AGE_SECONDS alone is enough.
+ */
 export function parseGrantLifetimes(raw: Record<string, unknown>): GrantLifetimes {
   const names = WORKER_VAR_NAMES;
-  const grantMaxAgeSeconds = seconds(raw, names.grantMaxAgeSeconds, DEFAULT_GRANT_MAX_AGE_SECONDS, MIN_GRANT_MAX_AGE_SECONDS, MAX_GRANT_MAX_AGE_SECONDS);
-  // The refresh lifetimes default to their own defaults, or to the maximum age when it is shorter.
-  const refreshLifetime = (name: string, fallback: number) =>
-    seconds(raw, name, Math.min(fallback, grantMaxAgeSeconds), MIN_REFRESH_LIFETIME_SECONDS, grantMaxAgeSeconds, `${names.grantMaxAgeSeconds} (${grantMaxAgeSeconds})`);
-  const refreshTokenTtlSeconds = refreshLifetime(names.refreshTokenTtlSeconds, DEFAULT_REFRESH_TOKEN_TTL_SECONDS);
-  const refreshTokenIdleSeconds = refreshLifetime(names.refreshTokenIdleSeconds, DEFAULT_REFRESH_TOKEN_IDLE_SECONDS);
-  const accessRecheckSeconds = seconds(raw, names.accessRecheckSeconds, DEFAULT_ACCESS_RECHECK_SECONDS, 0, MAX_ACCESS_RECHECK_SECONDS);
-  return Object.freeze({ refreshTokenTtlSeconds, refreshTokenIdleSeconds, grantMaxAgeSeconds, accessRecheckSeconds });
+  return Object.freeze({
+    refreshTokenTtlSeconds: seconds(raw, names.refreshTokenTtlSeconds, DEFAULT_REFRESH_TOKEN_TTL_SECONDS, MIN_REFRESH_LIFETIME_SECONDS, MAX_LIFETIME_SECONDS),
+    refreshTokenIdleSeconds: seconds(raw, names.refreshTokenIdleSeconds, DEFAULT_REFRESH_TOKEN_IDLE_SECONDS, MIN_REFRESH_LIFETIME_SECONDS, MAX_LIFETIME_SECONDS),
+    grantMaxAgeSeconds: seconds(raw, names.grantMaxAgeSeconds, DEFAULT_GRANT_MAX_AGE_SECONDS, MIN_GRANT_MAX_AGE_SECONDS, MAX_LIFETIME_SECONDS),
+    accessRecheckSeconds: seconds(raw, names.accessRecheckSeconds, DEFAULT_ACCESS_RECHECK_SECONDS, 0, MAX_ACCESS_RECHECK_SECONDS),
+  });
 }
 
-function seconds(raw: Record<string, unknown>, name: string, fallback: number, min: number, max: number, maxLabel = String(max)): number {
+function seconds(raw: Record<string, unknown>, name: string, fallback: number, min: number, max: number): number {
   const value = raw[name];
   if (value === undefined || value === null) return fallback;
   if (typeof value !== "string") throw new ConfigError(name, "invalid", "not a string");
@@ -50,7 +52,7 @@ function seconds(raw: Record<string, unknown>, name: string, fallback: number, m
   if (text === "") return fallback;
   const parsed = /^\d{1,9}$/.test(text) ? Number(text) : Number.NaN;
   if (!(parsed >= min && parsed <= max)) {
-    throw new ConfigError(name, "invalid", `expected whole seconds from ${min} to ${maxLabel}`);
+    throw new ConfigError(name, "invalid", `expected whole seconds from ${min} to ${max}`);
   }
   return parsed;
 }
