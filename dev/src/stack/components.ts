@@ -25,6 +25,8 @@ export async function startIdpComponent(input: {
   clientSecret: string;
   /** The Worker's /callback URLs (empty until the Worker's port is known). */
   redirectUris: readonly string[];
+  /** Where sessions, grants, refresh tokens and accounts are kept across restarts. */
+  storeFile: string;
   claim: PortClaim;
 }): Promise<DevIdp> {
   try {
@@ -33,6 +35,7 @@ export async function startIdpComponent(input: {
       clientId: input.clientId,
       clientSecret: input.clientSecret,
       redirectUris: input.redirectUris,
+      storeFile: input.storeFile,
     });
   } catch (error) {
     throw portError(input.claim, error as NodeJS.ErrnoException);

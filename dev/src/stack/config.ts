@@ -26,6 +26,8 @@ export const DEFAULT_DEV_PORTS = { worker: 8787, idp: 8788, gateway: DEFAULT_GAT
 
 /** Default local state locations, relative to the repository root (both git-ignored). */
 export const DEFAULT_DEV_STATE_DIR = LOCAL_STACK_STATE.defaultDir;
+/** The development IdP's store (sessions, refresh tokens, accounts) inside the state folder. */
+export const DEV_IDP_STORE_FILE = "idp-store.json";
 export const DEFAULT_DEV_VARS_FILE = ".dev.vars";
 
 /** Browser origins of MCP Inspector's web UI, allowed to call /mcp directly in local development. */
@@ -37,7 +39,14 @@ const GATEWAY_PASSTHROUGH = Object.values(GATEWAY_ENV).filter(
 );
 
 /** Worker `[vars]` one may override for local runs. */
-const WORKER_VAR_PASSTHROUGH = [WORKER_VAR_NAMES.allowedEmails, WORKER_VAR_NAMES.accessTokenTtlSeconds] as const;
+const WORKER_VAR_PASSTHROUGH = [
+  WORKER_VAR_NAMES.allowedEmails,
+  WORKER_VAR_NAMES.accessTokenTtlSeconds,
+  WORKER_VAR_NAMES.refreshTokenTtlSeconds,
+  WORKER_VAR_NAMES.refreshTokenIdleSeconds,
+  WORKER_VAR_NAMES.grantMaxAgeSeconds,
+  WORKER_VAR_NAMES.accessRecheckSeconds,
+] as const;
 
 export interface StackPorts {
   readonly worker: number;
