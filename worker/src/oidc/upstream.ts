@@ -5,6 +5,7 @@
  */
 import { ACCESS_OIDC_SCOPES } from "@mcpbox/shared";
 import type { AccessSettings } from "../env";
+import { base64url } from "../http/encoding";
 
 const TOKEN_EXCHANGE_TIMEOUT_MS = 10_000;
 const TOKEN_RESPONSE_MAX_BYTES = 64 * 1024;
@@ -103,8 +104,3 @@ function randomToken(bytes: number): string {
   return base64url(crypto.getRandomValues(new Uint8Array(bytes)));
 }
 
-function base64url(bytes: Uint8Array): string {
-  let binary = "";
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}

@@ -99,6 +99,9 @@ export async function finishLogin(request: Request, oauth: OAuthHelpers, config:
     metadata: {},
     scope: authRequest.scope,
     props,
+    // An authorization that is never redeemed must not end the grant this client already holds:
+    // older grants are revoked when the new code is exchanged (oauth/code-exchange.ts).
+    revokeExistingGrants: false,
   });
   logEvent("info", "login_completed", { client_id: authRequest.clientId, has_email: props.email !== undefined });
   headers.set("Location", redirectTo);
