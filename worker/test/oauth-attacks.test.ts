@@ -28,7 +28,7 @@ import { JwksCache } from "../src/oidc/jwks-cache";
 import { createMcpProxy } from "../src/proxy/mcp-proxy";
 import { createBrowserRoutes } from "../src/routes/browser-routes";
 import { CountingKv } from "./helpers/counting-kv";
-import { ORIGIN, callWorker, envWith, fromAddress, login, mcpPost, mcpUrl, newProbe, nextClientAddress, selfNetwork, standinRecords, uniqueEmail } from "./helpers/worker-harness";
+import { ORIGIN, callWorker, envWith, fromAddress, login, mcpPost, mcpUrl, newProbe, nextClientAddress, selfNetwork, uniqueEmail } from "./helpers/worker-harness";
 
 afterEach(() => vi.restoreAllMocks());
 
