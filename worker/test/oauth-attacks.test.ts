@@ -488,7 +488,7 @@ const ATTACKS: Attack[] = [
   })),
   {
     finding: "4 consent CSP",
-    name: "the consent page may only post to itself and (through the redirect) to Cloudflare Access",
+    name: "the consent page may only post to itself and, through the redirect, to Cloudflare Access (Allow) or the client (Deny)",
     status: 200,
     body: "<form method=\"post\">",
     attack: async () => {
@@ -497,7 +497,7 @@ const ATTACKS: Attack[] = [
       return { response, check: async () => {
         const csp = response.headers.get("Content-Security-Policy") ?? "";
         const accessOrigin = new URL(String(env.ACCESS_AUTHORIZATION_URL)).origin;
-        expect(csp).toContain(`form-action 'self' ${accessOrigin};`);
+        expect(csp).toContain(`form-action 'self' ${accessOrigin} ${new URL(prepared.redirectUri).origin};`);
         expect(csp).toContain("frame-ancestors 'none'");
       } };
     },

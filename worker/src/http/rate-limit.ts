@@ -15,7 +15,7 @@ export interface RateLimitScope {
 
 /**
  * The limited steps. `periodSeconds` must equal the binding's `simple.period` in wrangler.toml
- * (a test holds the two together).
+ * (provisioner/test/worker-upload.test.ts checks that every period there is 60).
  */
 export const RATE_LIMIT_STEPS = {
   register: { step: "register", periodSeconds: 60 },

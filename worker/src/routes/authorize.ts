@@ -50,7 +50,9 @@ export async function showConsent(request: Request, oauth: OAuthHelpers, config:
   const transaction = await beginConsentTransaction(keys.transactionKey, authRequest, nowSeconds);
   const csrfToken = await issueCsrfToken(keys.csrfKey, transaction.handle, details.clientId);
   const page = renderConsentPage({ details, handle: transaction.handle, csrfToken, serverHost: new URL(request.url).host });
-  return htmlResponse(page, 200, { "Set-Cookie": transaction.setCookie }, { formActions: ["'self'", new URL(config.access.authorizationUrl).origin] });
+  // CSP3 form-action also governs the redirect after the post: Allow goes on to Access, Deny back to the client.
+  const formActions = ["'self'", new URL(config.access.authorizationUrl).origin, formActionSource(authRequest.redirectUri)];
+  return htmlResponse(page, 200, { "Set-Cookie": transaction.setCookie }, { formActions });
 }
 
 /**
@@ -88,6 +90,12 @@ export async function decideConsent(request: Request, oauth: OAuthHelpers, confi
   headers.append("Set-Cookie", await rememberApproval(keys.approvalsKey, request, authRequest, nowSeconds));
   logEvent("info", "consent_approved", { client_id: clientId });
   return redirectToAccess(request, oauth, config, authRequest, headers);
+}
+
+/** The CSP source for a validated redirect URI: its origin, or its scheme for a private-use URI (`cursor:`). */
+function formActionSource(redirectUri: string): string {
+  const url = new URL(redirectUri);
+  return url.protocol === "https:" || url.protocol === "http:" ? url.origin : url.protocol;
 }
 
 function redirect(location: string): Response {
