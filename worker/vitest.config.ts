@@ -26,6 +26,7 @@ export default defineProject({
           compatibilityDate: settings.compatibilityDate,
           compatibilityFlags: settings.compatibilityFlags,
           kvNamespaces: [WORKER_BINDINGS.oauthKv],
+          ratelimits: settings.ratelimits,
           bindings: {
             ...settings.vars,
             CORS_ORIGINS: TEST_EXTRA_CORS_ORIGIN,

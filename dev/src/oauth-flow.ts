@@ -6,7 +6,7 @@
 import { DEV_IDP_CANCEL_FIELD, DEV_IDP_LOGIN_FIELD } from "./idp/login-form";
 import { ScriptedBrowser, redirectTarget, send, type FlowNetwork } from "./scripted-browser";
 
-export { ScriptedBrowser, redirectTarget } from "./scripted-browser";
+export { NAVIGATION_FROM_OUTSIDE, ScriptedBrowser, redirectTarget } from "./scripted-browser";
 export type { FetchLike, FlowNetwork } from "./scripted-browser";
 
 export interface PkcePair {
@@ -228,7 +228,7 @@ export async function prepareAuthorization(network: FlowNetwork, options: Omit<F
  * Worker's redirect to the IdP and whether consent was asked.
  */
 export async function approveAuthorization(prepared: PreparedAuthorization): Promise<{ idpUrl: URL; consentShown: boolean }> {
-  let response = await prepared.browser.request(prepared.authorizeUrl);
+  let response = await prepared.browser.open(prepared.authorizeUrl);
   const consentShown = response.status === 200;
   if (consentShown) {
     const form = consentFormFields(await response.text());

@@ -21,6 +21,14 @@ export function send(network: FlowNetwork, request: Request): Promise<Response> 
   return (network.other ?? ((r: Request) => fetch(r)))(request);
 }
 
+/** Fetch Metadata of a navigation a person (or a native app on their behalf) starts in the browser. */
+export const NAVIGATION_FROM_OUTSIDE = {
+  "Sec-Fetch-Site": "none",
+  "Sec-Fetch-Mode": "navigate",
+  "Sec-Fetch-Dest": "document",
+  "Sec-Fetch-User": "?1",
+} as const;
+
 /** A browser that keeps cookies per host and never follows redirects on its own. */
 export class ScriptedBrowser {
   readonly jar: CookieJar;
@@ -43,6 +51,16 @@ export class ScriptedBrowser {
     const response = await send(this.network, new Request(target.href, { ...init, headers, redirect: "manual" }));
     this.jar.store(target, response);
     return response;
+  }
+
+  /**
+   * Opens `url` the way a native MCP client hands it to the system browser: a top-level,
+   * user-activated navigation from no site (Fetch Metadata `Sec-Fetch-Site: none`, `Sec-Fetch-User: ?1`).
+   */
+  open(url: string | URL, init: RequestInit = {}): Promise<Response> {
+    const headers = new Headers(init.headers);
+    for (const [name, value] of Object.entries(NAVIGATION_FROM_OUTSIDE)) if (!headers.has(name)) headers.set(name, value);
+    return this.request(url, { ...init, headers });
   }
 
   /** GETs the `Location` of a redirect response (resolved against `from`). */

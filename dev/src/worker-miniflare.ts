@@ -96,6 +96,7 @@ export async function startWorkerInMiniflare(options: WorkerRunOptions): Promise
     compatibilityFlags: settings.compatibilityFlags,
     bindings: { ...settings.vars, ...options.vars, ...options.secrets },
     kvNamespaces: [WORKER_BINDINGS.oauthKv],
+    ratelimits: settings.ratelimits,
     // Miniflare 5 persists every local resource under one path (its v4 `kvPersist` is gone).
     ...(options.kvPersistDir ? { resourcePersistencePath: options.kvPersistDir } : {}),
     // No per-request log line from Miniflare's entry worker: the gateway's audit log already

@@ -18,6 +18,8 @@ export interface WorkerSettings {
   compatibilityFlags: string[];
   /** `[vars]` from wrangler.toml, as strings. */
   vars: Record<string, string>;
+  /** `[[ratelimits]]` bindings, in Miniflare's `ratelimits` shape (Miniflare runs them locally). */
+  ratelimits: Record<string, { namespace_id: string; simple: { limit: number; period: 10 | 60 } }>;
 }
 
 /** The runtime settings wrangler.toml declares for the Worker. */
@@ -26,10 +28,16 @@ export function readWorkerSettings(configPath = WRANGLER_CONFIG): WorkerSettings
   if (!rawConfig.compatibility_date) throw new Error(`${configPath}: compatibility_date is missing`);
   const vars: Record<string, string> = {};
   for (const [name, value] of Object.entries(rawConfig.vars ?? {})) vars[name] = typeof value === "string" ? value : JSON.stringify(value);
+  const ratelimits: WorkerSettings["ratelimits"] = {};
+  for (const { name, namespace_id, simple } of rawConfig.ratelimits ?? []) {
+    if (simple.period !== 10 && simple.period !== 60) throw new Error(`${configPath}: ratelimits "${name}" needs a period of 10 or 60`);
+    ratelimits[name] = { namespace_id, simple: { limit: simple.limit, period: simple.period } };
+  }
   return {
     name: rawConfig.name ?? "worker",
     compatibilityDate: rawConfig.compatibility_date,
     compatibilityFlags: rawConfig.compatibility_flags ?? [],
     vars,
+    ratelimits,
   };
 }

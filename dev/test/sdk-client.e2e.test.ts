@@ -68,7 +68,8 @@ describe.each(PATHS)("the MCP SDK client connecting to %s", (path) => {
     expect(authorizationUrl.origin + authorizationUrl.pathname).toBe(`${stack.urls.worker}/authorize`);
     expect(authorizationUrl.searchParams.get("code_challenge_method")).toBe("S256");
     expect(authorizationUrl.searchParams.get("code_challenge")).toMatch(/^[\w-]{43}$/);
-    expect(authorizationUrl.searchParams.get("resource")).toBe(`${stack.urls.worker}/`);
+    // The resource its discovery found for /mcp (RFC 9728 §3.3); the Worker maps it to the canonical one.
+    expect(authorizationUrl.searchParams.get("resource")).toBe(path === "/mcp" ? `${stack.urls.worker}/mcp` : `${stack.urls.worker}/`);
     const clientId = authorizationUrl.searchParams.get("client_id");
     expect(clientId).toBe(provider.clientInformation()?.client_id);
 

@@ -4,6 +4,10 @@
  * keep_bindings on re-deploys only, and the wrangler.toml settings it is built from.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { WORKER_BINDINGS } from "@mcpbox/shared";
+import { REPO_ROOT } from "../src/bundle/wrangler-bundle";
 import { readWranglerSettings } from "../src/bundle/wrangler-config";
 import { buildWorkerUploadForm, moduleContentType, uploadFingerprint, type WorkerUpload } from "../src/cloudflare/worker-upload";
 import { runSetup } from "../src/commands/setup";
@@ -17,6 +21,8 @@ const upload: WorkerUpload = {
     bindings: [
       { type: "kv_namespace", name: "OAUTH_KV", namespace_id: "0123456789abcdef0123456789abcdef" },
       { type: "vpc_service", name: "MCPBOX_TUNNEL", service_id: "6f1c0c2e-3b1a-4d6e-9c41-5d2f0f7f8a10" },
+      // The shape wrangler sends for [[ratelimits]] (and the cloudflare SDK's WorkersBindingKindRatelimit).
+      { type: "ratelimit", name: "REGISTER_RATE_LIMITER", namespace_id: "41001", simple: { limit: 10, period: 60 } },
     ],
   },
   modules: [{ name: "index.js", contentType: "application/javascript+module", content: new TextEncoder().encode("export default {};\n") }],
@@ -75,6 +81,8 @@ describe("upload during setup", () => {
       bindings: [
         { type: "kv_namespace", name: "OAUTH_KV", namespace_id: kv?.id },
         { type: "vpc_service", name: "MCPBOX_TUNNEL", service_id: service?.id },
+        { type: "ratelimit", name: "REGISTER_RATE_LIMITER", namespace_id: "41001", simple: { limit: 10, period: 60 } },
+        { type: "ratelimit", name: "AUTHORIZE_RATE_LIMITER", namespace_id: "41002", simple: { limit: 30, period: 60 } },
         { type: "plain_text", name: "GATEWAY_HOST", text: "gw.internal" },
         { type: "plain_text", name: "GATEWAY_PORT", text: "9000" },
       ],
@@ -106,6 +114,11 @@ compatibility_flags = [
 binding = "OAUTH_KV"
 id = "0000"
 
+[[ratelimits]]
+name = "REGISTER_RATE_LIMITER"
+namespace_id = "41001" # per-IP registrations
+simple = { limit = 10, period = 60 }
+
 [vars]
 GATEWAY_HOST = "mcp-gateway"
 CORS_ORIGINS = "https://a.example, https://b.example#x"
@@ -120,6 +133,19 @@ required = [
       compatibilityDate: "2026-08-01",
       compatibilityFlags: ["global_fetch_strictly_public", "nodejs_compat"],
       vars: { GATEWAY_HOST: "mcp-gateway", CORS_ORIGINS: "https://a.example, https://b.example#x" },
+      rateLimits: [{ name: "REGISTER_RATE_LIMITER", namespace_id: "41001", simple: { limit: 10, period: 60 } }],
     });
+  });
+
+  it("refuses an incomplete [[ratelimits]] entry instead of uploading a broken binding", () => {
+    expect(() => readWranglerSettings('[[ratelimits]]\nname = "X"\nnamespace_id = "7"\nsimple = { limit = 5, period = 30 }\n')).toThrow(/period = 10\|60/);
+    expect(() => readWranglerSettings('[[ratelimits]]\nname = "X"\nnamespace_id = "abc"\nsimple = { limit = 5, period = 60 }\n')).toThrow(/numeric namespace_id/);
+  });
+
+  it("the repository's wrangler.toml declares one rate limiter per limited step, with the names the Worker reads", async () => {
+    const settings = readWranglerSettings(await readFile(path.join(REPO_ROOT, "wrangler.toml"), "utf8"));
+    expect(settings.rateLimits.map((r) => r.name).sort()).toEqual([WORKER_BINDINGS.authorizeLimiter, WORKER_BINDINGS.registerLimiter].sort());
+    expect(new Set(settings.rateLimits.map((r) => r.namespace_id)).size).toBe(2);
+    expect(settings.rateLimits.every((r) => r.simple.period === 60)).toBe(true);
   });
 });

@@ -6,6 +6,10 @@
 export const WORKER_BINDINGS = {
   oauthKv: "OAUTH_KV",
   tunnel: "MCPBOX_TUNNEL",
+  /** Workers Rate Limiting: anonymous client registrations per client IP. */
+  registerLimiter: "REGISTER_RATE_LIMITER",
+  /** Workers Rate Limiting: consent starts and consent posts (`/authorize`) per client IP. */
+  authorizeLimiter: "AUTHORIZE_RATE_LIMITER",
 } as const;
 
 /** Worker secrets; the provisioner pushes all of them in one operation. */

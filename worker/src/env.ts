@@ -36,6 +36,8 @@ export interface AccessSettings {
 export interface WorkerConfig {
   readonly kv: KVNamespace;
   readonly tunnel: Fetcher;
+  /** Per-client-IP limits on anonymous registrations and on consent starts and posts. */
+  readonly limiters: { readonly register: RateLimit; readonly authorize: RateLimit };
   readonly serviceToken: string;
   readonly access: AccessSettings;
   /** 32 bytes from `COOKIE_ENCRYPTION_KEY` (64 hex characters). */
@@ -80,6 +82,12 @@ function parse(raw: Record<string, unknown>): WorkerConfig {
   if (!isKvNamespace(kv)) throw new ConfigError(WORKER_BINDINGS.oauthKv, "missing", "KV namespace binding");
   const tunnel = raw[WORKER_BINDINGS.tunnel];
   if (!isFetcher(tunnel)) throw new ConfigError(WORKER_BINDINGS.tunnel, "missing", "vpc_services binding");
+  const limiter = (name: string): RateLimit => {
+    const binding = raw[name];
+    if (!isRateLimit(binding)) throw new ConfigError(name, "missing", "ratelimits binding");
+    return binding;
+  };
+  const limiters = { register: limiter(WORKER_BINDINGS.registerLimiter), authorize: limiter(WORKER_BINDINGS.authorizeLimiter) };
 
   const secret = (name: WorkerSecretName): string => {
     const value = raw[name];
@@ -97,6 +105,7 @@ function parse(raw: Record<string, unknown>): WorkerConfig {
   return {
     kv,
     tunnel,
+    limiters,
     serviceToken: secret("MCPBOX_SERVICE_TOKEN"),
     access: {
       clientId: secret("ACCESS_CLIENT_ID"),
@@ -187,6 +196,10 @@ function tokenTtl(raw: Record<string, unknown>): number {
 
 function isKvNamespace(value: unknown): value is KVNamespace {
   return typeof value === "object" && value !== null && typeof (value as { get?: unknown }).get === "function";
+}
+
+function isRateLimit(value: unknown): value is RateLimit {
+  return typeof value === "object" && value !== null && typeof (value as { limit?: unknown }).limit === "function";
 }
 
 function isFetcher(value: unknown): value is Fetcher {

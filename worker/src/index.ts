@@ -1,21 +1,10 @@
 /**
- * MCPbox Remote Worker: wires the OAuth 2.1 provider from its parts (the /mcp proxy, the browser
- * routes for consent and the Cloudflare Access login) behind the path-allowlisting router.
+ * MCPbox Remote Worker: the production wiring (wiring.ts) on the real clock, with the library's
+ * outbound fetches guarded (no redirects for client metadata documents).
  */
-import { createRouter } from "./http/router";
-import { createProviderCache } from "./oauth/provider";
-import { createRefreshRecheck } from "./oauth/refresh-recheck";
-import { JwksCache } from "./oidc/jwks-cache";
-import { createMcpProxy } from "./proxy/mcp-proxy";
-import { createBrowserRoutes } from "./routes/browser-routes";
+import { installLibraryFetchGuard } from "./oauth/cimd-fetch-guard";
+import { createWorker } from "./wiring";
 
-const jwks = new JwksCache();
-const nowSeconds = () => Math.floor(Date.now() / 1000);
+installLibraryFetchGuard();
 
-const providerFor = createProviderCache({
-  apiHandler: createMcpProxy(),
-  defaultHandler: createBrowserRoutes({ jwks, nowSeconds }),
-  tokenExchangeCallback: createRefreshRecheck({ jwks, nowSeconds }),
-});
-
-export default createRouter({ providerFor });
+export default createWorker(() => Math.floor(Date.now() / 1000));

@@ -30,7 +30,7 @@ async function callWith(overrides: Record<string, unknown>, request: Request) {
 }
 
 describe("a missing setting", () => {
-  it.each([...WORKER_SECRET_NAMES, "MCPBOX_TUNNEL", "OAUTH_KV"])("%s: /mcp answers 503 and only the log names it", async (name) => {
+  it.each([...WORKER_SECRET_NAMES, "MCPBOX_TUNNEL", "OAUTH_KV", "REGISTER_RATE_LIMITER", "AUTHORIZE_RATE_LIMITER"])("%s: /mcp answers 503 and only the log names it", async (name) => {
     const probe = newProbe();
     const { response, body, logged } = await callWith({ [name]: undefined }, mcpPost(mcpUrl(probe), "any-token"));
     expect(response.status).toBe(503);

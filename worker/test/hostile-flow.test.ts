@@ -161,10 +161,10 @@ describe("the consent form", () => {
     expect(page.headers.get("X-Frame-Options")).toBe("DENY");
     const html = await page.text();
     expect(html).not.toContain("<img src=x");
-    expect(html).toContain("Allow &#60;img src=x onerror=&#34;alert(1)&#34;&#62; Evil &#38; Co to use the MCP server at");
-    expect(html).toContain("Its access is sent to 127.0.0.1.");
+    expect(html).toContain("Allow <bdi>&#60;img src=x onerror=&#34;alert(1)&#34;&#62; Evil &#38; Co</bdi> to use the MCP server at");
+    expect(html).toContain("Its access is sent to <bdi>127.0.0.1</bdi>.");
     expect(html).toContain("an app on your own computer");
-    expect(html).toContain("It asks for: files:read, files:write.");
+    expect(html).toContain("It asks for: <bdi>files:read, files:write</bdi>.");
   });
 
   it("Deny sends access_denied (with state and iss) back to the client", async () => {

@@ -18,7 +18,9 @@ describe("discovery", () => {
       const probe = newProbe();
       const response = await SELF.fetch(mcpPost(mcpUrl(probe, { path }), undefined));
       expect(response.status).toBe(401);
-      expect(response.headers.get("WWW-Authenticate")).toContain(`resource_metadata="${ORIGIN}/.well-known/oauth-protected-resource"`);
+      // RFC 9728 §5.1: the document for the URL the client connected to.
+      const document = path === "/mcp" ? "/.well-known/oauth-protected-resource/mcp" : "/.well-known/oauth-protected-resource";
+      expect(response.headers.get("WWW-Authenticate")).toContain(`resource_metadata="${ORIGIN}${document}"`);
       expect(await standinRecords(probe)).toEqual([]);
     }
   });
@@ -37,12 +39,15 @@ describe("discovery", () => {
       authorization_endpoint: `${ORIGIN}/authorize`,
       token_endpoint: `${ORIGIN}/token`,
       registration_endpoint: `${ORIGIN}/register`,
-      revocation_endpoint: `${ORIGIN}/token`,
+      revocation_endpoint: `${ORIGIN}/revoke`,
       code_challenge_methods_supported: ["S256"],
       authorization_response_iss_parameter_supported: true,
       client_id_metadata_document_supported: true,
     });
     expect(metadata.grant_types_supported).toEqual(expect.arrayContaining(["authorization_code", "refresh_token"]));
+    // Registration does not offer private_key_jwt, so the metadata does not advertise it.
+    expect(metadata.token_endpoint_auth_methods_supported).not.toContain("private_key_jwt");
+    expect(metadata.token_endpoint_auth_signing_alg_values_supported).toBeUndefined();
   });
 });
 
@@ -50,7 +55,7 @@ describe("a client connecting to /mcp", () => {
   it("signs in and reaches the gateway with the verified identity and the service token", async () => {
     const email = uniqueEmail("alice");
     const flow = await login({ mcpUrl: `${ORIGIN}/mcp`, email });
-    expect(flow.discovery.resourceMetadata.resource).toBe(`${ORIGIN}/`);
+    expect(flow.discovery.resourceMetadata.resource).toBe(`${ORIGIN}/mcp`);
     expect(flow.consentShown).toBe(true);
     expect(flow.clientRedirect.searchParams.get("iss")).toBe(ORIGIN);
     expect(flow.tokens.token_type.toLowerCase()).toBe("bearer");

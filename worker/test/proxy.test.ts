@@ -180,6 +180,7 @@ describe("responses from the gateway", () => {
         defaultHandler: createBrowserRoutes({ jwks, nowSeconds }),
         tokenExchangeCallback: createRefreshRecheck({ jwks, nowSeconds }),
       }),
+      nowSeconds: () => Math.floor(Date.now() / 1000),
     });
     const probe = newProbe();
     const ctx = createExecutionContext();
@@ -281,7 +282,7 @@ describe("requests that never reach the gateway", () => {
     const response = await SELF.fetch(mcpPost(mcpUrl(probe), `${token.slice(0, -4)}AAAA`));
     expect(response.status).toBe(401);
     expect(response.headers.get("WWW-Authenticate")).toContain('error="invalid_token"');
-    expect(response.headers.get("WWW-Authenticate")).toContain(`resource_metadata="${ORIGIN}/.well-known/oauth-protected-resource"`);
+    expect(response.headers.get("WWW-Authenticate")).toContain(`resource_metadata="${ORIGIN}/.well-known/oauth-protected-resource/mcp"`);
     expect(await standinRecords(probe)).toEqual([]);
   });
 });

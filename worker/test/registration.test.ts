@@ -7,13 +7,13 @@ import { SELF } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { ScriptedBrowser, authorizationUrl, newPkce, postForm, registerClient } from "../../dev/src/oauth-flow";
-import { ORIGIN, login, mcpPost, mcpUrl, newProbe, selfNetwork, standinRecords } from "./helpers/worker-harness";
+import { ORIGIN, fromAddress, login, mcpPost, mcpUrl, newProbe, nextClientAddress, selfNetwork, standinRecords } from "./helpers/worker-harness";
 
 const network = selfNetwork();
 
 async function register(body: Record<string, unknown>): Promise<Response> {
   return SELF.fetch(
-    new Request(`${ORIGIN}/register`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) }),
+    fromAddress(new Request(`${ORIGIN}/register`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) }), nextClientAddress()),
   );
 }
 
@@ -124,7 +124,7 @@ describe("Client ID Metadata Documents", () => {
       authorizationUrl(`${ORIGIN}/authorize`, { clientId, redirectUri, pkce: await newPkce(), state: "s", resource: `${ORIGIN}/` }),
     );
     expect(consent.status).toBe(200);
-    expect(await consent.text()).toContain("This app is published by claude.ai.");
+    expect(await consent.text()).toContain("This app is published by <bdi>claude.ai</bdi>.");
 
     const flow = await login({ client: { client_id: clientId, redirect_uris: [redirectUri] }, redirectUri });
     const probe = newProbe();

@@ -33,7 +33,8 @@ describe.each([["/mcp"], ["/"]])("the MCP SDK client connecting to %s", (path) =
 
     const first = new StreamableHTTPClientTransport(serverUrl, { authProvider: provider, fetch: sdkFetch });
     await expect(new Client({ name: "sdk-test", version: "1.0.0" }).connect(first)).rejects.toBeInstanceOf(UnauthorizedError);
-    expect(provider.authorizationUrl?.searchParams.get("resource")).toBe(`${ORIGIN}/`);
+    // The SDK names the resource its discovery found for the URL it connected to (RFC 9728 §3.3).
+    expect(provider.authorizationUrl?.searchParams.get("resource")).toBe(path === "/mcp" ? `${ORIGIN}/mcp` : `${ORIGIN}/`);
 
     await first.finishAuth(await signInAtBrowser(provider.authorizationUrl as URL));
     const client = new Client({ name: "sdk-test", version: "1.0.0" });

@@ -13,7 +13,7 @@ import { moduleContentType } from "../cloudflare/worker-upload";
 import type { WorkerModule } from "../cloudflare/types";
 import { QUIET_WRANGLER_ENV } from "@mcpbox/shared";
 import { BundleError } from "../errors";
-import { readWranglerSettings } from "./wrangler-config";
+import { readWranglerSettings, type RateLimitSetting } from "./wrangler-config";
 
 export interface WorkerBundle {
   mainModule: string;
@@ -22,6 +22,8 @@ export interface WorkerBundle {
   compatibilityFlags: string[];
   /** Plain-text vars from wrangler.toml's [vars]. */
   vars: Record<string, string>;
+  /** Workers Rate Limiting bindings from wrangler.toml's [[ratelimits]]. */
+  rateLimits: RateLimitSetting[];
 }
 
 /** Produces the Worker bundle; injectable so tests can bundle once and reuse the result. */
@@ -49,7 +51,12 @@ export function createWranglerBundler(options: WranglerBundlerOptions = {}): Bun
     } catch {
       throw new BundleError(`Cannot read ${configPath}.`, "Run the provisioner from a checkout of the repository (wrangler.toml sits at its root).");
     }
-    const settings = readWranglerSettings(toml);
+    let settings;
+    try {
+      settings = readWranglerSettings(toml);
+    } catch (error) {
+      throw new BundleError(error instanceof Error ? error.message : String(error), "Fix the [[ratelimits]] entries in wrangler.toml.");
+    }
     if (!settings.compatibilityDate) throw new BundleError(`${configPath} has no compatibility_date.`, "Add compatibility_date = \"YYYY-MM-DD\" to wrangler.toml.");
     const outDir = await mkdtemp(path.join(os.tmpdir(), "mcpbox-bundle-"));
     try {
@@ -62,6 +69,7 @@ export function createWranglerBundler(options: WranglerBundlerOptions = {}): Bun
         compatibilityDate: settings.compatibilityDate,
         compatibilityFlags: settings.compatibilityFlags,
         vars: settings.vars,
+        rateLimits: settings.rateLimits,
       };
     } finally {
       await rm(outDir, { recursive: true, force: true });

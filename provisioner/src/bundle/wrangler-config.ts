@@ -1,27 +1,44 @@
 /**
- * Reads the few top-level settings the upload needs from wrangler.toml: main, compatibility_date,
- * compatibility_flags, and the [vars] table. A deliberately small TOML subset (strings, string
- * arrays, comments); anything else is ignored, never guessed.
+ * Reads the few settings the upload needs from wrangler.toml: main, compatibility_date,
+ * compatibility_flags, the [vars] table and the [[ratelimits]] bindings. A deliberately small TOML
+ * subset (strings, string arrays, an inline table of integers, comments); anything else is
+ * ignored, never guessed.
  */
+
+/** A Workers Rate Limiting binding (`[[ratelimits]]`), as the upload metadata carries it. */
+export interface RateLimitSetting {
+  name: string;
+  /** A positive integer, as a string, unique within the account. */
+  namespace_id: string;
+  simple: { limit: number; period: 10 | 60 };
+}
 
 export interface WranglerSettings {
   main: string | undefined;
   compatibilityDate: string | undefined;
   compatibilityFlags: string[];
   vars: Record<string, string>;
+  rateLimits: RateLimitSetting[];
 }
 
 /** Parses the settings out of wrangler.toml text. */
 export function readWranglerSettings(toml: string): WranglerSettings {
-  const settings: WranglerSettings = { main: undefined, compatibilityDate: undefined, compatibilityFlags: [], vars: {} };
+  const settings: WranglerSettings = { main: undefined, compatibilityDate: undefined, compatibilityFlags: [], vars: {}, rateLimits: [] };
   let table = "";
+  let rateLimit: Partial<RateLimitSetting> | undefined;
+  const closeRateLimit = () => {
+    if (rateLimit) settings.rateLimits.push(completeRateLimit(rateLimit));
+    rateLimit = undefined;
+  };
   const lines = toml.split(/\r?\n/);
   for (let i = 0; i < lines.length; i += 1) {
     let line = stripComment(lines[i] ?? "").trim();
     if (line.length === 0) continue;
     const header = /^\[\[?\s*([A-Za-z0-9_.-]+)\s*\]\]?$/.exec(line);
     if (header) {
+      closeRateLimit();
       table = line.startsWith("[[") ? `[[${header[1]}]]` : (header[1] ?? "");
+      if (table === "[[ratelimits]]") rateLimit = {};
       continue;
     }
     const eq = line.indexOf("=");
@@ -41,9 +58,34 @@ export function readWranglerSettings(toml: string): WranglerSettings {
     } else if (table === "vars") {
       const text = parseString(value);
       if (text !== undefined) settings.vars[key] = text;
+    } else if (rateLimit) {
+      if (key === "name") rateLimit.name = parseString(value);
+      if (key === "namespace_id") rateLimit.namespace_id = parseString(value);
+      if (key === "simple") rateLimit.simple = parseSimple(value);
     }
   }
+  closeRateLimit();
   return settings;
+}
+
+/** `{ limit = 10, period = 60 }`: the only shape `simple` takes. */
+function parseSimple(value: string): RateLimitSetting["simple"] | undefined {
+  const match = /^\{\s*(\w+)\s*=\s*(\d+)\s*,\s*(\w+)\s*=\s*(\d+)\s*\}$/.exec(value.trim());
+  if (!match) return undefined;
+  const fields = new Map([[match[1], Number(match[2])], [match[3], Number(match[4])]]);
+  const limit = fields.get("limit");
+  const period = fields.get("period");
+  if (limit === undefined || !(limit > 0) || (period !== 10 && period !== 60)) return undefined;
+  return { limit, period };
+}
+
+/** A [[ratelimits]] entry must be complete: a binding without its limit would upload as broken. */
+function completeRateLimit(entry: Partial<RateLimitSetting>): RateLimitSetting {
+  const { name, namespace_id, simple } = entry;
+  if (!name || !namespace_id || !/^[1-9]\d*$/.test(namespace_id) || !simple) {
+    throw new Error(`wrangler.toml: [[ratelimits]] ${name ?? "(no name)"} needs name, a numeric namespace_id and simple = { limit = N, period = 10|60 }`);
+  }
+  return { name, namespace_id, simple };
 }
 
 function parseString(value: string): string | undefined {

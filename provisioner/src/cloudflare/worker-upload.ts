@@ -9,6 +9,8 @@ import type { WorkerModule } from "./types";
 export type WorkerBinding =
   | { type: "kv_namespace"; name: string; namespace_id: string }
   | { type: "vpc_service"; name: string; service_id: string }
+  /** Workers Rate Limiting, as wrangler uploads `[[ratelimits]]` (and the SDK's WorkersBindingKindRatelimit). */
+  | { type: "ratelimit"; name: string; namespace_id: string; simple: { limit: number; period: number } }
   | { type: "plain_text"; name: string; text: string };
 
 export interface WorkerUploadMetadata {

@@ -105,7 +105,7 @@ export const workerStep: Step<WorkerPlan> = {
       await recordCreated(ctx, () => {
         ctx.state.worker = { ...ctx.state.worker, name, deployedFingerprint: uploadFingerprint(upload) };
       });
-      ctx.deps.reporter.line(`+ uploaded the Worker "${name}" with ${WORKER_BINDINGS.oauthKv} and ${WORKER_BINDINGS.tunnel}`);
+      ctx.deps.reporter.line(`+ uploaded the Worker "${name}" with ${WORKER_BINDINGS.oauthKv}, ${WORKER_BINDINGS.tunnel} and its rate limiters`);
     }
     if (plan.needsWorkersDev) {
       await ctx.cf.workers.enableWorkersDev(accountId, name);
@@ -147,6 +147,7 @@ export function composeUpload(ctx: RunContext, bundle: WorkerBundle, kvId: strin
   const bindings: WorkerBinding[] = [
     { type: "kv_namespace", name: WORKER_BINDINGS.oauthKv, namespace_id: kvId },
     { type: "vpc_service", name: WORKER_BINDINGS.tunnel, service_id: serviceId },
+    ...bundle.rateLimits.map(({ name, namespace_id, simple }): WorkerBinding => ({ type: "ratelimit", name, namespace_id, simple: { ...simple } })),
     ...Object.keys(vars)
       .sort()
       .map((key): WorkerBinding => ({ type: "plain_text", name: key, text: vars[key] ?? "" })),

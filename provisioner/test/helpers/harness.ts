@@ -24,6 +24,10 @@ export function fixtureBundle(source = FIXTURE_MODULE): WorkerBundle {
     compatibilityDate: "2026-08-01",
     compatibilityFlags: ["nodejs_compat"],
     vars: { GATEWAY_HOST: "mcp-gateway", GATEWAY_PORT: "8002" },
+    rateLimits: [
+      { name: "REGISTER_RATE_LIMITER", namespace_id: "41001", simple: { limit: 10, period: 60 } },
+      { name: "AUTHORIZE_RATE_LIMITER", namespace_id: "41002", simple: { limit: 30, period: 60 } },
+    ],
   };
 }
 

@@ -28,6 +28,12 @@ export type WorkerErrorCode =
   | "gateway_unreachable"
   | "gateway_timeout"
   | "gateway_rejected"
+  | "rate_limited"
+  | "body_too_large"
+  | "unsupported_media_type"
+  | "invalid_request"
+  | "invalid_client_metadata"
+  | "refresh_token_reused"
   | "internal_error";
 
 export interface WorkerErrorOptions {
@@ -149,6 +155,10 @@ function pageTitle(error: WorkerError): string {
       return "This sign-in page has expired";
     case "consent_forged":
       return "Request refused";
+    case "rate_limited":
+      return "Too many attempts";
+    case "body_too_large":
+      return "Request too large";
     case "authorization_invalid":
     case "client_unknown":
       return "This app's sign-in request is not valid";

@@ -8,11 +8,37 @@ export function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 }
 
+/** HTML built by the Worker from escaped parts (for `<bdi>` around untrusted names). */
+export interface SafeHtml {
+  readonly html: string;
+}
+
+/**
+ * Untrusted text (a client's name) made safe to show: control and Unicode format characters
+ * (category Cc/Cf, which includes the bidirectional overrides U+202A–202E and U+2066–2069) and line
+ * separators removed, whitespace collapsed, at most `maxChars` characters.
+ */
+export function displayText(value: string, maxChars: number): string {
+  const cleaned = value.replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu, "").replace(/\s+/g, " ").trim();
+  const chars = [...cleaned];
+  return chars.length > maxChars ? `${chars.slice(0, maxChars - 1).join("")}…` : cleaned;
+}
+
+/** Untrusted text as an isolated run (`<bdi>`, HTML §4.5.24), so it cannot reorder the text around it. */
+export function isolated(text: string): SafeHtml {
+  return { html: `<bdi>${escapeHtml(text)}</bdi>` };
+}
+
+/** Joins plain text (escaped) and SafeHtml parts into one SafeHtml. */
+export function html(...parts: ReadonlyArray<string | SafeHtml>): SafeHtml {
+  return { html: parts.map((part) => (typeof part === "string" ? escapeHtml(part) : part.html)).join("") };
+}
+
 export interface PageContent {
   title: string;
-  heading: string;
-  /** Plain-text paragraphs; escaped here. */
-  paragraphs: readonly string[];
+  heading: string | SafeHtml;
+  /** Paragraphs: plain text is escaped here; SafeHtml is inserted as built. */
+  paragraphs: ReadonlyArray<string | SafeHtml>;
   /** Already-escaped HTML inserted after the paragraphs (forms). */
   extraHtml?: string;
   link?: { href: string; text: string };
@@ -25,7 +51,7 @@ const STYLE =
 
 /** A complete HTML document; every dynamic string is escaped. */
 export function renderPage(content: PageContent): string {
-  const paragraphs = content.paragraphs.map((text) => `<p>${escapeHtml(text)}</p>`).join("\n");
+  const paragraphs = content.paragraphs.map((text) => `<p>${html(text).html}</p>`).join("\n");
   const link = content.link
     ? `<p><a href="${escapeHtml(content.link.href)}">${escapeHtml(content.link.text)}</a></p>`
     : "";
@@ -39,7 +65,7 @@ export function renderPage(content: PageContent): string {
 <style>${STYLE}</style>
 </head>
 <body>
-<h1>${escapeHtml(content.heading)}</h1>
+<h1>${html(content.heading).html}</h1>
 ${paragraphs}
 ${content.extraHtml ?? ""}
 ${link}
@@ -54,16 +80,27 @@ ${link}
  */
 export const PAGE_SECURITY_HEADERS: Readonly<Record<string, string>> = {
   "Content-Type": "text/html; charset=utf-8",
-  "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'",
+  "Content-Security-Policy": pagePolicy([]),
   "X-Frame-Options": "DENY",
   "X-Content-Type-Options": "nosniff",
   "Referrer-Policy": "same-origin",
   "Cache-Control": "no-store",
 };
 
+/**
+ * The pages' Content-Security-Policy. `formActions` lists where a form on the page may submit,
+ * including where that submission redirects (CSP3 `form-action` applies to redirects): none by
+ * default, `'self'` and the Access origin on the consent page.
+ */
+export function pagePolicy(formActions: readonly string[]): string {
+  const formAction = formActions.length > 0 ? formActions.join(" ") : "'none'";
+  return `default-src 'none'; style-src 'unsafe-inline'; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'`;
+}
+
 /** An HTML response with the page security headers; `extra` may add more (cookies, Location). */
-export function htmlResponse(html: string, status: number, extra: HeadersInit = {}): Response {
+export function htmlResponse(body: string, status: number, extra: HeadersInit = {}, options: { formActions?: readonly string[] } = {}): Response {
   const headers = new Headers(extra);
   for (const [name, value] of Object.entries(PAGE_SECURITY_HEADERS)) headers.set(name, value);
-  return new Response(html, { status, headers });
+  if (options.formActions) headers.set("Content-Security-Policy", pagePolicy(options.formActions));
+  return new Response(body, { status, headers });
 }

@@ -4,16 +4,20 @@
  * work; /mcp gets its Origin policy and CORS here. The OAuth library does the rest.
  */
 import { BUILTIN_CORS_ORIGINS, WORKER_PATHS } from "@mcpbox/shared";
-import { readConfig, type WorkerEnv } from "../env";
+import { readConfig, type WorkerConfig, type WorkerEnv } from "../env";
 import type { ProviderFor } from "../oauth/provider";
 import { requestEnv } from "../oauth/request-context";
-import { normalizeAuthorizeRequest, normalizeTokenRequest } from "../oauth/resource";
+import { assertJsonContentType, assertRegistrationSizes } from "../oauth/registration-guard";
+import { normalizeAuthorizeRequest } from "../oauth/resource";
+import { revokeEndpoint, tokenEndpoint } from "../oauth/token-endpoint";
 import { checkOrigin, MCP_METHODS, preflightResponse, withCors, type OriginCheck } from "../proxy/cors";
 import { health } from "../routes/health";
-import { mcpResourceMetadata, revoke } from "../routes/oauth-aliases";
+import { authorizationServerMetadata, mcpResourceMetadata, pointChallengeAtMcpMetadata } from "../routes/oauth-aliases";
+import { BODY_LIMITS, bufferedRequest } from "./body-limit";
 import { WorkerError, errorResponse, logWorkerError, type ErrorFormat } from "./errors";
+import { RATE_LIMIT_STEPS, enforceRateLimit } from "./rate-limit";
 
-type RouteKind = "mcp" | "health" | "authorize" | "callback" | "token" | "provider" | "mcp-metadata" | "revoke";
+type RouteKind = "mcp" | "health" | "authorize" | "callback" | "token" | "register" | "provider" | "as-metadata" | "mcp-metadata" | "revoke";
 
 interface Route {
   kind: RouteKind;
@@ -32,15 +36,16 @@ const ROUTES: ReadonlyMap<string, Route> = new Map<string, Route>([
   [WORKER_PATHS.authorize, { kind: "authorize", methods: ["GET", "POST"], format: "html" }],
   [WORKER_PATHS.callback, { kind: "callback", methods: ["GET"], format: "html" }],
   [WORKER_PATHS.token, { kind: "token", format: "json" }],
-  [WORKER_PATHS.register, { kind: "provider", format: "json" }],
+  [WORKER_PATHS.register, { kind: "register", format: "json" }],
   [WORKER_PATHS.revoke, { kind: "revoke", methods: ["POST", "OPTIONS"], format: "json" }],
-  [WORKER_PATHS.authorizationServerMetadata, { kind: "provider", format: "json" }],
+  [WORKER_PATHS.authorizationServerMetadata, { kind: "as-metadata", format: "json" }],
   [WORKER_PATHS.protectedResourceMetadata, { kind: "provider", format: "json" }],
   [WORKER_PATHS.protectedResourceMetadataMcp, { kind: "mcp-metadata", format: "json" }],
 ]);
 
 export interface RouterDeps {
   providerFor: ProviderFor;
+  nowSeconds: () => number;
 }
 
 /** The Worker's `fetch`. */
@@ -72,7 +77,7 @@ async function dispatch(request: Request, url: URL, route: Route, env: WorkerEnv
   const result = readConfig(env);
   if (!result.ok) throw result.error;
   const config = result.config;
-  const provider = deps.providerFor(url.origin, config.accessTokenTtlSeconds);
+  const { provider, helpers } = deps.providerFor(url.origin, config.accessTokenTtlSeconds);
   const renv = requestEnv(env, config);
 
   switch (route.kind) {
@@ -94,20 +99,36 @@ async function dispatch(request: Request, url: URL, route: Route, env: WorkerEnv
           headers: { "WWW-Authenticate": 'Bearer error="invalid_request"' },
         });
       }
-      return withCors(await provider.fetch(request, renv, ctx), origin);
+      return withCors(pointChallengeAtMcpMetadata(await provider.fetch(request, renv, ctx), url), origin);
     }
     case "authorize":
       return provider.fetch(request.method === "GET" ? normalizeAuthorizeRequest(request, url.origin) : request, renv, ctx);
     case "token":
-      return provider.fetch(await normalizeTokenRequest(request, url.origin), renv, ctx);
+      return tokenEndpoint(request, { provider, env: renv, ctx, config, helpers: () => helpers(renv), nowSeconds: deps.nowSeconds });
+    case "revoke":
+      return revokeEndpoint(request, { provider, env: renv, ctx });
+    case "register":
+      return provider.fetch(request.method === "POST" ? await guardRegistration(request, config) : request, renv, ctx);
+    case "as-metadata":
+      return authorizationServerMetadata(request, provider, renv, ctx);
     case "mcp-metadata":
       return mcpResourceMetadata(request, provider, renv, ctx);
-    case "revoke":
-      return revoke(request, provider, renv, ctx);
     case "callback":
     case "provider":
       return provider.fetch(request, renv, ctx);
   }
+}
+
+/**
+ * The cheap checks before dynamic client registration stores anything: the per-IP limit, a JSON
+ * body, the body cap and member sizes. Returns the request with its body buffered.
+ */
+async function guardRegistration(request: Request, config: WorkerConfig): Promise<Request> {
+  await enforceRateLimit(config.limiters.register, RATE_LIMIT_STEPS.register, request);
+  assertJsonContentType(request);
+  const { request: buffered, bytes } = await bufferedRequest(request, BODY_LIMITS.register);
+  assertRegistrationSizes(bytes);
+  return buffered;
 }
 
 /** The Origin verdict for an error on /mcp, so an allowed browser client can read why it failed. */

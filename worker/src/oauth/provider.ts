@@ -3,7 +3,7 @@
  * from the parts index.ts hands over. One instance per origin and token lifetime is cached in
  * the isolate, because the canonical resource is the origin the Worker is reached at.
  */
-import { OAuthProvider, type OAuthProviderOptions } from "@cloudflare/workers-oauth-provider";
+import { OAuthProvider, getOAuthApi, type OAuthHelpers, type OAuthProviderOptions } from "@cloudflare/workers-oauth-provider";
 import { WORKER_PATHS } from "@mcpbox/shared";
 import { logEvent } from "../http/log";
 import type { TokenExchangeCallback } from "./refresh-recheck";
@@ -19,7 +19,13 @@ export interface ProviderParts {
   tokenExchangeCallback: TokenExchangeCallback;
 }
 
-export type ProviderFor = (origin: string, accessTokenTtlSeconds: number) => OAuthProvider<ProviderEnv>;
+/** The provider for one origin, and the library's helpers for a request's env. */
+export interface ProviderHandle {
+  provider: OAuthProvider<ProviderEnv>;
+  helpers(env: ProviderEnv): OAuthHelpers;
+}
+
+export type ProviderFor = (origin: string, accessTokenTtlSeconds: number) => ProviderHandle;
 
 const MAX_CACHED_PROVIDERS = 16;
 
@@ -52,15 +58,20 @@ export function providerOptions(parts: ProviderParts, origin: string, accessToke
 
 /** A cache of providers by origin and token lifetime. */
 export function createProviderCache(parts: ProviderParts): ProviderFor {
-  const providers = new Map<string, OAuthProvider<ProviderEnv>>();
+  const handles = new Map<string, ProviderHandle>();
   return (origin, accessTokenTtlSeconds) => {
     const key = `${origin} ${accessTokenTtlSeconds}`;
-    let provider = providers.get(key);
-    if (!provider) {
-      if (providers.size >= MAX_CACHED_PROVIDERS) providers.clear();
-      provider = new OAuthProvider<ProviderEnv>(providerOptions(parts, origin, accessTokenTtlSeconds));
-      providers.set(key, provider);
+    let handle = handles.get(key);
+    if (!handle) {
+      if (handles.size >= MAX_CACHED_PROVIDERS) handles.clear();
+      const options = providerOptions(parts, origin, accessTokenTtlSeconds);
+      const provider = new OAuthProvider<ProviderEnv>(options);
+      handle = {
+        provider,
+        helpers: (env) => (env.OAUTH_PROVIDER ??= getOAuthApi(options, env)),
+      };
+      handles.set(key, handle);
     }
-    return provider;
+    return handle;
   };
 }

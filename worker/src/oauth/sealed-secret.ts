@@ -5,9 +5,11 @@
  * The OAuth library already encrypts props with a key wrapped by the client's tokens; this second
  * layer keeps the secret from whoever holds those tokens and a copy of the KV.
  */
-import { base64url, fromBase64url } from "../http/base64url";
+import { base64url, decodeBase64url } from "../http/encoding";
 
 const SEAL_LABEL = "mcpbox access refresh token v1";
+/** Access refresh tokens are opaque; this bounds what we try to decode. */
+const MAX_SEALED_CHARS = 65_536;
 const SEAL_PREFIX = "v1.";
 const IV_BYTES = 12;
 const keys = new Map<string, Promise<CryptoKey>>();
@@ -30,8 +32,8 @@ export async function sealSecret(cookieKey: Uint8Array, subject: string, secret:
 export async function openSealedSecret(cookieKey: Uint8Array, subject: string, sealed: string): Promise<string | undefined> {
   if (!sealed.startsWith(SEAL_PREFIX)) return undefined;
   const [ivText = "", dataText = "", ...rest] = sealed.slice(SEAL_PREFIX.length).split(".");
-  const iv = fromBase64url(ivText);
-  const data = fromBase64url(dataText);
+  const iv = decodeBase64url(ivText);
+  const data = decodeBase64url(dataText, MAX_SEALED_CHARS);
   if (rest.length > 0 || !iv || iv.length !== IV_BYTES || !data) return undefined;
   try {
     const plain = await crypto.subtle.decrypt({ name: "AES-GCM", iv, additionalData: additionalData(subject) }, await sealingKey(cookieKey), data);

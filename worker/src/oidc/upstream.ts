@@ -5,7 +5,7 @@
  */
 import { ACCESS_OFFLINE_SCOPE, ACCESS_OIDC_SCOPES } from "@mcpbox/shared";
 import type { AccessSettings } from "../env";
-import { base64url } from "../http/base64url";
+import { base64url } from "../http/encoding";
 import { postTokenRequest } from "./token-endpoint";
 
 /** What `beginUpstream()` stores (encrypted, server-side) for this browser until /callback. */

@@ -1,88 +1,106 @@
 /**
  * /authorize: validate the MCP client's request, ask the user to approve this client (unless this
- * browser already did), then send the browser to Cloudflare Access with a fresh state, nonce and
- * PKCE verifier. GET shows the consent page; POST takes the Allow/Deny decision.
+ * browser approved it before and the browser says the request is the client's own flow), then send
+ * the browser to Cloudflare Access with a fresh state, nonce and PKCE verifier. GET shows the
+ * consent page (no KV write: the transaction is a signed cookie); POST takes the Allow/Deny decision.
  */
 import { AuthorizationError, CimdFetchError, type AuthRequest, type OAuthHelpers } from "@cloudflare/workers-oauth-provider";
 import { WORKER_PATHS } from "@mcpbox/shared";
 import type { WorkerConfig } from "../env";
-import { CONSENT_DECISIONS, CONSENT_FIELDS, renderConsentPage } from "../consent/page";
+import { isApprovalRemembered, rememberApproval } from "../consent/approvals";
 import { issueCsrfToken, verifyCsrfToken } from "../consent/csrf";
 import { consentKeys } from "../consent/keys";
+import { isClientFlowNavigation } from "../consent/navigation";
+import { CONSENT_DECISIONS, CONSENT_FIELDS, renderConsentPage } from "../consent/page";
+import { beginConsentTransaction, openConsentTransaction } from "../consent/transaction";
+import { BODY_LIMITS, readBodyWithLimit } from "../http/body-limit";
 import { WorkerError } from "../http/errors";
 import { htmlResponse } from "../http/html";
 import { logEvent } from "../http/log";
+import { RATE_LIMIT_STEPS, enforceRateLimit } from "../http/rate-limit";
+import { clientErrorRedirect, codeChallengeProblem, promptValues } from "../oauth/authorization-checks";
 import { requirePkce } from "../oauth/pkce-required";
 import { accessAuthorizationUrl, newLoginSecrets } from "../oidc/upstream";
 
 const RESTART_HINT = "Start again from your MCP client.";
 
 /** GET /authorize. */
-export async function showConsent(request: Request, oauth: OAuthHelpers, config: WorkerConfig): Promise<Response> {
+export async function showConsent(request: Request, oauth: OAuthHelpers, config: WorkerConfig, nowSeconds: number): Promise<Response> {
+  await enforceRateLimit(config.limiters.authorize, RATE_LIMIT_STEPS.authorize, request);
   const parsed = await parseOrExplain(request, oauth);
-  if (parsed.kind === "redirect") return new Response(null, { status: 302, headers: { Location: parsed.location, "Cache-Control": "no-store" } });
+  if (parsed.kind === "redirect") return redirect(parsed.location);
   const { authRequest } = parsed;
+  const challengeProblem = codeChallengeProblem(authRequest);
+  if (challengeProblem) return redirect(clientErrorRedirect(authRequest, "invalid_request", challengeProblem));
+
   const keys = await consentKeys(config.cookieKey);
-  if (await oauth.isConsentRemembered(request, authRequest, { secret: keys.rememberSecret })) {
+  const prompt = promptValues(request);
+  const approved = !prompt.has("consent") && !prompt.has("login") && (await isApprovalRemembered(keys.approvalsKey, request, authRequest, nowSeconds));
+  const clientFlow = approved && isClientFlowNavigation(request, authRequest.redirectUri, authRequest.clientId);
+  if (approved && !clientFlow) logEvent("info", "consent_remembered_not_client_flow", { client_id: authRequest.clientId });
+  if (prompt.has("none")) {
+    // OIDC Core §3.1.2.6: no page may be shown. Signing in at Access always can ask for interaction.
+    const code = clientFlow ? "login_required" : "consent_required";
+    return redirect(clientErrorRedirect(authRequest, code, clientFlow ? "Signing in needs the user at Cloudflare Access." : "The user has to approve this app."));
+  }
+  if (clientFlow) {
     logEvent("info", "consent_remembered", { client_id: authRequest.clientId });
     return redirectToAccess(request, oauth, config, authRequest, new Headers());
   }
   const details = await oauth.describeConsent(authRequest);
-  const consent = await oauth.beginConsent(authRequest);
-  const csrfToken = await issueCsrfToken(keys.csrfKey, consent.handle, details.clientId);
-  const html = renderConsentPage({ details, handle: consent.handle, csrfToken, serverHost: new URL(request.url).host });
-  return htmlResponse(html, 200, consent.headers);
+  const transaction = await beginConsentTransaction(keys.transactionKey, authRequest, nowSeconds);
+  const csrfToken = await issueCsrfToken(keys.csrfKey, transaction.handle, details.clientId);
+  const page = renderConsentPage({ details, handle: transaction.handle, csrfToken, serverHost: new URL(request.url).host });
+  // CSP3 form-action also governs the redirect after the post: Allow goes on to Access, Deny back to the client.
+  const formActions = ["'self'", new URL(config.access.authorizationUrl).origin, formActionSource(authRequest.redirectUri)];
+  return htmlResponse(page, 200, { "Set-Cookie": transaction.setCookie }, { formActions });
 }
 
 /**
- * POST /authorize: the consent form. Refuses cross-site posts, a missing or wrong CSRF token, and
- * a token made for another client; then lets the library consume the browser-bound handle.
+ * POST /authorize: the consent form. Refuses cross-site posts, a missing or wrong CSRF token, a
+ * token made for another client, and a handle without its transaction cookie (another browser).
  */
-export async function decideConsent(request: Request, oauth: OAuthHelpers, config: WorkerConfig): Promise<Response> {
+export async function decideConsent(request: Request, oauth: OAuthHelpers, config: WorkerConfig, nowSeconds: number): Promise<Response> {
+  await enforceRateLimit(config.limiters.authorize, RATE_LIMIT_STEPS.authorize, request);
   assertSameOriginPost(request);
   const form = await readForm(request);
   const handle = form.get(CONSENT_FIELDS.handle);
   const csrfToken = form.get(CONSENT_FIELDS.csrf);
   const clientId = form.get(CONSENT_FIELDS.clientId);
   const decision = form.get(CONSENT_FIELDS.decision);
-  if (typeof handle !== "string" || typeof clientId !== "string" || !handle || !clientId) {
-    throw new WorkerError("consent_invalid", 400, "This consent form is incomplete.", { hint: RESTART_HINT });
-  }
+  if (!handle || !clientId) throw new WorkerError("consent_invalid", 400, "This consent form is incomplete.", { hint: RESTART_HINT });
   const keys = await consentKeys(config.cookieKey);
-  if (typeof csrfToken !== "string" || !(await verifyCsrfToken(keys.csrfKey, csrfToken, handle, clientId))) {
+  if (csrfToken === null || !(await verifyCsrfToken(keys.csrfKey, csrfToken, handle, clientId))) {
     throw new WorkerError("consent_forged", 403, "This consent form was not issued for this request.", {
       hint: RESTART_HINT,
-      log: { reason: typeof csrfToken === "string" ? "csrf_mismatch" : "csrf_missing" },
+      log: { reason: csrfToken === null ? "csrf_missing" : "csrf_mismatch" },
     });
   }
-
-  try {
-    if (decision === CONSENT_DECISIONS.deny) {
-      const denied = await oauth.denyConsent(request, handle);
-      logEvent("info", "consent_denied", { client_id: denied.request.clientId });
-      return new Response(null, { status: 302, headers: denied.headers });
-    }
-    if (decision !== CONSENT_DECISIONS.approve) {
-      throw new WorkerError("consent_invalid", 400, "This consent form is incomplete.", { hint: RESTART_HINT });
-    }
-    const approved = await oauth.approveConsent(request, handle, { remember: { secret: keys.rememberSecret } });
-    if (approved.request.clientId !== clientId) {
-      throw new WorkerError("consent_forged", 403, "This consent form was not issued for this request.", {
-        hint: RESTART_HINT,
-        log: { reason: "client_mismatch" },
-      });
-    }
-    logEvent("info", "consent_approved", { client_id: clientId });
-    return await redirectToAccess(request, oauth, config, approved.request, approved.headers);
-  } catch (error) {
-    if (error instanceof AuthorizationError) {
-      throw new WorkerError("consent_invalid", 400, "This consent page has expired, was already used, or was opened in another browser.", {
-        hint: RESTART_HINT,
-        log: { detail: error.description },
-      });
-    }
-    throw error;
+  const { authRequest, clearCookie } = await openConsentTransaction(keys.transactionKey, request, handle, nowSeconds);
+  if (authRequest.clientId !== clientId) {
+    throw new WorkerError("consent_forged", 403, "This consent form was not issued for this request.", { hint: RESTART_HINT, log: { reason: "client_mismatch" } });
   }
+  const headers = new Headers({ "Cache-Control": "no-store" });
+  headers.append("Set-Cookie", clearCookie);
+  if (decision === CONSENT_DECISIONS.deny) {
+    logEvent("info", "consent_denied", { client_id: clientId });
+    headers.set("Location", clientErrorRedirect(authRequest, "access_denied", "The user declined to allow this app."));
+    return new Response(null, { status: 302, headers });
+  }
+  if (decision !== CONSENT_DECISIONS.approve) throw new WorkerError("consent_invalid", 400, "This consent form is incomplete.", { hint: RESTART_HINT });
+  headers.append("Set-Cookie", await rememberApproval(keys.approvalsKey, request, authRequest, nowSeconds));
+  logEvent("info", "consent_approved", { client_id: clientId });
+  return redirectToAccess(request, oauth, config, authRequest, headers);
+}
+
+/** The CSP source for a validated redirect URI: its origin, or its scheme for a private-use URI (`cursor:`). */
+function formActionSource(redirectUri: string): string {
+  const url = new URL(redirectUri);
+  return url.protocol === "https:" || url.protocol === "http:" ? url.origin : url.protocol;
+}
+
+function redirect(location: string): Response {
+  return new Response(null, { status: 302, headers: { Location: location, "Cache-Control": "no-store" } });
 }
 
 /** Saves the approved request for the callback and redirects to Cloudflare Access. */
@@ -170,14 +188,11 @@ function assertSameOriginPost(request: Request): void {
   }
 }
 
-async function readForm(request: Request): Promise<FormData> {
+async function readForm(request: Request): Promise<URLSearchParams> {
   const type = request.headers.get("Content-Type") ?? "";
   if (!type.toLowerCase().startsWith("application/x-www-form-urlencoded")) {
     throw new WorkerError("consent_invalid", 400, "This consent form is incomplete.", { hint: RESTART_HINT });
   }
-  try {
-    return await request.formData();
-  } catch {
-    throw new WorkerError("consent_invalid", 400, "This consent form is incomplete.", { hint: RESTART_HINT });
-  }
+  const bytes = await readBodyWithLimit(request, BODY_LIMITS.consent);
+  return new URLSearchParams(new TextDecoder().decode(bytes));
 }

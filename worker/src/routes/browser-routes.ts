@@ -17,7 +17,8 @@ export function createBrowserRoutes(deps: CallbackDeps) {
         const oauth = oauthHelpersOf(env);
         const { pathname } = new URL(request.url);
         if (pathname === WORKER_PATHS.authorize) {
-          return request.method === "POST" ? await decideConsent(request, oauth, config) : await showConsent(request, oauth, config);
+          const now = deps.nowSeconds();
+          return request.method === "POST" ? await decideConsent(request, oauth, config, now) : await showConsent(request, oauth, config, now);
         }
         if (pathname === WORKER_PATHS.callback) return await finishLogin(request, oauth, config, deps);
         throw new WorkerError("not_found", 404, "There is nothing at this address.");

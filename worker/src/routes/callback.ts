@@ -103,6 +103,9 @@ export async function finishLogin(request: Request, oauth: OAuthHelpers, config:
     metadata: grantMetadataFor(props.email),
     scope: authRequest.scope,
     props: await grantPropsAtSignIn(props, { nowSeconds: deps.nowSeconds(), nonce: login.nonce, accessRefreshToken, cookieKey: config.cookieKey }),
+    // An authorization that is never redeemed must not end the grant this client already holds:
+    // older grants are revoked when the new code is exchanged (oauth/code-exchange.ts).
+    revokeExistingGrants: false,
   });
   logEvent("info", "login_completed", { client_id: authRequest.clientId, has_email: props.email !== undefined, access_refresh_token: accessRefreshToken !== undefined });
   if (accessRefreshToken === undefined) {

@@ -8,26 +8,13 @@ import { env } from "cloudflare:workers";
 import { vi, type MockInstance } from "vitest";
 import { devSubjectFor } from "../../../dev/src/idp/accounts";
 import type { FlowNetwork, FlowResult } from "../../../dev/src/oauth-flow";
-import { createRouter } from "../../src/http/router";
-import { createProviderCache } from "../../src/oauth/provider";
-import { createRefreshRecheck } from "../../src/oauth/refresh-recheck";
-import { JwksCache } from "../../src/oidc/jwks-cache";
-import { createMcpProxy } from "../../src/proxy/mcp-proxy";
-import { createBrowserRoutes } from "../../src/routes/browser-routes";
 import type { IdpInfo } from "./harness-info";
 import { ORIGIN, callWorkerWith, envWith, harness } from "./worker-harness";
+import { createWorker } from "../../src/wiring";
 
 /** The Worker as index.ts wires it, with its clock `offsetSeconds` ahead and `overrides` in its env. */
 export function workerAt(offsetSeconds: number, overrides: Record<string, unknown> = {}): FlowNetwork {
-  const jwks = new JwksCache();
-  const nowSeconds = () => Math.floor(Date.now() / 1000) + offsetSeconds;
-  const router = createRouter({
-    providerFor: createProviderCache({
-      apiHandler: createMcpProxy(),
-      defaultHandler: createBrowserRoutes({ jwks, nowSeconds }),
-      tokenExchangeCallback: createRefreshRecheck({ jwks, nowSeconds }),
-    }),
-  });
+  const router = createWorker(() => Math.floor(Date.now() / 1000) + offsetSeconds);
   const testEnv = envWith(overrides);
   return { workerOrigin: ORIGIN, worker: (request) => callWorkerWith(router, request, testEnv) };
 }

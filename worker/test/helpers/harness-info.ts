@@ -63,6 +63,9 @@ export const FORGE_MODES = [
 ] as const;
 export type ForgeMode = (typeof FORGE_MODES)[number];
 
+/** Forgeries only a refresh can catch: at sign-in any subject and email may arrive. */
+export const REFRESH_ONLY_FORGE_MODES: readonly ForgeMode[] = ["other-subject", "other-email"];
+
 /** Behaviours of the gateway stand-in, chosen with `?mode=` on the proxied URL. */
 export type StandinMode = "json" | "sse" | "stream-echo" | "forbidden" | "unauthorized" | "redirect" | "hang" | "drop";
 

@@ -6,12 +6,12 @@
 import { SELF } from "cloudflare:test";
 import type { OAuthClientProvider } from "@modelcontextprotocol/sdk/client/auth.js";
 import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from "@modelcontextprotocol/sdk/shared/auth.js";
-import { ORIGIN } from "./worker-harness";
+import { ORIGIN, fromAddress, nextClientAddress } from "./worker-harness";
 
 /** Sends the Worker's origin to SELF and everything else to the network, as the SDK's `fetch` option. */
 export function sdkFetch(input: string | URL | Request, init?: RequestInit): Promise<Response> {
   const request = new Request(input, init);
-  return new URL(request.url).origin === ORIGIN ? SELF.fetch(request) : fetch(request);
+  return new URL(request.url).origin === ORIGIN ? SELF.fetch(fromAddress(request, nextClientAddress())) : fetch(request);
 }
 
 /** Keeps everything the SDK asks it to keep, and records the authorization URL it is sent to. */

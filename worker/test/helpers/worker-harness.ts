@@ -17,9 +17,29 @@ export function harness(): HarnessInfo {
   return inject("harness");
 }
 
-/** The Worker as configured for the tests, reached through its SELF service binding. */
-export function selfNetwork(): FlowNetwork {
-  return { workerOrigin: ORIGIN, worker: (request) => SELF.fetch(request) };
+/**
+ * A random client address for `CF-Connecting-IP` in the IPv6 documentation prefix (a /64 of its
+ * own), as Cloudflare's edge sets it. Test requests come from fresh addresses unless a test fixes
+ * one, so the per-IP rate limits only bite in the tests written for them.
+ */
+export function nextClientAddress(): string {
+  const [a = 0, b = 0] = crypto.getRandomValues(new Uint16Array(2));
+  return `2001:db8:${a.toString(16)}:${b.toString(16)}::1`;
+}
+
+/** `request` as it arrives from `address` (the edge's CF-Connecting-IP; clients cannot set it). */
+export function fromAddress(request: Request, address: string): Request {
+  const copy = new Request(request);
+  copy.headers.set("CF-Connecting-IP", address);
+  return copy;
+}
+
+/**
+ * The Worker as configured for the tests, reached through its SELF service binding. Every request
+ * comes from a new client address unless `address` fixes one.
+ */
+export function selfNetwork(address?: string): FlowNetwork {
+  return { workerOrigin: ORIGIN, worker: (request) => SELF.fetch(fromAddress(request, address ?? nextClientAddress())) };
 }
 
 /** The test env with some settings replaced (undefined removes one). */
@@ -45,10 +65,10 @@ export async function callWorkerWith(handler: Pick<typeof worker, "fetch">, requ
   return response;
 }
 
-/** The Worker with a modified env, as a flow network. */
+/** The Worker with a modified env, as a flow network (each request from a new client address). */
 export function networkWithEnv(overrides: Record<string, unknown>): FlowNetwork {
   const testEnv = envWith(overrides);
-  return { workerOrigin: ORIGIN, worker: (request) => callWorker(request, testEnv) };
+  return { workerOrigin: ORIGIN, worker: (request) => callWorker(fromAddress(request, nextClientAddress()), testEnv) };
 }
 
 /** A unique marker for one test's requests; the gateway stand-in files records under it. */

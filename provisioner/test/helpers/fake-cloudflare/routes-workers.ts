@@ -71,6 +71,13 @@ async function upload(req: FakeRequest): Promise<Record<string, unknown>> {
       if (typeof b.namespace_id !== "string" || !req.account.kv.has(b.namespace_id)) fail(400, 10041, `KV namespace ${String(b.namespace_id)} for binding ${name} not found`);
     } else if (b.type === "vpc_service") {
       if (typeof b.service_id !== "string" || !req.account.services.has(b.service_id)) fail(400, INVALID_SCRIPT, `VPC service ${String(b.service_id)} for binding ${name} not found`);
+    } else if (b.type === "ratelimit") {
+      // As the API validates a Workers Rate Limiting binding: a numeric namespace id, a positive limit, a period of 10 or 60 s.
+      const simple = (typeof b.simple === "object" && b.simple !== null ? b.simple : {}) as Record<string, unknown>;
+      if (typeof b.namespace_id !== "string" || !/^[1-9]\d*$/.test(b.namespace_id)) fail(400, INVALID_SCRIPT, `binding ${name} needs a numeric namespace_id`);
+      if (!Number.isInteger(simple.limit) || (simple.limit as number) <= 0 || (simple.period !== 10 && simple.period !== 60)) {
+        fail(400, INVALID_SCRIPT, `binding ${name} needs simple.limit > 0 and simple.period 10 or 60`);
+      }
     } else if (b.type === "plain_text" || b.type === "secret_text") {
       if (typeof b.text !== "string") fail(400, INVALID_SCRIPT, `binding ${name} needs text`);
       if (b.type === "secret_text") secrets.set(name, b.text as string);
