@@ -94,6 +94,7 @@ it("leaves the agent without access when the person denies on the consent page",
   await page.close();
 
   const { servers, tools } = await toolsOf(instance);
-  expect(servers[id]).toMatchObject({ state: "failed", error: "access_denied" });
+  // The SDK shows the Worker's error_description for access_denied (RFC 6749 §4.1.2.1).
+  expect(servers[id]).toMatchObject({ state: "failed", error: "The user declined to allow this app." });
   expect(tools.filter((tool) => tool.serverId === id)).toEqual([]);
 }, 90_000);
