@@ -48,8 +48,10 @@ describe("doctor", () => {
     const result = await runDoctor(h.options, { ...h.deps, cloudflaredVersion: async () => "2025.1.0" });
     const [finding] = problems(result.findings);
     expect(finding?.area).toBe("tunnel");
-    expect(finding?.seen).toBe('status "inactive" with 0 connection(s)');
+    expect(finding?.seen).toBe('status "inactive", no cloudflared connected (the tunnel\'s connections list is empty)');
     expect(finding?.action).toContain("Is cloudflared running?");
+    expect(finding?.action).toContain("docker compose logs cloudflared");
+    expect(finding?.action).toContain(`TUNNEL_TOKEN in ${h.envFile}; running setup again fetches the tunnel's token into that file`);
     expect(finding?.action).toContain("2025.7.0");
     expect(finding?.action).toContain("this machine has 2025.1.0: too old");
     expect(finding?.action).toContain("UDP to port 7844");

@@ -75,6 +75,9 @@ describe("upload during setup", () => {
       bindings: [
         { type: "kv_namespace", name: "OAUTH_KV", namespace_id: kv?.id },
         { type: "vpc_service", name: "MCPBOX_TUNNEL", service_id: service?.id },
+        { type: "plain_text", name: "ACCESS_TOKEN_TTL_SECONDS", text: "3600" },
+        { type: "plain_text", name: "ALLOWED_EMAILS", text: "me@example.com" },
+        { type: "plain_text", name: "CORS_ORIGINS", text: "" },
         { type: "plain_text", name: "GATEWAY_HOST", text: "gw.internal" },
         { type: "plain_text", name: "GATEWAY_PORT", text: "9000" },
       ],

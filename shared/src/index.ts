@@ -30,6 +30,8 @@ export {
   DEFAULT_GATEWAY_PORT,
   DEFAULT_RESOURCE_NAMES,
   DEFAULT_STATE_FILE,
+  DEFAULT_ENV_FILE,
+  ENV_FILE_NAME,
   MAX_EMAIL_LENGTH,
   MIN_CLOUDFLARED_VERSION,
   SERVICE_TOKEN_BYTES,
@@ -46,6 +48,7 @@ export {
   DEFAULT_ACCESS_TOKEN_TTL_SECONDS,
 } from "./defaults";
 export { BUILTIN_CORS_ORIGINS, parseOriginList } from "./cors";
+export { CLOUDFLARED_INSTALL_URL, compareVersions, parseCloudflaredVersion } from "./cloudflared";
 export { accessOidcPath, accessOidcUrls, issuerFromAuthorizationUrl } from "./access-oidc";
 export type { AccessOidcUrls } from "./access-oidc";
 export { isEmailAllowed, isValidEmail, parseEmailAllowlist } from "./email-allowlist";

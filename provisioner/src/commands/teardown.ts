@@ -123,9 +123,11 @@ function buildTargets(ctx: RunContext): Target[] {
       remove: async (a, id) => {
         const tunnel = await cf.tunnels.getTunnel(a, id);
         if (!tunnel || tunnel.deletedAt !== null) throw new AlreadyGone();
-        // A tunnel with live connections cannot be deleted: drop them first.
+        // A tunnel with live connections cannot be deleted: drop them first. Always: the tunnel
+        // object's `connections` field is deprecated (documented to become empty), and this call is
+        // idempotent.
         try {
-          if (tunnel.connections.length > 0) await cf.tunnels.deleteTunnelConnections(a, id);
+          await cf.tunnels.deleteTunnelConnections(a, id);
           await cf.tunnels.deleteTunnel(a, id);
         } catch (error) {
           if (!(error instanceof CloudflareApiError) || error.isNotFound || error.isPermissionError || error.status === undefined || error.status >= 500) throw error;

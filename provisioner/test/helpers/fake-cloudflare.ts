@@ -62,9 +62,10 @@ export const seed = {
       name,
       type: "saas",
       appLauncherVisible: false,
-      saas: { auth_type: "oidc", client_id: hex(32), redirect_uris: ["https://elsewhere.example/callback"], grant_types: ["authorization_code"], scopes: ["openid"] },
+      saas: { auth_type: "oidc", client_id: hex(32), redirect_uris: ["https://elsewhere.example/callback"], grant_types: ["authorization_code"], scopes: ["openid"], options: {} },
       clientSecret: hex(32),
       policies: new Map(),
+      settings: {},
       createdAt: nowIso(),
       updatedAt: nowIso(),
     });
