@@ -74,6 +74,9 @@ describe("doctor", () => {
     expect(finding?.check).toBe("the running gateway accepts the state's service token");
     expect(finding?.seen).toMatch(/answered 403 to it: it runs with another token/);
     expect(finding?.action).toMatch(/secrets sync.*restart the gateway/);
+    // `docker compose restart` would keep the old environment: the container must be recreated.
+    expect(finding?.action).toContain("docker compose up -d --force-recreate mcp-gateway");
+    expect(finding?.action).toContain("npm run connect");
     expect(gateway.seen).toContain(token);
   });
 

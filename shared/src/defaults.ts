@@ -66,3 +66,6 @@ export const MIN_SERVICE_TOKEN_LENGTH = 32;
 
 /** Lifetime of the Worker's OAuth access tokens unless `ACCESS_TOKEN_TTL_SECONDS` says otherwise. */
 export const DEFAULT_ACCESS_TOKEN_TTL_SECONDS = 3600 as const;
+/** The range the Worker accepts for `ACCESS_TOKEN_TTL_SECONDS`: a minute to a day. */
+export const MIN_ACCESS_TOKEN_TTL_SECONDS = 60 as const;
+export const MAX_ACCESS_TOKEN_TTL_SECONDS = 86_400 as const;

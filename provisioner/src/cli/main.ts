@@ -77,6 +77,8 @@ export async function main(io: CliIo): Promise<number> {
       gatewayHost: flags.gatewayHost,
       gatewayPort: flags.gatewayPort,
       allow: flags.allow,
+      corsOrigins: flags.corsOrigins,
+      accessTokenTtlSeconds: flags.accessTokenTtlSeconds,
       yes: flags.yes,
       adopt: flags.adopt,
       verify: flags.verify,

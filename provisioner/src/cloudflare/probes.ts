@@ -70,9 +70,10 @@ export async function checkToken(cf: CloudflareClient, accountId: string): Promi
     organization = "unknown";
     missing.push(PERMISSIONS.accessOrganizations);
   }
-  // Without an organization the Access probes cannot tell a missing permission from a missing Zero Trust.
-  if (typeof organization === "object") missing.push(...(await runProbes(cf, accountId, ACCESS_PROBES)));
-  const probed = ACCOUNT_PROBES.length + 1 + (typeof organization === "object" ? ACCESS_PROBES.length : 0);
+  // Without an organization the Access probes cannot tell a missing permission from a missing Zero
+  // Trust; when the token may not read the organization, only their permission refusals count.
+  if (organization !== "absent") missing.push(...(await runProbes(cf, accountId, ACCESS_PROBES, organization === "unknown")));
+  const probed = ACCOUNT_PROBES.length + 1 + (organization !== "absent" ? ACCESS_PROBES.length : 0);
   return {
     missing: missing.sort((a, b) => ALL_PERMISSIONS.indexOf(a) - ALL_PERMISSIONS.indexOf(b)),
     organization,
@@ -80,14 +81,14 @@ export async function checkToken(cf: CloudflareClient, accountId: string): Promi
   };
 }
 
-async function runProbes(cf: CloudflareClient, accountId: string, probes: readonly Probe[]): Promise<PermissionName[]> {
+async function runProbes(cf: CloudflareClient, accountId: string, probes: readonly Probe[], onlyRefusals = false): Promise<PermissionName[]> {
   const missing: PermissionName[] = [];
   for (const probe of probes) {
     try {
       await cf.call({ label: probe.label, method: "GET", permission: probe.permission }, () => probe.run(cf, accountId));
     } catch (error) {
       if (error instanceof CloudflareApiError && error.isPermissionError) missing.push(probe.permission);
-      else throw error;
+      else if (!(onlyRefusals && error instanceof CloudflareApiError && error.status !== undefined && error.status < 500)) throw error;
     }
   }
   return missing;

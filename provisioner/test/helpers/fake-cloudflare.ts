@@ -9,7 +9,8 @@ import { FakeCloudflare } from "./fake-cloudflare/server";
 export { FakeCloudflare, fullPermissions };
 export type { CallRecord, FaultSpec } from "./fake-cloudflare/server";
 export type { FakeAccount, PermissionGroup, PermissionLevel };
-export { PERMISSION_GROUPS } from "./fake-cloudflare/model";
+export { PERMISSION_GROUPS, combinedAccessPermissions } from "./fake-cloudflare/model";
+export { accessFaults } from "./fake-cloudflare/routes-access";
 
 /** Starts a fake on 127.0.0.1 (port 0). */
 export async function startFakeCloudflare(): Promise<FakeCloudflare> {

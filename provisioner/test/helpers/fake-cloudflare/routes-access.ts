@@ -27,8 +27,11 @@ const SAAS_DEFAULTS: Readonly<Record<string, unknown>> = { access_token_lifetime
 const READ_ONLY_APP_FIELDS = new Set(["id", "uid", "aud", "created_at", "updated_at", "policies", "saas_app", "name", "type", "app_launcher_visible", "domain"]);
 const KNOWN_SAAS_FIELDS = new Set(["auth_type", "client_id", "client_secret", "redirect_uris", "grant_types", "scopes", "public_key"]);
 
-/** The HTTP status of not-found answers; tests change it to prove that only the code is relied on. */
-export const accessFaults = { notFoundStatus: 404 };
+/**
+ * Knobs for tests: the HTTP status of not-found answers (to prove that only the code is relied on),
+ * and an update that issues a new client id even when the body carries the old one.
+ */
+export const accessFaults = { notFoundStatus: 404, newClientIdOnUpdate: false };
 
 export function appView(app: FakeApp, withSecret = false): Record<string, unknown> {
   const policies = [...app.policies.values()].sort((a, b) => a.precedence - b.precedence).map(policyView);
@@ -224,7 +227,7 @@ export const accessRoutes: Route[] = [
       app.settings = fields.settings;
       // Unconfirmed: a body without the client id is treated as a new OIDC client (the real API's
       // handling is undocumented), which is why the provisioner always sends it back.
-      app.saas = { ...fields.saas, client_id: fields.saas.client_id ?? hex(32) };
+      app.saas = { ...fields.saas, client_id: accessFaults.newClientIdOnUpdate ? hex(32) : (fields.saas.client_id ?? hex(32)) };
       relinkPolicies(app, fields.policyLinks);
       app.updatedAt = nowIso();
       return { result: appView(app) };
