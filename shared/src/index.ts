@@ -51,6 +51,7 @@ export {
 } from "./defaults";
 export { BUILTIN_CORS_ORIGINS, parseOriginList } from "./cors";
 export { CLOUDFLARED_INSTALL_URL, compareVersions, parseCloudflaredVersion } from "./cloudflared";
+export { parseEnvFile } from "./env-file";
 export { accessOidcPath, accessOidcUrls, issuerFromAuthorizationUrl } from "./access-oidc";
 export type { AccessOidcUrls } from "./access-oidc";
 export { isEmailAllowed, isValidEmail, parseEmailAllowlist } from "./email-allowlist";
