@@ -5,7 +5,7 @@
  * with an error that says nothing about permissions, so those probes are not run at all.
  */
 import type { CloudflareClient } from "./client";
-import { CloudflareApiError } from "./errors";
+import { CF_ERROR, CloudflareApiError } from "./errors";
 import { ALL_PERMISSIONS, PERMISSIONS, type PermissionName } from "./permissions";
 import type { AccessOrganization } from "./types";
 
@@ -88,6 +88,8 @@ async function runProbes(cf: CloudflareClient, accountId: string, probes: readon
       await cf.call({ label: probe.label, method: "GET", permission: probe.permission }, () => probe.run(cf, accountId));
     } catch (error) {
       if (error instanceof CloudflareApiError && error.isPermissionError) missing.push(probe.permission);
+      // An API base without this list endpoint (a proxy or a stand-in) cannot tell; the write that needs it will.
+      else if (error instanceof CloudflareApiError && (error.hasCode(CF_ERROR.noRoute) || error.hasCode(CF_ERROR.noRouteForUri))) continue;
       else if (!(onlyRefusals && error instanceof CloudflareApiError && error.status !== undefined && error.status < 500)) throw error;
     }
   }

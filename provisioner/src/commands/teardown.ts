@@ -127,7 +127,10 @@ function buildTargets(ctx: RunContext): Target[] {
         // object's `connections` field is deprecated (documented to become empty), and this call is
         // idempotent.
         try {
-          await cf.tunnels.deleteTunnelConnections(a, id);
+          await cf.tunnels.deleteTunnelConnections(a, id).catch((error: unknown) => {
+            // No connector to drop is not "the tunnel is gone": that is for the delete below to say.
+            if (!(error instanceof CloudflareApiError && error.isNotFound)) throw error;
+          });
           await cf.tunnels.deleteTunnel(a, id);
         } catch (error) {
           if (!(error instanceof CloudflareApiError) || error.isNotFound || error.isPermissionError || error.status === undefined || error.status >= 500) throw error;
