@@ -84,3 +84,16 @@ describe("the env file", () => {
     expect((await readEnvFile(h.envFile)).get("TUNNEL_TOKEN")).toBe(token);
   });
 });
+
+describe("who may sign in, across a resume", () => {
+  it("is recorded before the first write, so a run stopped before the Access step resumes without --allow", async () => {
+    h.fake.injectFault({ kind: "status", status: 500, method: "POST", path: /access\/apps$/, times: 50 });
+    await expect(runSetup({ ...h.options, allow: { kind: "domain", domain: "example.org" } }, h.deps)).rejects.toMatchObject({ status: 500 });
+    h.fake.clearFaults();
+    const { allow: _allow, ...noAllow } = h.options;
+    await runSetup(noAllow, h.deps);
+    const [app] = h.account.apps.values();
+    expect([...(app?.policies.values() ?? [])][0]?.include).toEqual([{ email_domain: { domain: "example.org" } }]);
+    expect(workerVars().ALLOWED_EMAILS).toBe("*@example.org");
+  });
+});

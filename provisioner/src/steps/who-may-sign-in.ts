@@ -17,6 +17,8 @@ export async function resolveAllow(ctx: RunContext): Promise<AllowRule> {
   }
   if (!allow) throw new UsageError("Say who may sign in at Cloudflare Access.", `Pass ${ALLOW_FORMAT}.`);
   ctx.facts.allow = allow;
+  // Recorded at once, so that a run stopped before the Access step resumes without the flag.
+  ctx.state.allow = allow;
   return allow;
 }
 
