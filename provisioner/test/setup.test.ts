@@ -83,6 +83,7 @@ describe("setup on a fresh account", () => {
     for (let n = 1; n <= 6; n += 1) expect(out).toContain(`Step ${n} of 6`);
     expect(out).toContain("MCP URL: https://mcpbox-proxy.example.workers.dev/mcp");
     expect(out).toContain('"command": "npx"');
+    expect(out).toContain(`Start the home side next to your MCP server: \`docker compose up -d\`, or \`npm run connect\` without Docker (both read ${h.envFile}).`);
   });
 });
 
