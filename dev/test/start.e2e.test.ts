@@ -47,7 +47,8 @@ describe("npm start", () => {
       expect(output).toMatch(/^\[worker\] +ready: http:\/\/127\.0\.0\.1:\d+ .*MCPBOX_TUNNEL → gateway at 127\.0\.0\.1:\d+/m);
       const mcpUrl = /MCP server URL +(http:\/\/127\.0\.0\.1:\d+\/mcp)$/m.exec(output)?.[1];
       if (!mcpUrl) throw new Error(`no MCP server URL in:\n${output}`);
-      expect(output).toContain("npx @modelcontextprotocol/inspector");
+      expect(output).toContain(`npx @modelcontextprotocol/inspector --server-url ${mcpUrl} --transport http`);
+      expect(output).toContain(`npx @modelcontextprotocol/inspector --cli ${mcpUrl} --method tools/list`);
       expect(output).toContain(`npx mcp-remote ${mcpUrl}`);
       expect(output).toMatch(/ready in \d+\.\d s/);
 

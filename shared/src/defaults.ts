@@ -69,3 +69,14 @@ export const DEFAULT_ACCESS_TOKEN_TTL_SECONDS = 3600 as const;
 /** The range the Worker accepts for `ACCESS_TOKEN_TTL_SECONDS`: a minute to a day. */
 export const MIN_ACCESS_TOKEN_TTL_SECONDS = 60 as const;
 export const MAX_ACCESS_TOKEN_TTL_SECONDS = 86_400 as const;
+
+/**
+ * Where the local stack (`npm start`) keeps its state: the folder (variable and default, relative
+ * to the repository root) and, inside it, the Worker's Miniflare storage holding `OAUTH_KV`.
+ * `grants --local` reads the same place.
+ */
+export const LOCAL_STACK_STATE = {
+  dirEnv: "MCPBOX_DEV_DIR",
+  defaultDir: ".mcpbox-dev",
+  workerStorage: "worker-storage",
+} as const;

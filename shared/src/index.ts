@@ -48,6 +48,7 @@ export {
   DEFAULT_ACCESS_TOKEN_TTL_SECONDS,
   MAX_ACCESS_TOKEN_TTL_SECONDS,
   MIN_ACCESS_TOKEN_TTL_SECONDS,
+  LOCAL_STACK_STATE,
 } from "./defaults";
 export { BUILTIN_CORS_ORIGINS, parseOriginList } from "./cors";
 export { CLOUDFLARED_INSTALL_URL, compareVersions, parseCloudflaredVersion } from "./cloudflared";
@@ -56,6 +57,8 @@ export { accessOidcPath, accessOidcUrls, issuerFromAuthorizationUrl } from "./ac
 export type { AccessOidcUrls } from "./access-oidc";
 export { isEmailAllowed, isValidEmail, parseEmailAllowlist } from "./email-allowlist";
 export type { EmailAllowlist } from "./email-allowlist";
+export { grantMetadataFor, parseGrantMetadata } from "./grant-metadata";
+export type { GrantMetadata } from "./grant-metadata";
 export {
   ANONYMOUS_METHODS,
   JSONRPC_ERROR,

@@ -4,7 +4,7 @@
  * own loadConfig(), and the real Worker bundle in Miniflare with MCPBOX_TUNNEL bound to the gateway.
  */
 import path from "node:path";
-import { GATEWAY_ENV, WORKER_PATHS, WORKER_VAR_NAMES, type WorkerSecretName } from "@mcpbox/shared";
+import { GATEWAY_ENV, LOCAL_STACK_STATE, WORKER_PATHS, WORKER_VAR_NAMES, type WorkerSecretName } from "@mcpbox/shared";
 import { ConfigError, loadConfig, startGateway, type AuditSink, type GatewayHandle, type Logger } from "@mcpbox/gateway";
 import { startDevIdp, type DevIdp } from "../idp/index";
 import { startWorkerInMiniflare, type RunningWorker, type WorkerBundle } from "../worker-miniflare";
@@ -101,7 +101,7 @@ export async function startWorkerComponent(input: {
       // Miniflare's own entry socket still exists, on a free port, for dispatchFetch().
       port: 0,
       directPort: input.port,
-      kvPersistDir: path.join(input.config.stateDir, "worker-storage"),
+      kvPersistDir: path.join(input.config.stateDir, LOCAL_STACK_STATE.workerStorage),
       onLog: (level, message) => input.log("worker", level === "error" ? "error" : level === "warn" ? "warn" : "info", message.trimEnd()),
     });
   } catch (error) {

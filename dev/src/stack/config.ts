@@ -4,7 +4,7 @@
  * (its own variables, as `npm run gateway` reads them) and the Worker variables one may override.
  */
 import path from "node:path";
-import { DEFAULT_GATEWAY_PORT, GATEWAY_ENV, WORKER_VAR_NAMES } from "@mcpbox/shared";
+import { DEFAULT_GATEWAY_PORT, GATEWAY_ENV, LOCAL_STACK_STATE, WORKER_VAR_NAMES } from "@mcpbox/shared";
 import { REPO_ROOT } from "../wrangler-settings";
 import { StackError } from "./errors";
 import { defaultUpstreamCommand } from "./upstream";
@@ -16,7 +16,7 @@ export const DEV_STACK_ENV = {
   /** The gateway's own port variable, shared with `npm run gateway`. */
   gatewayPort: GATEWAY_ENV.port,
   /** Folder of local state (persisted KV); default `.mcpbox-dev` at the repository root. */
-  stateDir: "MCPBOX_DEV_DIR",
+  stateDir: LOCAL_STACK_STATE.dirEnv,
   /** The generated secrets file; default `.dev.vars` at the repository root (wrangler's convention). */
   devVarsFile: "MCPBOX_DEV_VARS",
 } as const;
@@ -25,7 +25,7 @@ export const DEV_STACK_ENV = {
 export const DEFAULT_DEV_PORTS = { worker: 8787, idp: 8788, gateway: DEFAULT_GATEWAY_PORT } as const;
 
 /** Default local state locations, relative to the repository root (both git-ignored). */
-export const DEFAULT_DEV_STATE_DIR = ".mcpbox-dev";
+export const DEFAULT_DEV_STATE_DIR = LOCAL_STACK_STATE.defaultDir;
 export const DEFAULT_DEV_VARS_FILE = ".dev.vars";
 
 /** Browser origins of MCP Inspector's web UI, allowed to call /mcp directly in local development. */

@@ -27,6 +27,8 @@ export interface ProvisionOptions {
   workerName?: string;
   gatewayHost?: string;
   gatewayPort?: number;
+  /** A gateway URL the user named (--gateway-url): doctor and rotation may send the service token there. */
+  gatewayUrl?: string;
   allow?: AllowRule;
   /** Extra browser origins for the Worker's CORS_ORIGINS (kept in the state once given). */
   corsOrigins?: string[];
@@ -69,6 +71,7 @@ export interface ResolvedOptions {
   accountId: string | undefined;
   names: ResourceNames;
   gateway: { host: string; port: number };
+  gatewayUrl: string | undefined;
   allow: AllowRule | undefined;
   corsOrigins: string[] | undefined;
   accessTokenTtlSeconds: number | undefined;
@@ -204,6 +207,7 @@ function resolveOptions(options: ProvisionOptions, state: ProvisionState, stateP
     accountId: options.accountId,
     names,
     gateway: { host: options.gatewayHost ?? state.gateway.host, port: options.gatewayPort ?? state.gateway.port },
+    gatewayUrl: options.gatewayUrl,
     allow: options.allow,
     corsOrigins: options.corsOrigins,
     accessTokenTtlSeconds: options.accessTokenTtlSeconds,

@@ -4,7 +4,7 @@
  * then complete the authorization and send the browser on to the MCP client with its code.
  */
 import { AuthorizationError, authorizationErrorRedirect, type AuthRequest, type OAuthHelpers } from "@cloudflare/workers-oauth-provider";
-import { isEmailAllowed } from "@mcpbox/shared";
+import { grantMetadataFor, isEmailAllowed } from "@mcpbox/shared";
 import type { WorkerConfig } from "../env";
 import { WorkerError } from "../http/errors";
 import { logEvent } from "../http/log";
@@ -96,7 +96,8 @@ export async function finishLogin(request: Request, oauth: OAuthHelpers, config:
   const { redirectTo } = await oauth.completeAuthorization({
     request: authRequest,
     userId: userIdFor(identity.sub),
-    metadata: {},
+    // In clear next to the user id, so the operator's `grants list --user <email>` can find it.
+    metadata: grantMetadataFor(props.email),
     scope: authRequest.scope,
     props,
   });
