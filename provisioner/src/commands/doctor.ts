@@ -1,7 +1,7 @@
 /**
  * `doctor`: diagnoses the three problems users hit, each finding saying what was checked, what was
  * seen and what to do: (1) the tunnel does not connect, (2) MCP requests get 403 because the
- * service token drifted between the state, --env-file, the Worker and the running gateway, and
+ * service token drifted between the state, the env file, the Worker and the running gateway, and
  * (3) the sign-in redirect loop of a Zero Trust organization without an identity provider.
  */
 import { ENV_FILE_KEYS, SERVICE_TOKEN_SEPARATOR, WORKER_PATHS } from "@mcpbox/shared";

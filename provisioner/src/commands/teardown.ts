@@ -58,7 +58,7 @@ export async function runTeardown(options: ProvisionOptions, deps: Partial<RunDe
     if (result.kept.length === 0 && !hasResources(ctx.state)) {
       await removeState(ctx.options.statePath);
       result.stateRemoved = true;
-      ctx.deps.reporter.line(`✓ everything is gone; removed ${ctx.options.statePath}${ctx.options.envFile ? ` (${ctx.options.envFile} still holds the old tokens; delete it if you no longer need it)` : ""}`);
+      ctx.deps.reporter.line(`✓ everything is gone; removed ${ctx.options.statePath} (${ctx.options.envFile} still holds the old tokens; delete it if you no longer need it)`);
     } else {
       await ctx.save();
       result.ok = result.kept.length === 0;
