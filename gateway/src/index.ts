@@ -13,4 +13,5 @@ export type { GatewayErrorCode } from "./errors";
 export { silentLogger, stderrLogger } from "./logger";
 export type { Logger } from "./logger";
 export type { StdioUpstream } from "./upstream/stdio";
+export { defaultUpstreamCommand, everythingEntry, quoteWord } from "./upstream/default-command";
 export type { Upstream } from "./upstream/types";

@@ -37,6 +37,16 @@ export function accessRulesFor(allow: AllowRule): AccessRule[] {
   return allow.emails.map((email) => ({ email: { email } }));
 }
 
+/**
+ * The email allowlist (`a@x.com,b@y.com` or `*@example.com`) that matches the rule, for the
+ * Worker's ALLOWED_EMAILS and the gateway's MCPBOX_ALLOWED_EMAILS; empty for everyone.
+ */
+export function emailAllowlistFor(allow: AllowRule): string {
+  if (allow.kind === "everyone") return "";
+  if (allow.kind === "domain") return `*@${allow.domain}`;
+  return allow.emails.join(",");
+}
+
 /** Human description: "anyone who can sign in", "a@x.com, b@y.com", "anyone @example.com". */
 export function describeAllow(allow: AllowRule): string {
   if (allow.kind === "everyone") return "everyone who can sign in with your identity providers";

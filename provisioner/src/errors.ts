@@ -2,6 +2,7 @@
  * Errors the provisioner raises on purpose. Each has a typed `code` and a `hint` that says what
  * to do next; the CLI maps them to output and exit codes in one place (cli/output.ts).
  */
+import { API_TOKENS_URL, COMBINED_PERMISSIONS_NOTE } from "./cloudflare/permissions";
 
 export type ProvisionerErrorCode =
   | "usage"
@@ -77,7 +78,7 @@ export class PermissionsMissingError extends ProvisionerError {
     super(
       "permissions_missing",
       `The API token is missing ${missing.length === 1 ? "a permission" : `${missing.length} permissions`}: ${missing.join("; ")}.`,
-      "Edit the token at https://dash.cloudflare.com/profile/api-tokens, add the permissions listed above, and run the command again. Nothing was changed.",
+      `Edit the token at ${API_TOKENS_URL}, add the permissions listed above, and run the command again. Nothing was changed.${missing.some((m) => m.includes("Access:")) ? `\n${COMBINED_PERMISSIONS_NOTE}` : ""}`,
     );
     this.name = "PermissionsMissingError";
     this.missing = missing;

@@ -28,7 +28,7 @@ describe("refresh tokens on the Access for SaaS app", () => {
     const app = theApp();
     expect(app?.saas?.grant_types).toContain("refresh_tokens");
     expect(app?.saas?.grant_types).toContain("authorization_code_with_pkce");
-    expect(app?.saas?.refresh_token_options?.lifetime).toBe(ACCESS_REFRESH_TOKEN_LIFETIME);
+    expect(app?.saas?.options.refresh_token_options).toEqual({ lifetime: ACCESS_REFRESH_TOKEN_LIFETIME });
     const org = (await (await fetch(`${h.fake.baseUrl}/accounts/${h.account.id}/access/organizations`, { headers: { Authorization: `Bearer ${h.token}` } })).json()) as {
       result: { session_duration: string };
     };
@@ -41,13 +41,13 @@ describe("refresh tokens on the Access for SaaS app", () => {
     if (!app?.saas) throw new Error("no app");
     const clientId = app.saas.client_id;
     app.saas.grant_types = ["authorization_code_with_pkce"];
-    delete app.saas.refresh_token_options;
+    delete app.saas.options.refresh_token_options;
     h.fake.resetCalls();
 
     const rerun = await runSetup(h.options, h.deps);
     expect(rerun.changed).toBe(true);
     expect(writes()).toEqual(["PUT access/apps/:id"]);
-    expect(theApp()?.saas).toMatchObject({ client_id: clientId, grant_types: ["authorization_code_with_pkce", "refresh_tokens"], refresh_token_options: { lifetime: "12h" } });
+    expect(theApp()?.saas).toMatchObject({ client_id: clientId, grant_types: ["authorization_code_with_pkce", "refresh_tokens"], options: { refresh_token_options: { lifetime: "12h" } } });
     expect(h.output()).toContain("updated the Access application");
 
     h.fake.resetCalls();

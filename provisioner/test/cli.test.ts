@@ -165,6 +165,14 @@ describe("main", () => {
     expect(err.join("")).toMatch(/✗ Say who may sign in at Cloudflare Access\.\n {2}Pass --allow everyone/);
   });
 
+  it("checks the Worker settings flags before anything runs", async () => {
+    expect(await run(["setup", ...base(), "--allow=everyone", "--access-token-ttl=30"])).toBe(2);
+    expect(err.join("")).toContain("--access-token-ttl \"30\" is not valid: expected whole seconds from 60 to 86400");
+    expect(await run(["setup", ...base(), "--allow=everyone", "--cors-origins=not a url"])).toBe(2);
+    expect(err.join("")).toContain("--cors-origins: not an origin");
+    expect(h.fake.calls).toEqual([]);
+  });
+
   it("asks for a token when there is none", async () => {
     expect(await run(["status"], { CLOUDFLARE_API_TOKEN: undefined })).toBe(2);
     expect(err.join("")).toMatch(/No Cloudflare API token[\s\S]*CLOUDFLARE_API_TOKEN/);

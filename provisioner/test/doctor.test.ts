@@ -48,8 +48,10 @@ describe("doctor", () => {
     const result = await runDoctor(h.options, { ...h.deps, cloudflaredVersion: async () => "2025.1.0" });
     const [finding] = problems(result.findings);
     expect(finding?.area).toBe("tunnel");
-    expect(finding?.seen).toBe('status "inactive" with 0 connection(s)');
+    expect(finding?.seen).toBe('status "inactive", no cloudflared connected (the tunnel\'s connections list is empty)');
     expect(finding?.action).toContain("Is cloudflared running?");
+    expect(finding?.action).toContain("docker compose logs cloudflared");
+    expect(finding?.action).toContain(`TUNNEL_TOKEN in ${h.envFile}; running setup again fetches the tunnel's token into that file`);
     expect(finding?.action).toContain("2025.7.0");
     expect(finding?.action).toContain("this machine has 2025.1.0: too old");
     expect(finding?.action).toContain("UDP to port 7844");
@@ -72,6 +74,9 @@ describe("doctor", () => {
     expect(finding?.check).toBe("the running gateway accepts the state's service token");
     expect(finding?.seen).toMatch(/answered 403 to it: it runs with another token/);
     expect(finding?.action).toMatch(/secrets sync.*restart the gateway/);
+    // `docker compose restart` would keep the old environment: the container must be recreated.
+    expect(finding?.action).toContain("docker compose up -d --force-recreate mcp-gateway");
+    expect(finding?.action).toContain("npm run connect");
     expect(gateway.seen).toContain(token);
   });
 

@@ -15,10 +15,10 @@ useFreshHarness((harness) => (h = harness));
 
 describe("token permissions", () => {
   it("lists every missing permission by name and writes nothing", async () => {
-    const token = h.fake.addToken({ accounts: [h.account], permissions: permissionsWithout("Cloudflare Tunnel", "Workers KV Storage", "Access: Organizations, Identity Providers, and Groups") });
+    const token = h.fake.addToken({ accounts: [h.account], permissions: permissionsWithout("Cloudflare Tunnel", "Workers KV Storage", "Access: Identity Providers") });
     const error = await runSetup({ ...h.options, apiToken: token }, h.deps).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PermissionsMissingError);
-    expect((error as PermissionsMissingError).missing).toEqual([PERMISSIONS.accessOrganizations, PERMISSIONS.tunnel, PERMISSIONS.workersKv]);
+    expect((error as PermissionsMissingError).missing).toEqual([PERMISSIONS.accessIdentityProviders, PERMISSIONS.tunnel, PERMISSIONS.workersKv]);
     expect((error as PermissionsMissingError).message).toContain("3 permissions");
     expect(h.fake.writes()).toEqual([]);
     expect(inventory(h.account).tunnels).toEqual([]);

@@ -3,6 +3,7 @@
  * setup come back wired to the rest, and the live check of the Worker waits for a new workers.dev
  * route (or fails with a next step, or is skipped with --no-verify).
  */
+import { readEnvFile } from "../src/state/env-file";
 import { describe, expect, it } from "vitest";
 import { runSetup } from "../src/commands/setup";
 import { VerifyError } from "../src/errors";
@@ -15,13 +16,16 @@ useFreshHarness((harness) => (h = harness));
 const writes = () => h.fake.writes().map((c) => `${c.method} ${c.path.replace(/^\/accounts\/[0-9a-f]{32}\//, "").replace(/[0-9a-f-]{36}/g, ":id")}`);
 
 describe("changed flags", () => {
-  it("a new --allow updates only the Access policy (the state remembers it afterwards)", async () => {
+  it("a new --allow updates the Access policy and both allowlists that follow it (the state remembers it afterwards)", async () => {
     await runSetup(h.options, h.deps);
     h.fake.resetCalls();
     await runSetup({ ...h.options, allow: { kind: "domain", domain: "example.org" } }, h.deps);
-    expect(writes()).toEqual(["PUT access/apps/:id/policies/:id"]);
+    expect(writes()).toEqual(["PUT workers/scripts/mcpbox-proxy", "PUT access/apps/:id/policies/:id"]);
     const [policy] = [...h.account.apps.values()][0]?.policies.values() ?? [];
     expect(policy?.include).toEqual([{ email_domain: { domain: "example.org" } }]);
+    const bindings = h.account.scripts.get("mcpbox-proxy")?.metadata.bindings as Array<{ name: string; text?: string }>;
+    expect(bindings.find((b) => b.name === "ALLOWED_EMAILS")?.text).toBe("*@example.org");
+    expect((await readEnvFile(h.envFile)).get("MCPBOX_ALLOWED_EMAILS")).toBe("*@example.org");
     h.fake.resetCalls();
     const { allow: _allow, ...withoutAllow } = h.options;
     expect((await runSetup(withoutAllow, h.deps)).changed).toBe(false);

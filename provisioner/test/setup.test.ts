@@ -35,7 +35,7 @@ describe("setup on a fresh account", () => {
     expect(script?.workersDev).toBe(true);
     expect(app?.saas?.redirect_uris).toEqual(["https://mcpbox-proxy.example.workers.dev/callback"]);
     expect(app?.saas?.grant_types).toEqual(["authorization_code_with_pkce", "refresh_tokens"]);
-    expect(app?.saas?.refresh_token_options).toEqual({ lifetime: "12h" });
+    expect(app?.saas?.options.refresh_token_options).toEqual({ lifetime: "12h" });
     expect(app?.saas?.scopes).toEqual(["openid", "email", "profile"]);
     const [policy] = app?.policies.values() ?? [];
     expect(policy?.include).toEqual([{ email: { email: "me@example.com" } }]);
@@ -84,6 +84,7 @@ describe("setup on a fresh account", () => {
     for (let n = 1; n <= 6; n += 1) expect(out).toContain(`Step ${n} of 6`);
     expect(out).toContain("MCP URL: https://mcpbox-proxy.example.workers.dev/mcp");
     expect(out).toContain('"command": "npx"');
+    expect(out).toContain(`Start the home side next to your MCP server: \`docker compose up -d\`, or \`npm run connect\` without Docker (both read ${h.envFile}).`);
   });
 });
 

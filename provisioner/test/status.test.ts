@@ -41,11 +41,11 @@ describe("status", () => {
       ["Access application", "ok"],
       ["Local gateway", "ok"],
     ]);
-    expect(status.rows[0]).toMatchObject({ id: tunnel?.id, detail: "healthy, 2 connection(s)" });
+    expect(status.rows[0]).toMatchObject({ id: tunnel?.id, detail: "healthy, 1 connector(s) with 2 connection(s)" });
     expect(status.rows[4]?.detail).toBe("all 7 set");
     expect(status.mcpUrl).toBe("https://mcpbox-proxy.example.workers.dev/mcp");
     const text = formatResult(status);
-    expect(text).toContain(`✓ Tunnel "mcpbox-tunnel" (${tunnel?.id}): healthy, 2 connection(s)`);
+    expect(text).toContain(`✓ Tunnel "mcpbox-tunnel" (${tunnel?.id}): healthy, 1 connector(s) with 2 connection(s)`);
     expect(text).toContain(`✓ Local gateway: http://127.0.0.1:${gateway.port}/health ok`);
   });
 
@@ -56,7 +56,7 @@ describe("status", () => {
     const status = await runStatus(h.options, h.deps);
     expect(status.ok).toBe(false);
     const row = (name: string) => status.rows.find((r) => r.resource === name);
-    expect(row("Tunnel")).toMatchObject({ state: "problem", detail: "inactive, 0 connection(s) — run doctor" });
+    expect(row("Tunnel")).toMatchObject({ state: "problem", detail: "inactive, 0 connector(s) with 0 connection(s) — run doctor" });
     expect(row("Worker secrets")).toMatchObject({ state: "problem", detail: "missing COOKIE_ENCRYPTION_KEY — run secrets sync" });
     // Without that secret the Worker cannot answer /mcp properly.
     expect(row("Worker")?.state).toBe("problem");

@@ -13,6 +13,9 @@ export const DEFAULT_RESOURCE_NAMES = {
 } as const;
 
 export const DEFAULT_STATE_FILE = ".mcpbox/state.json" as const;
+/** The env file for the gateway and cloudflared: kept next to the state file, under this name. */
+export const ENV_FILE_NAME = "gateway.env" as const;
+export const DEFAULT_ENV_FILE = ".mcpbox/gateway.env" as const;
 export const DEFAULT_CLOUDFLARE_API_BASE_URL = "https://api.cloudflare.com/client/v4" as const;
 
 /** Maximum length of an email address (RFC 5321 path limit). */
@@ -79,6 +82,9 @@ export const MIN_SERVICE_TOKEN_LENGTH = 32;
 
 /** Lifetime of the Worker's OAuth access tokens unless `ACCESS_TOKEN_TTL_SECONDS` says otherwise. */
 export const DEFAULT_ACCESS_TOKEN_TTL_SECONDS = 3600 as const;
+/** The range the Worker accepts for `ACCESS_TOKEN_TTL_SECONDS`: a minute to a day. */
+export const MIN_ACCESS_TOKEN_TTL_SECONDS = 60 as const;
+export const MAX_ACCESS_TOKEN_TTL_SECONDS = 86_400 as const;
 
 /**
  * Where the local stack (`npm start`) keeps its state: the folder (variable and default, relative

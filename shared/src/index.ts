@@ -33,6 +33,8 @@ export {
   DEFAULT_GATEWAY_PORT,
   DEFAULT_RESOURCE_NAMES,
   DEFAULT_STATE_FILE,
+  DEFAULT_ENV_FILE,
+  ENV_FILE_NAME,
   MAX_EMAIL_LENGTH,
   MIN_CLOUDFLARED_VERSION,
   SERVICE_TOKEN_BYTES,
@@ -47,6 +49,8 @@ export {
   GATEWAY_BUILTIN_ALLOWED_HOSTS,
   MIN_SERVICE_TOKEN_LENGTH,
   DEFAULT_ACCESS_TOKEN_TTL_SECONDS,
+  MAX_ACCESS_TOKEN_TTL_SECONDS,
+  MIN_ACCESS_TOKEN_TTL_SECONDS,
   LOCAL_STACK_STATE,
   DEFAULT_ACCESS_RECHECK_SECONDS,
   DEFAULT_GRANT_MAX_AGE_SECONDS,
@@ -54,6 +58,8 @@ export {
   DEFAULT_REFRESH_TOKEN_TTL_SECONDS,
 } from "./defaults";
 export { BUILTIN_CORS_ORIGINS, parseOriginList } from "./cors";
+export { CLOUDFLARED_INSTALL_URL, compareVersions, parseCloudflaredVersion } from "./cloudflared";
+export { parseEnvFile } from "./env-file";
 export { accessOidcPath, accessOidcUrls, issuerFromAuthorizationUrl } from "./access-oidc";
 export type { AccessOidcUrls } from "./access-oidc";
 export { isEmailAllowed, isValidEmail, parseEmailAllowlist } from "./email-allowlist";

@@ -67,6 +67,8 @@ export const PROVISIONER_ENV = {
 export const ENV_FILE_KEYS = {
   tunnelToken: "TUNNEL_TOKEN",
   serviceToken: "MCPBOX_SERVICE_TOKEN",
+  /** Derived from `--allow emails:…|domain:…`, so the gateway's check agrees with the Access policy. */
+  allowedEmails: "MCPBOX_ALLOWED_EMAILS",
 } as const;
 
 /** Environment that keeps wrangler quiet and offline: no metrics, no error reports, no banner. */

@@ -6,6 +6,8 @@
 import {
   BUILTIN_CORS_ORIGINS,
   DEFAULT_ACCESS_TOKEN_TTL_SECONDS,
+  MAX_ACCESS_TOKEN_TTL_SECONDS,
+  MIN_ACCESS_TOKEN_TTL_SECONDS,
   DEFAULT_GATEWAY_HOSTNAME,
   DEFAULT_GATEWAY_PORT,
   WORKER_BINDINGS,
@@ -54,8 +56,8 @@ export interface WorkerConfig {
 
 export type ConfigResult = { ok: true; config: WorkerConfig } | { ok: false; error: ConfigError };
 
-const MIN_TOKEN_TTL_SECONDS = 60;
-const MAX_TOKEN_TTL_SECONDS = 86_400;
+const MIN_TOKEN_TTL_SECONDS = MIN_ACCESS_TOKEN_TTL_SECONDS;
+const MAX_TOKEN_TTL_SECONDS = MAX_ACCESS_TOKEN_TTL_SECONDS;
 const HOSTNAME_PATTERN = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 const cache = new WeakMap<object, ConfigResult>();
 

@@ -3,7 +3,7 @@
  * with messages that name the flag. `--set-secrets` is another spelling of `secrets sync`.
  */
 import { parseArgs } from "node:util";
-import { DEFAULT_STATE_FILE } from "@mcpbox/shared";
+import { DEFAULT_STATE_FILE, MAX_ACCESS_TOKEN_TTL_SECONDS, MIN_ACCESS_TOKEN_TTL_SECONDS, parseOriginList } from "@mcpbox/shared";
 import { parseAllowFlag } from "../allow";
 import { UsageError } from "../errors";
 import type { AllowRule } from "../state/state";
@@ -23,6 +23,8 @@ export interface CliFlags {
   /** `--gateway-url`: where doctor and rotate-service-token may send the service token besides loopback. */
   gatewayUrl: string | undefined;
   allow: AllowRule | undefined;
+  corsOrigins: string[] | undefined;
+  accessTokenTtlSeconds: number | undefined;
   statePath: string;
   envFile: string | undefined;
   yes: boolean;
@@ -46,6 +48,8 @@ const OPTIONS = {
   "gateway-port": { type: "string" },
   "gateway-url": { type: "string" },
   allow: { type: "string" },
+  "cors-origins": { type: "string" },
+  "access-token-ttl": { type: "string" },
   state: { type: "string" },
   "env-file": { type: "string" },
   yes: { type: "boolean", short: "y" },
@@ -83,6 +87,8 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     gatewayPort: parsePort(values["gateway-port"]),
     gatewayUrl: parseGatewayUrl(values["gateway-url"]),
     allow: values.allow === undefined ? undefined : parseAllowFlag(values.allow),
+    corsOrigins: parseCorsOrigins(values["cors-origins"]),
+    accessTokenTtlSeconds: parseTokenTtl(values["access-token-ttl"]),
     statePath: nonEmpty(values.state, "--state") ?? DEFAULT_STATE_FILE,
     envFile: nonEmpty(values["env-file"], "--env-file"),
     yes: values.yes === true,
@@ -118,6 +124,25 @@ function matchOr(value: string | undefined, pattern: RegExp, flag: string, expec
   if (v === undefined) return undefined;
   if (!pattern.test(v)) throw new UsageError(`${flag} "${v}" is not valid: expected ${expected}.`);
   return v;
+}
+
+/** `--cors-origins https://a.example,https://b.example` (an empty value clears the list). */
+function parseCorsOrigins(value: string | undefined): string[] | undefined {
+  if (value === undefined) return undefined;
+  try {
+    return parseOriginList(value);
+  } catch (error) {
+    throw new UsageError(`--cors-origins: ${(error as Error).message}.`);
+  }
+}
+
+function parseTokenTtl(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const seconds = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!(seconds >= MIN_ACCESS_TOKEN_TTL_SECONDS && seconds <= MAX_ACCESS_TOKEN_TTL_SECONDS)) {
+    throw new UsageError(`--access-token-ttl "${value}" is not valid: expected whole seconds from ${MIN_ACCESS_TOKEN_TTL_SECONDS} to ${MAX_ACCESS_TOKEN_TTL_SECONDS}.`);
+  }
+  return seconds;
 }
 
 /**

@@ -1,8 +1,19 @@
 /**
  * The --help text: commands, flags with their defaults, and the environment variables.
  */
-import { DEFAULT_CLOUDFLARE_API_BASE_URL, DEFAULT_GATEWAY_HOSTNAME, DEFAULT_GATEWAY_PORT, DEFAULT_RESOURCE_NAMES, DEFAULT_STATE_FILE, LOCAL_STACK_STATE, PROVISIONER_ENV } from "@mcpbox/shared";
-import { ALL_PERMISSIONS } from "../cloudflare/permissions";
+import {
+  DEFAULT_ACCESS_TOKEN_TTL_SECONDS,
+  DEFAULT_CLOUDFLARE_API_BASE_URL,
+  DEFAULT_ENV_FILE,
+  DEFAULT_GATEWAY_HOSTNAME,
+  DEFAULT_GATEWAY_PORT,
+  DEFAULT_RESOURCE_NAMES,
+  DEFAULT_STATE_FILE,
+  ENV_FILE_NAME,
+  LOCAL_STACK_STATE,
+  PROVISIONER_ENV,
+} from "@mcpbox/shared";
+import { ALL_PERMISSIONS, COMBINED_PERMISSIONS_NOTE } from "../cloudflare/permissions";
 
 export function helpText(program = "mcpbox-remote"): string {
   return `Usage: ${program} <command> [flags]
@@ -30,9 +41,13 @@ Flags:
   --gateway-port <port>      default ${DEFAULT_GATEWAY_PORT}
   --gateway-url <url>        doctor, rotate-service-token: check the gateway there; it receives the
                              service token (without it, only 127.0.0.1 is checked)
-  --allow <who>              everyone | emails:a@x.com,b@y.com | domain:example.com
+  --allow <who>              everyone | emails:a@x.com,b@y.com | domain:example.com (also the Worker's
+                             ALLOWED_EMAILS and the gateway's MCPBOX_ALLOWED_EMAILS)
+  --cors-origins <origins>   extra browser origins for the Worker, e.g. https://app.example.com (kept once given)
+  --access-token-ttl <s>     lifetime of the Worker's OAuth access tokens in seconds, default ${DEFAULT_ACCESS_TOKEN_TTL_SECONDS} (kept once given)
   --state <file>             state file (ids and generated secrets, mode 0600), default ${DEFAULT_STATE_FILE}
-  --env-file <file>          write TUNNEL_TOKEN and MCPBOX_SERVICE_TOKEN there for cloudflared and the gateway
+  --env-file <file>          TUNNEL_TOKEN, MCPBOX_SERVICE_TOKEN and MCPBOX_ALLOWED_EMAILS for cloudflared and the
+                             gateway (mode 0600), default ${ENV_FILE_NAME} next to the state file (${DEFAULT_ENV_FILE})
   --adopt                    take over same-named resources the state does not know
   --yes, -y                  no prompts (fail with a message instead of asking)
   --json                     machine-readable result on stdout (progress goes to stderr)
@@ -53,5 +68,6 @@ Environment:
 
 The API token needs these permissions:
 ${ALL_PERMISSIONS.map((p) => `  ${p}`).join("\n")}
+${COMBINED_PERMISSIONS_NOTE}
 `;
 }

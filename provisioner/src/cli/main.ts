@@ -80,6 +80,8 @@ export async function main(io: CliIo): Promise<number> {
       gatewayPort: flags.gatewayPort,
       gatewayUrl: flags.gatewayUrl,
       allow: flags.allow,
+      corsOrigins: flags.corsOrigins,
+      accessTokenTtlSeconds: flags.accessTokenTtlSeconds,
       yes: flags.yes,
       adopt: flags.adopt,
       verify: flags.verify,

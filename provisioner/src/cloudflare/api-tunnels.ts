@@ -15,7 +15,6 @@ interface SdkTunnel {
   status?: string;
   config_src?: string;
   deleted_at?: string | null;
-  connections?: Array<{ colo_name?: string; client_version?: string; opened_at?: string }>;
 }
 
 interface SdkService {
@@ -60,7 +59,11 @@ export class TunnelsApi {
     );
   }
 
-  /** Connectors (running cloudflared instances) and the versions they report. */
+  /**
+   * Connectors (running cloudflared instances), their connections and versions. This, not the
+   * tunnel object's deprecated `connections` field (documented to become an empty array), is
+   * where live connections are counted.
+   */
   async listTunnelClients(accountId: string, tunnelId: string): Promise<TunnelClient[]> {
     const clients = await this.client.listOnce({ label: "list the tunnel's connectors", method: "GET", permission: TUNNEL }, () =>
       this.client.sdk.zeroTrust.tunnels.cloudflared.connections.get(tunnelId, { account_id: accountId }),
@@ -68,7 +71,7 @@ export class TunnelsApi {
     return clients.map((c) => ({ id: c.id ?? "", version: c.version, connectionCount: c.conns?.length ?? 0 }));
   }
 
-  /** Drops the tunnel's connections (needed before the tunnel can be deleted). */
+  /** Drops every connector of the tunnel; idempotent, so teardown always sends it before deleting. */
   async deleteTunnelConnections(accountId: string, tunnelId: string): Promise<void> {
     await this.client.call({ label: "remove the tunnel's connections", method: "DELETE", permission: TUNNEL }, () =>
       this.client.sdk.zeroTrust.tunnels.cloudflared.connections.delete(tunnelId, { account_id: accountId }),
@@ -117,6 +120,12 @@ export class TunnelsApi {
   }
 }
 
+/** Connectors, their live connections, and the distinct versions they run. */
+export function summarizeConnectors(clients: readonly TunnelClient[]): { connectors: number; connections: number; versions: string[] } {
+  const versions = [...new Set(clients.map((c) => c.version).filter((v): v is string => Boolean(v)))];
+  return { connectors: clients.length, connections: clients.reduce((sum, c) => sum + c.connectionCount, 0), versions };
+}
+
 function serviceBody(spec: VpcServiceSpec) {
   return {
     name: spec.name,
@@ -133,7 +142,6 @@ function toTunnel(t: SdkTunnel): Tunnel {
     status: t.status ?? "inactive",
     configSrc: t.config_src,
     deletedAt: t.deleted_at ?? null,
-    connections: (t.connections ?? []).map((c) => ({ coloName: c.colo_name, clientVersion: c.client_version, openedAt: c.opened_at })),
   };
 }
 

@@ -130,15 +130,18 @@ export class CloudflareClient {
     }
   }
 
-  /** Fetches every page of a list (page/per_page), stopping at a short or empty page. */
+  /**
+   * Fetches every page of a list (page/per_page). The end is where `result_info` says it is
+   * (total_pages, else total_count): an endpoint may cap per_page below ours, so a page shorter than
+   * asked for is not the end. Only without either count does a short or empty page end the list.
+   */
   async listAll<T>(op: ApiOperation, fetchPage: (page: number, perPage: number) => PromiseLike<SdkPage<T>>): Promise<T[]> {
     const items: T[] = [];
     for (let page = 1; page <= MAX_PAGES; page += 1) {
       const result = await this.call(op, () => fetchPage(page, PAGE_SIZE));
       const pageItems = result.getPaginatedItems();
       items.push(...pageItems);
-      const totalPages = totalPagesOf(result.result_info);
-      if (pageItems.length < PAGE_SIZE || (totalPages !== undefined && page >= totalPages)) return items;
+      if (isLastPage(result.result_info, page, items.length, pageItems.length)) return items;
     }
     throw new CloudflareApiError(op, undefined, [], `The API kept returning pages past ${MAX_PAGES}; this looks like an API fault. Try again later.`);
   }
@@ -210,8 +213,18 @@ function readErrors(value: unknown): ApiErrorItem[] {
   return out;
 }
 
-function totalPagesOf(info: unknown): number | undefined {
+/** Whether `page` (1-based) ended the list, from result_info's counts when it has them. */
+export function isLastPage(info: unknown, page: number, seen: number, pageLength: number): boolean {
+  if (pageLength === 0) return true;
+  const totalPages = positiveNumber(info, "total_pages");
+  if (totalPages !== undefined) return page >= totalPages;
+  const totalCount = positiveNumber(info, "total_count");
+  if (totalCount !== undefined) return seen >= totalCount;
+  return pageLength < (positiveNumber(info, "per_page") ?? PAGE_SIZE);
+}
+
+function positiveNumber(info: unknown, key: string): number | undefined {
   if (typeof info !== "object" || info === null) return undefined;
-  const total = (info as { total_pages?: unknown }).total_pages;
-  return typeof total === "number" && total > 0 ? total : undefined;
+  const value = (info as Record<string, unknown>)[key];
+  return typeof value === "number" && Number.isFinite(value) && value >= 0 ? value : undefined;
 }

@@ -2,7 +2,7 @@
  * CloudflareApiError: one error type for every failed API call, carrying the API's error codes and
  * a hint a person can act on. Upstream error bodies are summarised, never echoed with secrets.
  */
-import { API_TOKENS_URL, type PermissionName } from "./permissions";
+import { API_TOKENS_URL, COMBINED_PERMISSIONS, LEVELS_PROBES_CANNOT_SEE, type PermissionName } from "./permissions";
 
 /** Describes one API operation, so errors can name what was attempted and which permission it needs. */
 export interface ApiOperation {
@@ -37,7 +37,17 @@ export const CF_ERROR = {
   tunnelNameTaken: 1013,
   /** A KV namespace with this title already exists. */
   kvTitleTaken: 10014,
+  /** KV: no namespace with this id. */
+  kvNamespaceNotFound: 10013,
+  /** Access (Zero Trust): no object with this id ("access.api.error.not_found"). */
+  accessNotFound: 12130,
 } as const;
+
+/**
+ * Codes that mean "no such object" whatever the HTTP status that carries them: a deleted object
+ * is gone, not an API failure.
+ */
+const NOT_FOUND_CODES: ReadonlySet<number> = new Set([CF_ERROR.workersNotFound, CF_ERROR.kvNamespaceNotFound, CF_ERROR.accessNotFound]);
 
 /** A failed Cloudflare API call. `status` is undefined when no HTTP response arrived. */
 export class CloudflareApiError extends Error {
@@ -63,7 +73,7 @@ export class CloudflareApiError extends Error {
   }
 
   get isNotFound(): boolean {
-    return this.status === 404 || this.hasCode(CF_ERROR.workersNotFound);
+    return this.status === 404 || this.errors.some((e) => NOT_FOUND_CODES.has(e.code));
   }
 
   get isPermissionError(): boolean {
@@ -75,9 +85,7 @@ export class CloudflareApiError extends Error {
 export function hintFor(operation: ApiOperation, status: number | undefined, errors: readonly ApiErrorItem[]): string {
   const codes = new Set(errors.map((e) => e.code));
   if (codes.has(CF_ERROR.authentication) || status === 403) {
-    return operation.permission
-      ? `The API token lacks the permission "${operation.permission}". Add it at ${API_TOKENS_URL} and run the command again.`
-      : `The API token is not allowed to do this. Check it at ${API_TOKENS_URL}.`;
+    return operation.permission ? missingPermissionHint(operation, operation.permission) : `The API token is not allowed to do this. Check it at ${API_TOKENS_URL}.`;
   }
   if (codes.has(CF_ERROR.workersNotFound) && operation.notFound === "workers-subdomain") {
     return "This account has no workers.dev subdomain yet. Open Workers & Pages in the Cloudflare dashboard once (it offers to create one), then run the command again.";
@@ -92,4 +100,19 @@ export function hintFor(operation: ApiOperation, status: number | undefined, err
   if (status === undefined) return "Could not reach the Cloudflare API. Check the network (and CLOUDFLARE_API_BASE_URL if set), then run the command again; completed steps are not repeated.";
   if (status >= 500) return "Cloudflare answered with a server error. Run the command again in a moment; completed steps are not repeated.";
   return "Run the command again after fixing the cause above; completed steps are not repeated.";
+}
+
+/**
+ * A refused call names the permission and level it needs. A refused write also says why the
+ * checks before the first write let it through: they read, and a read works with a lower level.
+ */
+function missingPermissionHint(operation: ApiOperation, permission: PermissionName): string {
+  const combined = COMBINED_PERMISSIONS[permission];
+  const also = combined ? ` (the combined "${combined}" works too)` : "";
+  const lower = LEVELS_PROBES_CANNOT_SEE[permission];
+  const why =
+    operation.method !== "GET" && lower
+      ? ` The checks before the first write only read, so they could not tell that the token has ${lower} where this write needs the level named above.`
+      : "";
+  return `The API token lacks the permission "${permission}"${also}.${why} Edit the token at ${API_TOKENS_URL}, give it that permission, and run the command again; completed steps are not repeated.`;
 }

@@ -22,13 +22,6 @@ export interface Tunnel {
   status: string;
   configSrc: string | undefined;
   deletedAt: string | null;
-  connections: TunnelConnection[];
-}
-
-export interface TunnelConnection {
-  coloName: string | undefined;
-  clientVersion: string | undefined;
-  openedAt: string | undefined;
 }
 
 /** A connector (one running cloudflared) and the version it reports. */
@@ -89,8 +82,11 @@ export interface AccessApp {
   scopes: string[];
   /** `saas_app.refresh_token_options.lifetime`, when set. */
   refreshTokenLifetime: string | undefined;
+  /** The application as the API returned it (for an update that keeps what it does not change). */
+  raw: Readonly<Record<string, unknown>>;
 }
 
+/** What the provisioner decides about its SaaS OIDC application; everything else is kept as found. */
 export interface AccessAppSpec {
   name: string;
   redirectUris: string[];

@@ -5,6 +5,15 @@
 import { AccountChoiceError, NotSetUpError, StateError } from "../errors";
 import type { RunContext } from "../run/context";
 
+/**
+ * How to restart the gateway so that it reads the env file again. A plain `docker compose restart`
+ * keeps the environment the container was created with, so compose must recreate it.
+ */
+export const RESTART_GATEWAY = "`docker compose up -d --force-recreate mcp-gateway` (Docker; a plain `restart` keeps the old environment), or stop and start `npm run connect`";
+
+/** The same for cloudflared, after its TUNNEL_TOKEN changed. */
+export const RESTART_CLOUDFLARED = "`docker compose up -d --force-recreate cloudflared` (Docker), or stop and start `npm run connect`";
+
 /** The state's account; --account-id must agree with it. */
 export function stateAccount(ctx: RunContext, what: string): string {
   const accountId = ctx.state.accountId;

@@ -1,16 +1,16 @@
 /**
  * `doctor`: diagnoses the three problems users hit, each finding saying what was checked, what was
  * seen and what to do: (1) the tunnel does not connect, (2) MCP requests get 403 because the
- * service token drifted between the state, --env-file, the Worker and the running gateway, and
+ * service token drifted between the state, the env file, the Worker and the running gateway, and
  * (3) the sign-in redirect loop of a Zero Trust organization without an identity provider.
  */
-import { ENV_FILE_KEYS, MIN_CLOUDFLARED_VERSION, SERVICE_TOKEN_SEPARATOR, WORKER_PATHS } from "@mcpbox/shared";
+import { ENV_FILE_KEYS, SERVICE_TOKEN_SEPARATOR, WORKER_PATHS } from "@mcpbox/shared";
 import { findLocalGateway, probeGatewayToken } from "../http/gateway-check";
-import { compareVersions } from "../local/cloudflared";
 import { openContext, type ProvisionOptions, type RunContext, type RunDeps } from "../run/context";
 import { readEnvFile } from "../state/env-file";
 import { secretsFingerprint, workerSecretValues } from "../worker-secrets";
-import { stateAccount } from "./common";
+import { RESTART_GATEWAY, stateAccount } from "./common";
+import { tunnelFindings } from "./doctor-tunnel";
 
 export type DoctorArea = "tunnel" | "service-token" | "sign-in";
 
@@ -41,64 +41,23 @@ export async function runDoctor(options: ProvisionOptions, deps: Partial<RunDeps
   }
 }
 
-const QUIC_ADVICE = "cloudflared needs outbound UDP to port 7844 (QUIC): with only HTTP/2 allowed, Workers VPC requests fail with dns_error. Open UDP 7844 outbound, or run cloudflared where it is allowed.";
-
-async function tunnelFindings(ctx: RunContext, accountId: string): Promise<Finding[]> {
-  const area = "tunnel";
-  const check = "the tunnel connects to Cloudflare";
-  const known = ctx.state.tunnel;
-  if (!known) return [{ area, check, status: "skipped", seen: "no tunnel in the state", action: "Run setup." }];
-  const tunnel = await ctx.cf.tunnels.getTunnel(accountId, known.id);
-  if (!tunnel || tunnel.deletedAt !== null) return [{ area, check, status: "problem", seen: `the tunnel ${known.id} no longer exists`, action: "Run setup to create it again." }];
-  const findings: Finding[] = [];
-  const local = await ctx.deps.cloudflaredVersion();
-  if (tunnel.status !== "healthy" && tunnel.status !== "degraded") {
-    const steps = [
-      `Is cloudflared running? Start it with ${ENV_FILE_KEYS.tunnelToken} from ${ctx.options.envFile ?? "your env file (setup --env-file writes it)"}, e.g. \`docker compose up -d cloudflared\` or \`cloudflared tunnel run --token <TUNNEL_TOKEN>\`, and read its log.`,
-      `It must be version ${MIN_CLOUDFLARED_VERSION} or newer${local ? ` (this machine has ${local}${compareVersions(local, MIN_CLOUDFLARED_VERSION) < 0 ? ": too old, upgrade it" : ""})` : ""}.`,
-      QUIC_ADVICE,
-    ];
-    findings.push({ area, check, status: "problem", seen: `status "${tunnel.status}" with ${tunnel.connections.length} connection(s)`, action: steps.join(" ") });
-  } else {
-    findings.push({ area, check, status: "ok", seen: `status "${tunnel.status}" with ${tunnel.connections.length} connection(s)` });
-  }
-  const versions = [...new Set((await ctx.cf.tunnels.listTunnelClients(accountId, known.id)).map((c) => c.version).filter((v): v is string => Boolean(v)))];
-  const old = versions.filter((v) => compareVersions(v, MIN_CLOUDFLARED_VERSION) < 0);
-  if (versions.length > 0) {
-    findings.push({
-      area,
-      check: `connected cloudflared is ${MIN_CLOUDFLARED_VERSION} or newer (Workers VPC)`,
-      status: old.length > 0 ? "problem" : "ok",
-      seen: `connector version(s): ${versions.join(", ")}`,
-      ...(old.length > 0 ? { action: `Upgrade cloudflared (${old.join(", ")} is too old for Workers VPC), e.g. \`docker compose pull cloudflared && docker compose up -d cloudflared\`.` } : {}),
-    });
-  } else if (local && compareVersions(local, MIN_CLOUDFLARED_VERSION) < 0 && tunnel.status !== "inactive" && tunnel.status !== "down") {
-    findings.push({ area, check: `cloudflared is ${MIN_CLOUDFLARED_VERSION} or newer`, status: "problem", seen: `this machine has cloudflared ${local}`, action: "Upgrade cloudflared." });
-  }
-  return findings;
-}
-
 async function tokenFindings(ctx: RunContext, accountId: string): Promise<Finding[]> {
   const area = "service-token";
   const findings: Finding[] = [];
   const current = ctx.state.secrets?.serviceToken;
   const previous = ctx.state.secrets?.previousServiceToken;
   if (!current) return [{ area, check: "the state has a service token", status: "skipped", seen: "no service token in the state", action: "Run setup." }];
-  const fix = `Run \`secrets sync${ctx.options.envFile ? ` --env-file ${ctx.options.envFile}` : " --env-file <file>"}\`, then restart the gateway so it reads ${ENV_FILE_KEYS.serviceToken}.`;
+  const fix = `Run \`secrets sync\`, then restart the gateway so it reads ${ENV_FILE_KEYS.serviceToken} from ${ctx.options.envFile}: ${RESTART_GATEWAY}.`;
 
-  if (ctx.options.envFile) {
-    const envTokens = ((await readEnvFile(ctx.options.envFile)).get(ENV_FILE_KEYS.serviceToken) ?? "").split(SERVICE_TOKEN_SEPARATOR).filter(Boolean);
-    const ok = envTokens.includes(current);
-    findings.push({
-      area,
-      check: `${ctx.options.envFile} has the state's service token`,
-      status: ok ? "ok" : "problem",
-      seen: envTokens.length === 0 ? `no ${ENV_FILE_KEYS.serviceToken} in the file` : ok ? `${envTokens.length} token(s), the current one among them` : `${envTokens.length} token(s), none of them the state's current token`,
-      ...(ok ? {} : { action: fix }),
-    });
-  } else {
-    findings.push({ area, check: "the env file has the state's service token", status: "skipped", seen: "no --env-file given", action: "Pass --env-file <file> to compare it." });
-  }
+  const envTokens = ((await readEnvFile(ctx.options.envFile)).get(ENV_FILE_KEYS.serviceToken) ?? "").split(SERVICE_TOKEN_SEPARATOR).filter(Boolean);
+  const envOk = envTokens.includes(current);
+  findings.push({
+    area,
+    check: `${ctx.options.envFile} has the state's service token`,
+    status: envOk ? "ok" : "problem",
+    seen: envTokens.length === 0 ? `no ${ENV_FILE_KEYS.serviceToken} in the file` : envOk ? `${envTokens.length} token(s), the current one among them` : `${envTokens.length} token(s), none of them the state's current token`,
+    ...(envOk ? {} : { action: fix }),
+  });
 
   const secrets = workerSecretValues(ctx.state);
   if (ctx.state.worker && secrets.ok) {

@@ -7,6 +7,7 @@ import { ENV_FILE_KEYS, SERVICE_TOKEN_BYTES } from "@mcpbox/shared";
 import { NotSetUpError, ProvisionerError } from "../errors";
 import { findLocalGateway, probeGatewayToken } from "../http/gateway-check";
 import { openContext, type ProvisionOptions, type RunContext, type RunDeps } from "../run/context";
+import { RESTART_GATEWAY } from "./common";
 import { syncSecrets } from "./secrets-sync";
 
 export interface RotateResult {
@@ -51,16 +52,13 @@ async function start(ctx: RunContext): Promise<RotateResult> {
   const { envFileUpdated } = await syncSecrets(ctx, false);
   const gateway = await checkGateway(ctx, secrets.serviceToken);
   if (gateway === "rejects-new-token") {
-    ctx.deps.reporter.warn(`the local gateway does not accept the new token yet: restart it so it reads ${ENV_FILE_KEYS.serviceToken} from ${ctx.options.envFile ?? "its environment"}`);
+    ctx.deps.reporter.warn(`the local gateway does not accept the new token yet: restart it so it reads ${ENV_FILE_KEYS.serviceToken} from ${ctx.options.envFile}: ${RESTART_GATEWAY}`);
     if (ctx.deps.prompter.interactive && !(await ctx.deps.prompter.confirm("Has the gateway been restarted? The Worker switches to the new token next."))) {
       ctx.deps.reporter.line("The Worker still sends the previous token. Once the gateway has restarted, run `secrets sync`, then `rotate-service-token --finish`.");
       return { command: "rotate-service-token", ok: true, phase: "started", overlap: true, workerUpdated: false, envFileUpdated, gateway, api: { ...ctx.cf.stats } };
     }
   }
   await syncSecrets(ctx, true);
-  if (!ctx.options.envFile) {
-    ctx.deps.reporter.warn(`no --env-file: give the gateway ${ENV_FILE_KEYS.serviceToken}=<new>,<previous> yourself (both are in ${ctx.options.statePath})`);
-  }
   ctx.deps.reporter.line("Restart the gateway if it is not yet using the new token, then end the overlap with `rotate-service-token --finish`.");
   return { command: "rotate-service-token", ok: true, phase: "started", overlap: true, workerUpdated: true, envFileUpdated, gateway, api: { ...ctx.cf.stats } };
 }
@@ -75,7 +73,7 @@ async function finish(ctx: RunContext): Promise<RotateResult> {
   delete secrets.previousServiceToken;
   await ctx.save();
   const { envFileUpdated } = await syncSecrets(ctx, false);
-  ctx.deps.reporter.line(`✓ overlap ended: only the new token is valid once the gateway restarts with ${ctx.options.envFile ?? "the new value"}`);
+  ctx.deps.reporter.line(`✓ overlap ended: only the new token is valid once the gateway restarts with ${ctx.options.envFile} (${RESTART_GATEWAY})`);
   const gateway = await checkGateway(ctx, secrets.serviceToken);
   return { command: "rotate-service-token", ok: true, phase: "finished", overlap: false, workerUpdated: false, envFileUpdated, gateway, api: { ...ctx.cf.stats } };
 }

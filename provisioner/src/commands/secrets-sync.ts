@@ -1,6 +1,6 @@
 /**
  * `secrets sync` (also `--set-secrets`): pushes every secret the state holds to the Worker in one
- * operation, and refreshes MCPBOX_SERVICE_TOKEN in --env-file, so the Worker and the gateway agree.
+ * operation, and refreshes MCPBOX_SERVICE_TOKEN in the env file, so the Worker and the gateway agree.
  */
 import { ENV_FILE_KEYS, WORKER_SECRET_NAMES } from "@mcpbox/shared";
 import { NotSetUpError } from "../errors";
@@ -37,7 +37,7 @@ export async function syncSecrets(ctx: RunContext, pushToWorker = true): Promise
   if (!worker || !secrets.ok) throw new NotSetUpError(`The Worker's secrets (${secrets.ok ? "Worker" : secrets.missing.join(", ")})`, ctx.options.statePath);
   let envFileUpdated = false;
   const envValue = envServiceTokenValue(ctx.state);
-  if (ctx.options.envFile && envValue) {
+  if (envValue) {
     envFileUpdated = await updateEnvFile(ctx.options.envFile, { [ENV_FILE_KEYS.serviceToken]: envValue });
     ctx.deps.reporter.line(envFileUpdated ? `+ wrote ${ENV_FILE_KEYS.serviceToken} to ${ctx.options.envFile}` : `✓ ${ctx.options.envFile} already has the service token`);
   }

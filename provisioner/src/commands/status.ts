@@ -5,6 +5,7 @@
  */
 import { WORKER_SECRET_NAMES } from "@mcpbox/shared";
 import { describeAllow } from "../allow";
+import { summarizeConnectors } from "../cloudflare/api-tunnels";
 import { mcpUrlOf } from "../connect";
 import { findLocalGateway } from "../http/gateway-check";
 import { checkWorker } from "../http/worker-check";
@@ -53,12 +54,13 @@ async function collectRows(ctx: RunContext, accountId: string): Promise<StatusRo
     const t = await cf.tunnels.getTunnel(accountId, state.tunnel.id);
     const alive = t && t.deletedAt === null;
     const healthy = alive && (t.status === "healthy" || t.status === "degraded");
+    const live = alive ? summarizeConnectors(await cf.tunnels.listTunnelClients(accountId, state.tunnel.id)) : undefined;
     rows.push({
       resource: "Tunnel",
       name: state.tunnel.name,
       id: state.tunnel.id,
       state: healthy ? "ok" : "problem",
-      detail: alive ? `${t.status}, ${t.connections.length} connection(s)${healthy ? "" : " — run doctor"}` : "deleted outside setup — run setup",
+      detail: alive && live ? `${t.status}, ${live.connectors} connector(s) with ${live.connections} connection(s)${healthy ? "" : " — run doctor"}` : "deleted outside setup — run setup",
     });
   } else rows.push(missing("Tunnel", ctx.options.names.tunnel));
 

@@ -58,7 +58,7 @@ export async function runTeardown(options: ProvisionOptions, deps: Partial<RunDe
     if (result.kept.length === 0 && !hasResources(ctx.state)) {
       await removeState(ctx.options.statePath);
       result.stateRemoved = true;
-      ctx.deps.reporter.line(`✓ everything is gone; removed ${ctx.options.statePath}${ctx.options.envFile ? ` (${ctx.options.envFile} still holds the old tokens; delete it if you no longer need it)` : ""}`);
+      ctx.deps.reporter.line(`✓ everything is gone; removed ${ctx.options.statePath} (${ctx.options.envFile} still holds the old tokens; delete it if you no longer need it)`);
     } else {
       await ctx.save();
       result.ok = result.kept.length === 0;
@@ -123,9 +123,14 @@ function buildTargets(ctx: RunContext): Target[] {
       remove: async (a, id) => {
         const tunnel = await cf.tunnels.getTunnel(a, id);
         if (!tunnel || tunnel.deletedAt !== null) throw new AlreadyGone();
-        // A tunnel with live connections cannot be deleted: drop them first.
+        // A tunnel with live connections cannot be deleted: drop them first. Always: the tunnel
+        // object's `connections` field is deprecated (documented to become empty), and this call is
+        // idempotent.
         try {
-          if (tunnel.connections.length > 0) await cf.tunnels.deleteTunnelConnections(a, id);
+          await cf.tunnels.deleteTunnelConnections(a, id).catch((error: unknown) => {
+            // No connector to drop is not "the tunnel is gone": that is for the delete below to say.
+            if (!(error instanceof CloudflareApiError && error.isNotFound)) throw error;
+          });
           await cf.tunnels.deleteTunnel(a, id);
         } catch (error) {
           if (!(error instanceof CloudflareApiError) || error.isNotFound || error.isPermissionError || error.status === undefined || error.status >= 500) throw error;

@@ -4,7 +4,8 @@
  * randomness, bundler, HTTP for probes, prompts, output) and facts learned during the run.
  */
 import { randomBytes as nodeRandomBytes } from "node:crypto";
-import { DEFAULT_CLOUDFLARE_API_BASE_URL, DEFAULT_STATE_FILE } from "@mcpbox/shared";
+import path from "node:path";
+import { DEFAULT_CLOUDFLARE_API_BASE_URL, DEFAULT_STATE_FILE, ENV_FILE_NAME } from "@mcpbox/shared";
 import { createWranglerBundler, type Bundler } from "../bundle/wrangler-bundle";
 import { CloudflareClient } from "../cloudflare/client";
 import { InterruptedError, StateError } from "../errors";
@@ -29,6 +30,10 @@ export interface ProvisionOptions {
   /** A gateway URL the user named (--gateway-url): doctor and rotation may send the service token there. */
   gatewayUrl?: string;
   allow?: AllowRule;
+  /** Extra browser origins for the Worker's CORS_ORIGINS (kept in the state once given). */
+  corsOrigins?: string[];
+  /** Lifetime of the Worker's OAuth access tokens, ACCESS_TOKEN_TTL_SECONDS (kept in the state once given). */
+  accessTokenTtlSeconds?: number;
   /** No prompts: fail with a message naming the flag instead. */
   yes?: boolean;
   /** Take over same-named resources the state does not know. */
@@ -61,12 +66,15 @@ export interface RunDeps {
 
 export interface ResolvedOptions {
   statePath: string;
-  envFile: string | undefined;
+  /** `--env-file`, by default gateway.env next to the state file. */
+  envFile: string;
   accountId: string | undefined;
   names: ResourceNames;
   gateway: { host: string; port: number };
   gatewayUrl: string | undefined;
   allow: AllowRule | undefined;
+  corsOrigins: string[] | undefined;
+  accessTokenTtlSeconds: number | undefined;
   yes: boolean;
   adopt: boolean;
   verify: boolean;
@@ -77,8 +85,8 @@ export interface RunFacts {
   tokenOwner?: "user" | "account";
   workersSubdomain?: string;
   authDomain?: string;
-  tunnelStatus?: string;
-  tunnelConnections?: number;
+  /** Who may sign in, resolved in step 1 before anything is written. */
+  allow?: AllowRule;
   /** Kinds whose name step 1 found free; their steps need not look them up again. */
   nameFree?: Set<ResourceKind>;
 }
@@ -195,12 +203,14 @@ function resolveOptions(options: ProvisionOptions, state: ProvisionState, stateP
   }
   return {
     statePath,
-    envFile: options.envFile,
+    envFile: options.envFile ?? path.join(path.dirname(statePath), ENV_FILE_NAME),
     accountId: options.accountId,
     names,
     gateway: { host: options.gatewayHost ?? state.gateway.host, port: options.gatewayPort ?? state.gateway.port },
     gatewayUrl: options.gatewayUrl,
     allow: options.allow,
+    corsOrigins: options.corsOrigins,
+    accessTokenTtlSeconds: options.accessTokenTtlSeconds,
     yes: options.yes ?? false,
     adopt: options.adopt ?? false,
     verify: options.verify ?? true,

@@ -3,17 +3,12 @@
  * lines). Only the provisioner's keys are changed; every other line is kept as it was.
  */
 import { readFile } from "node:fs/promises";
+import { parseEnvFile } from "@mcpbox/shared";
 import { writeSecretFile } from "./files";
 
 /** Reads KEY=VALUE pairs; a missing file is empty. Surrounding quotes are removed. */
 export async function readEnvFile(file: string): Promise<Map<string, string>> {
-  const values = new Map<string, string>();
-  for (const line of (await readText(file)).split(/\r?\n/)) {
-    const match = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/.exec(line);
-    if (!match?.[1]) continue;
-    values.set(match[1], (match[2] ?? "").replace(/^(["'])(.*)\1$/, "$2"));
-  }
-  return values;
+  return parseEnvFile(await readText(file));
 }
 
 /**

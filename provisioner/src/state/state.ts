@@ -30,6 +30,8 @@ export interface ProvisionState {
   vpcService?: { id: string; name: string };
   kvNamespace?: { id: string; title: string };
   worker?: { name: string; subdomain?: string; url?: string; deployedFingerprint?: string };
+  /** The Worker's plain-text settings given by flags; re-sent on every upload as recorded here. */
+  workerVars?: { corsOrigins?: string; accessTokenTtlSeconds?: number };
   access?: { appId: string; appName: string; clientId: string; clientSecret: string; authDomain: string; policyId?: string };
   secrets?: {
     serviceToken?: string;
@@ -86,6 +88,14 @@ export function parseState(value: unknown, file: string): ProvisionState {
     if (w.subdomain !== undefined) state.worker.subdomain = optionalStr(w.subdomain, "worker.subdomain");
     if (w.url !== undefined) state.worker.url = optionalStr(w.url, "worker.url");
     if (w.deployedFingerprint !== undefined) state.worker.deployedFingerprint = optionalStr(w.deployedFingerprint, "worker.deployedFingerprint");
+  }
+  if (obj.workerVars !== undefined) {
+    const v = record(obj.workerVars) ?? fail("workerVars");
+    state.workerVars = {};
+    if (v.corsOrigins !== undefined) state.workerVars.corsOrigins = typeof v.corsOrigins === "string" ? v.corsOrigins : fail("workerVars.corsOrigins");
+    if (v.accessTokenTtlSeconds !== undefined) {
+      state.workerVars.accessTokenTtlSeconds = Number.isInteger(v.accessTokenTtlSeconds) ? (v.accessTokenTtlSeconds as number) : fail("workerVars.accessTokenTtlSeconds");
+    }
   }
   if (obj.access !== undefined) {
     const a = record(obj.access) ?? fail("access");

@@ -5,12 +5,13 @@
  * (without a terminal or --adopt) when a name the setup needs is taken by an unknown resource.
  */
 import { CF_ERROR, CloudflareApiError } from "../cloudflare/errors";
-import { findMissingPermissions } from "../cloudflare/probes";
+import { checkToken } from "../cloudflare/probes";
 import { API_TOKENS_URL } from "../cloudflare/permissions";
 import type { Account, TokenStatus } from "../cloudflare/types";
 import { AccountChoiceError, PermissionsMissingError, PrerequisiteError, StateError } from "../errors";
 import type { RunContext } from "../run/context";
 import { assertNoConflicts } from "./conflicts";
+import { resolveAllow } from "./who-may-sign-in";
 import type { Step, StepPlan } from "./step";
 
 export const tokenStep: Step<StepPlan> = {
@@ -20,25 +21,31 @@ export const tokenStep: Step<StepPlan> = {
   async find(ctx) {
     const { cf, deps } = ctx;
     const userToken = await verifyAsUserToken(ctx);
-    const accounts = await cf.tokens.listAccounts();
-    const account = await chooseAccount(ctx, accounts);
-    const token = userToken ?? (await cf.tokens.verifyAccountToken(account.id));
+    const account = await resolveAccount(ctx);
+    const token = userToken ?? (await verifyAccountTokenFor(ctx, account.id));
     assertActive(token);
     ctx.facts.tokenOwner = token.owner;
     deps.reporter.line(`✓ ${token.owner === "user" ? "user" : "account-owned"} API token is active`);
-    deps.reporter.line(`✓ account ${account.name} (${account.id})`);
+    deps.reporter.line(`✓ account ${account.name ? `${account.name} (${account.id})` : account.id}`);
     ctx.state.accountId = account.id;
-    ctx.state.accountName = account.name;
+    if (account.name) ctx.state.accountName = account.name;
 
-    const missing = await deps.reporter.wait("checking the token's permissions", () => findMissingPermissions(cf, account.id));
-    if (missing.length > 0) throw new PermissionsMissingError(missing);
-    deps.reporter.line("✓ the token has every permission the setup needs");
+    const check = await deps.reporter.wait("checking the token's permissions", () => checkToken(cf, account.id));
+    if (check.nothingAllowed && account.fromFlag) {
+      throw new AccountChoiceError(
+        `The API token can do nothing on account ${account.id}.`,
+        `Check --account-id, and that the token's account resources include this account (${API_TOKENS_URL}).`,
+      );
+    }
+    if (check.missing.length > 0) throw new PermissionsMissingError(check.missing);
+    deps.reporter.line(
+      check.organization === "absent" ? "✓ the token has every permission checked so far (Access is checked once Zero Trust is set up)" : "✓ the token has every permission the setup needs",
+    );
 
     const problems: string[] = [];
-    const org = await cf.access.getOrganization(account.id);
-    if (org) {
-      ctx.facts.authDomain = org.authDomain;
-      deps.reporter.line(`✓ Zero Trust organization ${org.authDomain}`);
+    if (typeof check.organization === "object") {
+      ctx.facts.authDomain = check.organization.authDomain;
+      deps.reporter.line(`✓ Zero Trust organization ${check.organization.authDomain}`);
     } else {
       problems.push("This account has no Zero Trust organization yet.");
     }
@@ -59,6 +66,7 @@ export const tokenStep: Step<StepPlan> = {
         ].join("\n"),
       );
     }
+    await resolveAllow(ctx);
     await assertNoConflicts(ctx, account.id);
     return { work: [] };
   },
@@ -83,22 +91,52 @@ function assertActive(token: TokenStatus): void {
   throw new PrerequisiteError([`The API token is ${token.status}.`], `Create a new token at ${API_TOKENS_URL} and pass it in CLOUDFLARE_API_TOKEN.`);
 }
 
-async function chooseAccount(ctx: RunContext, accounts: readonly Account[]): Promise<Account> {
-  const listing = accounts.map((a) => `${a.id} (${a.name})`).join(", ");
-  if (accounts.length === 0) {
-    throw new AccountChoiceError("The API token cannot see any account.", `Give the token access to your account at ${API_TOKENS_URL}.`);
-  }
-  const wanted = ctx.options.accountId ?? ctx.state.accountId;
+interface ChosenAccount {
+  id: string;
+  name: string | undefined;
+  /** Named by --account-id or the state rather than picked from GET /accounts. */
+  fromFlag: boolean;
+}
+
+/**
+ * The account to work on. A known id (--account-id, or the state's) is used as given, as wrangler
+ * does with CLOUDFLARE_ACCOUNT_ID: GET /accounts may be empty or refused for account-owned tokens
+ * and for tokens without Account Settings Read, so it is asked only when there is a choice to make.
+ * The account-token verify endpoint and the permission probes then confirm the id.
+ */
+async function resolveAccount(ctx: RunContext): Promise<ChosenAccount> {
   if (ctx.options.accountId && ctx.state.accountId && ctx.options.accountId !== ctx.state.accountId) {
     throw new StateError(
       `${ctx.options.statePath} belongs to account ${ctx.state.accountId}, not ${ctx.options.accountId}.`,
       "Drop --account-id to keep working on that setup, or pass another --state file.",
     );
   }
-  if (wanted) {
-    const match = accounts.find((a) => a.id === wanted);
-    if (match) return match;
-    throw new AccountChoiceError(`The API token cannot use account ${wanted}.`, `Accounts it can use: ${listing}. Check --account-id, or the token's account resources.`);
+  const wanted = ctx.options.accountId ?? ctx.state.accountId;
+  if (wanted) return { id: wanted, name: ctx.state.accountId === wanted ? ctx.state.accountName : undefined, fromFlag: true };
+  const accounts = await ctx.cf.tokens.listAccounts();
+  const chosen = await chooseAccount(ctx, accounts);
+  return { id: chosen.id, name: chosen.name, fromFlag: false };
+}
+
+/** The account-owned token's verdict for this account; a refusal means it cannot use the account. */
+async function verifyAccountTokenFor(ctx: RunContext, accountId: string): Promise<TokenStatus> {
+  try {
+    return await ctx.cf.tokens.verifyAccountToken(accountId);
+  } catch (error) {
+    if (error instanceof CloudflareApiError && (error.status === 401 || error.isPermissionError || error.hasCode(CF_ERROR.invalidToken))) {
+      throw new AccountChoiceError(`The API token cannot use account ${accountId}.`, `Check --account-id, or the token itself at ${API_TOKENS_URL}.`);
+    }
+    throw error;
+  }
+}
+
+async function chooseAccount(ctx: RunContext, accounts: readonly Account[]): Promise<Account> {
+  const listing = accounts.map((a) => `${a.id} (${a.name})`).join(", ");
+  if (accounts.length === 0) {
+    throw new AccountChoiceError(
+      "The API token cannot list any account.",
+      `Pass --account-id <id> (the id is in the dashboard's URL and on the account's overview page), or give the token access to your account at ${API_TOKENS_URL}.`,
+    );
   }
   if (accounts.length === 1 && accounts[0]) return accounts[0];
   if (ctx.deps.prompter.interactive) {

@@ -1,9 +1,10 @@
 /**
  * Step 2: the Cloudflare Tunnel, remotely managed (`config_src: cloudflare`), found by the id in
- * the state or by name, else created. With --env-file its run token goes to TUNNEL_TOKEN for
- * cloudflared. No public hostname and no DNS route: the Worker reaches it through Workers VPC.
+ * the state or by name, else created. Its run token goes to TUNNEL_TOKEN in the env file for
+ * cloudflared, read again on every run. No public hostname and no DNS route: the Worker reaches it through Workers VPC.
  */
 import { ENV_FILE_KEYS } from "@mcpbox/shared";
+import { summarizeConnectors } from "../cloudflare/api-tunnels";
 import type { Tunnel } from "../cloudflare/types";
 import { confirmAdoption, markPending, recordCreated } from "../run/adopt";
 import type { RunContext } from "../run/context";
@@ -24,7 +25,8 @@ export const tunnelStep: Step<TunnelPlan> = {
     const tunnel = await findTunnel(ctx, accountId, name);
     const plan: TunnelPlan = { work: [], tunnel, token: undefined };
     if (!tunnel) plan.work.push(`create the tunnel "${name}"`);
-    if (tunnel && ctx.options.envFile) {
+    // Every run reads the run token again, so a lost or rotated env file is repaired by re-running setup.
+    if (tunnel) {
       plan.token = await ctx.cf.tunnels.getTunnelToken(accountId, tunnel.id);
       const env = await readEnvFile(ctx.options.envFile);
       if (env.get(ENV_FILE_KEYS.tunnelToken) !== plan.token) plan.work.push(`write ${ENV_FILE_KEYS.tunnelToken} to ${ctx.options.envFile}`);
@@ -44,28 +46,23 @@ export const tunnelStep: Step<TunnelPlan> = {
       ctx.deps.reporter.line(`+ created the tunnel "${name}" (${created.id})`);
       plan.tunnel = created;
     }
-    if (ctx.options.envFile) {
-      plan.token ??= await ctx.cf.tunnels.getTunnelToken(accountId, plan.tunnel.id);
-      if (await updateEnvFile(ctx.options.envFile, { [ENV_FILE_KEYS.tunnelToken]: plan.token })) {
-        ctx.deps.reporter.line(`+ wrote ${ENV_FILE_KEYS.tunnelToken} to ${ctx.options.envFile} (mode 0600)`);
-      }
+    plan.token ??= await ctx.cf.tunnels.getTunnelToken(accountId, plan.tunnel.id);
+    if (await updateEnvFile(ctx.options.envFile, { [ENV_FILE_KEYS.tunnelToken]: plan.token })) {
+      ctx.deps.reporter.line(`+ wrote ${ENV_FILE_KEYS.tunnelToken} to ${ctx.options.envFile} (mode 0600)`);
     }
   },
 
   async verify(ctx, plan) {
     const tunnel = plan.tunnel;
     if (!tunnel) return;
-    ctx.facts.tunnelStatus = tunnel.status;
-    ctx.facts.tunnelConnections = tunnel.connections.length;
     if (tunnel.configSrc && tunnel.configSrc !== "cloudflare") {
       ctx.deps.reporter.warn(`the tunnel is locally managed (config_src ${tunnel.configSrc}); that works for Workers VPC, but its ingress rules are yours to keep`);
     }
     if (tunnel.status === "healthy" || tunnel.status === "degraded") {
-      ctx.deps.reporter.line(`✓ tunnel ${tunnel.status} with ${tunnel.connections.length} connection(s)`);
-    } else if (ctx.options.envFile) {
-      ctx.deps.reporter.line(`tunnel ${tunnel.status}: start cloudflared with ${ENV_FILE_KEYS.tunnelToken} from ${ctx.options.envFile} (cloudflared tunnel run)`);
+      const { connectors, connections } = summarizeConnectors(await ctx.cf.tunnels.listTunnelClients(requireAccount(ctx), tunnel.id));
+      ctx.deps.reporter.line(`✓ tunnel ${tunnel.status}: ${connectors} cloudflared connector(s) with ${connections} connection(s)`);
     } else {
-      ctx.deps.reporter.line(`tunnel ${tunnel.status}: re-run with --env-file .env to get ${ENV_FILE_KEYS.tunnelToken} for cloudflared`);
+      ctx.deps.reporter.line(`tunnel ${tunnel.status}: start cloudflared with ${ENV_FILE_KEYS.tunnelToken} from ${ctx.options.envFile} (\`docker compose up -d\` or \`npm run connect\`)`);
     }
   },
 };

@@ -1,10 +1,11 @@
 /**
  * Step 4: the Worker. A KV namespace whose title is unique to this install, the bundle from
  * `wrangler deploy --dry-run`, the upload with the OAUTH_KV and MCPBOX_TUNNEL bindings (secrets kept
- * on re-deploys), the workers.dev route, and the service token (also written to --env-file).
- * An unchanged bundle is not uploaded again.
+ * on re-deploys) and the plain-text variables from worker-vars.ts, the workers.dev route, and the
+ * service token and email allowlist in the env file. An unchanged upload is not sent again.
  */
-import { COOKIE_ENCRYPTION_KEY_BYTES, ENV_FILE_KEYS, SERVICE_TOKEN_BYTES, WORKER_BINDINGS, WORKER_VAR_NAMES } from "@mcpbox/shared";
+import { COOKIE_ENCRYPTION_KEY_BYTES, ENV_FILE_KEYS, SERVICE_TOKEN_BYTES, WORKER_BINDINGS } from "@mcpbox/shared";
+import { emailAllowlistFor } from "../allow";
 import type { WorkerBundle } from "../bundle/wrangler-bundle";
 import type { KvNamespace } from "../cloudflare/types";
 import { buildWorkerUploadForm, uploadFingerprint, type WorkerBinding, type WorkerUpload } from "../cloudflare/worker-upload";
@@ -13,6 +14,8 @@ import type { RunContext } from "../run/context";
 import { readEnvFile, updateEnvFile } from "../state/env-file";
 import { envServiceTokenValue } from "../worker-secrets";
 import { requireAccount } from "./02-tunnel";
+import { runAllow } from "./who-may-sign-in";
+import { workerVars } from "./worker-vars";
 import type { Step, StepPlan } from "./step";
 
 interface WorkerPlan extends StepPlan {
@@ -23,6 +26,26 @@ interface WorkerPlan extends StepPlan {
   needsWorkersDev: boolean;
   needsLocalSecrets: boolean;
   needsEnvFile: boolean;
+}
+
+/**
+ * What the env file lacks: MCPBOX_SERVICE_TOKEN (`current[,previous]`), and MCPBOX_ALLOWED_EMAILS
+ * derived from `--allow emails:…|domain:…` so the gateway checks the same people Access lets in.
+ * With `--allow everyone` the file's own value is left alone (and a narrower one is pointed out).
+ */
+async function envFileUpdates(ctx: RunContext, { tokenPending, report }: { tokenPending: boolean; report: boolean }): Promise<Record<string, string>> {
+  const env = await readEnvFile(ctx.options.envFile);
+  const updates: Record<string, string> = {};
+  const token = envServiceTokenValue(ctx.state);
+  if (!tokenPending && token && env.get(ENV_FILE_KEYS.serviceToken) !== token) updates[ENV_FILE_KEYS.serviceToken] = token;
+  const allow = runAllow(ctx);
+  const allowlist = emailAllowlistFor(allow);
+  if (allow.kind !== "everyone" && env.get(ENV_FILE_KEYS.allowedEmails) !== allowlist) updates[ENV_FILE_KEYS.allowedEmails] = allowlist;
+  const kept = env.get(ENV_FILE_KEYS.allowedEmails);
+  if (allow.kind === "everyone" && kept && report) {
+    ctx.deps.reporter.warn(`${ctx.options.envFile} still limits the gateway to ${ENV_FILE_KEYS.allowedEmails}=${kept}, while Access lets everyone sign in; edit it if that is not what you want`);
+  }
+  return updates;
 }
 
 /** The KV title: derived from the Worker name, so two installs never share grants. */
@@ -63,18 +86,15 @@ export const workerStep: Step<WorkerPlan> = {
     const fingerprint = kv ? uploadFingerprint(composeUpload(ctx, bundle, kv.id, false)) : undefined;
     const needsUpload = !scriptExists || fingerprint === undefined || fingerprint !== ctx.state.worker?.deployedFingerprint;
     const needsWorkersDev = !scriptExists || !(await ctx.cf.workers.isWorkersDevEnabled(accountId, name));
-    let needsEnvFile = false;
-    if (ctx.options.envFile) {
-      const current = (await readEnvFile(ctx.options.envFile)).get(ENV_FILE_KEYS.serviceToken);
-      needsEnvFile = needsLocalSecrets || current !== envServiceTokenValue(ctx.state);
-    }
+    const envUpdates = await envFileUpdates(ctx, { tokenPending: needsLocalSecrets, report: true });
+    const needsEnvFile = Object.keys(envUpdates).length > 0 || needsLocalSecrets;
     if (scriptExists && !needsUpload) ctx.deps.reporter.line(`✓ Worker "${name}" runs the current bundle`);
     const work: string[] = [];
     if (!kv) work.push(`create the KV namespace "${kvTitleFor(name)}"`);
     if (needsLocalSecrets) work.push("generate the service token and the cookie encryption key");
     if (needsUpload) work.push(scriptExists ? `upload the changed Worker "${name}"` : `upload the Worker "${name}"`);
     if (needsWorkersDev) work.push(`enable ${name} on workers.dev`);
-    if (needsEnvFile) work.push(`write ${ENV_FILE_KEYS.serviceToken} to ${ctx.options.envFile}`);
+    if (needsEnvFile) work.push(`write ${[ENV_FILE_KEYS.serviceToken, ...Object.keys(envUpdates)].filter((k, i, all) => all.indexOf(k) === i).join(" and ")} to ${ctx.options.envFile}`);
     return { work, kv, bundle, scriptExists, needsUpload, needsWorkersDev, needsLocalSecrets, needsEnvFile };
   },
 
@@ -111,10 +131,10 @@ export const workerStep: Step<WorkerPlan> = {
       await ctx.cf.workers.enableWorkersDev(accountId, name);
       ctx.deps.reporter.line(`+ enabled ${name} on workers.dev`);
     }
-    if (plan.needsEnvFile && ctx.options.envFile) {
-      const value = envServiceTokenValue(ctx.state);
-      if (value && (await updateEnvFile(ctx.options.envFile, { [ENV_FILE_KEYS.serviceToken]: value }))) {
-        ctx.deps.reporter.line(`+ wrote ${ENV_FILE_KEYS.serviceToken} to ${ctx.options.envFile} (mode 0600)`);
+    if (plan.needsEnvFile) {
+      const updates = await envFileUpdates(ctx, { tokenPending: false, report: false });
+      if (await updateEnvFile(ctx.options.envFile, updates)) {
+        ctx.deps.reporter.line(`+ wrote ${Object.keys(updates).join(" and ")} to ${ctx.options.envFile} (mode 0600)`);
       }
     }
   },
@@ -129,9 +149,6 @@ export const workerStep: Step<WorkerPlan> = {
       worker.subdomain = subdomain;
     }
     ctx.deps.reporter.line(`✓ Worker at ${url}`);
-    if (!ctx.options.envFile && ctx.stateExisted === false) {
-      ctx.deps.reporter.line(`no --env-file: ${ENV_FILE_KEYS.serviceToken} for the gateway is only in ${ctx.options.statePath}; re-run with --env-file .env to write it`);
-    }
   },
 };
 
@@ -139,11 +156,7 @@ export const workerStep: Step<WorkerPlan> = {
 export function composeUpload(ctx: RunContext, bundle: WorkerBundle, kvId: string, keepSecrets: boolean): WorkerUpload {
   const serviceId = ctx.state.vpcService?.id;
   if (!serviceId) throw new Error("internal: no VPC service before the Worker step");
-  const vars: Record<string, string> = {
-    ...bundle.vars,
-    [WORKER_VAR_NAMES.gatewayHost]: ctx.options.gateway.host,
-    [WORKER_VAR_NAMES.gatewayPort]: String(ctx.options.gateway.port),
-  };
+  const vars = workerVars(ctx, bundle.vars);
   const bindings: WorkerBinding[] = [
     { type: "kv_namespace", name: WORKER_BINDINGS.oauthKv, namespace_id: kvId },
     { type: "vpc_service", name: WORKER_BINDINGS.tunnel, service_id: serviceId },

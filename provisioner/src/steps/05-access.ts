@@ -7,9 +7,9 @@
  * the state is replaced, never silently reused.
  */
 import { ACCESS_OIDC_SCOPES, WORKER_PATHS } from "@mcpbox/shared";
-import { ALLOW_FORMAT, accessRulesFor, describeAllow, parseAllowFlag } from "../allow";
+import { accessRulesFor, describeAllow } from "../allow";
 import type { AccessApp, AccessAppSpec, AccessPolicy } from "../cloudflare/types";
-import { UsageError, VerifyError } from "../errors";
+import { VerifyError } from "../errors";
 import { waitForWorker } from "../http/worker-check";
 import { confirmAdoption, markPending, recordCreated } from "../run/adopt";
 import type { RunContext } from "../run/context";
@@ -17,6 +17,7 @@ import type { AllowRule } from "../state/state";
 import { secretsFingerprint, workerSecretValues } from "../worker-secrets";
 import { requireAccount } from "./02-tunnel";
 import { ACCESS_APP_REFRESH, configurableScopes, refreshSettingsDiffer } from "./access-refresh-tokens";
+import { runAllow } from "./who-may-sign-in";
 import type { Step, StepPlan } from "./step";
 
 interface AccessPlan extends StepPlan {
@@ -36,7 +37,7 @@ export const accessStep: Step<AccessPlan> = {
 
   async find(ctx) {
     const accountId = requireAccount(ctx);
-    const allow = await resolveAllow(ctx);
+    const allow = runAllow(ctx);
     const spec = appSpec(ctx);
     const plan: AccessPlan = { work: [], spec, allow, app: undefined, replace: undefined, updateApp: false, policy: undefined, policyAction: "none", pushSecrets: false };
     await findApp(ctx, accountId, plan);
@@ -75,10 +76,7 @@ export const accessStep: Step<AccessPlan> = {
       ctx.deps.reporter.line(`- deleted the Access application ${plan.replace.id} (its client secret was not known)`);
     }
     if (!plan.app) plan.app = await createApp(ctx, accountId, spec);
-    else if (plan.updateApp) {
-      plan.app = await ctx.cf.access.updateApp(accountId, plan.app.id, spec);
-      ctx.deps.reporter.line(`~ updated the Access application "${spec.name}"`);
-    }
+    else if (plan.updateApp) plan.app = await updateApp(ctx, accountId, plan, plan.app);
     const policySpec = { name: policyName(ctx), include: accessRulesFor(plan.allow) };
     if (plan.policyAction === "create") {
       plan.policy = await ctx.cf.access.createPolicy(accountId, plan.app.id, policySpec);
@@ -137,16 +135,6 @@ function policyName(ctx: RunContext): string {
   return `${ctx.options.names.worker}-allow`;
 }
 
-async function resolveAllow(ctx: RunContext): Promise<AllowRule> {
-  const allow = ctx.options.allow ?? ctx.state.allow;
-  if (allow) return allow;
-  if (ctx.deps.prompter.interactive) {
-    const answer = await ctx.deps.prompter.ask("Who may sign in? everyone | emails:you@example.com,… | domain:example.com:");
-    return parseAllowFlag(answer);
-  }
-  throw new UsageError("Say who may sign in at Cloudflare Access.", `Pass ${ALLOW_FORMAT}.`);
-}
-
 /** Finds the app by the state's id, else by name; an app whose secret we lack must be replaced. */
 async function findApp(ctx: RunContext, accountId: string, plan: AccessPlan): Promise<void> {
   const known = ctx.state.access;
@@ -165,6 +153,32 @@ async function findApp(ctx: RunContext, accountId: string, plan: AccessPlan): Pr
   if (!match) return;
   await confirmAdoption(ctx, "accessApp", "Access application", match, "it will be deleted and created again, because its client secret is shown only once, when it is created");
   plan.replace = match;
+}
+
+/**
+ * Updates the app from what was read (a PUT resets what it is not sent), then checks that the
+ * client id the Worker signs in with survived. Should Cloudflare have issued a new one, the app is
+ * created again: the new client secret cannot be read back, and only a create returns it.
+ */
+async function updateApp(ctx: RunContext, accountId: string, plan: AccessPlan, current: AccessApp): Promise<AccessApp> {
+  const updated = await ctx.cf.access.updateApp(accountId, current, plan.spec);
+  if (updated.clientId === current.clientId) {
+    ctx.deps.reporter.line(`~ updated the Access application "${plan.spec.name}" (client id unchanged)`);
+    const linked = Array.isArray(updated.raw.policies) && updated.raw.policies.some((p: unknown) => typeof p === "object" && p !== null && (p as { id?: unknown }).id === plan.policy?.id);
+    if (plan.policy && !linked) {
+      plan.policy = undefined;
+      plan.policyAction = "create";
+    }
+    return updated;
+  }
+  ctx.deps.reporter.warn(`Cloudflare gave the Access application a new client id while updating it; it is created again so that the Worker gets a client secret that works`);
+  await ctx.cf.access.deleteApp(accountId, updated.id);
+  delete ctx.state.access;
+  await ctx.save();
+  plan.policy = undefined;
+  plan.policyAction = "create";
+  plan.pushSecrets = true;
+  return createApp(ctx, accountId, plan.spec);
 }
 
 async function createApp(ctx: RunContext, accountId: string, spec: AccessAppSpec): Promise<AccessApp> {

@@ -1,6 +1,7 @@
 /**
  * Step 6: connect. Nothing to create: checks that every earlier step left its mark in the state
- * and prints the MCP URL with ready-to-paste configuration for claude.ai, Cursor and mcp-remote.
+ * and prints how to start the home side, and the MCP URL with ready-to-paste configuration for
+ * claude.ai, Cursor and mcp-remote.
  */
 import { clientConfigs, formatClientConfigs } from "../connect";
 import type { Step, StepPlan } from "./step";
@@ -26,6 +27,8 @@ export const connectStep: Step<StepPlan> = {
   async verify(ctx) {
     const url = ctx.state.worker?.url;
     if (!url) return;
+    ctx.deps.reporter.line(`Start the home side next to your MCP server: \`docker compose up -d\`, or \`npm run connect\` without Docker (both read ${ctx.options.envFile}).`);
+    ctx.deps.reporter.line("");
     for (const line of formatClientConfigs(clientConfigs(url))) ctx.deps.reporter.line(line);
   },
 };

@@ -9,7 +9,8 @@ import { FakeCloudflare } from "./fake-cloudflare/server";
 export { FakeCloudflare, fullPermissions };
 export type { CallRecord, FaultSpec } from "./fake-cloudflare/server";
 export type { FakeAccount, PermissionGroup, PermissionLevel };
-export { PERMISSION_GROUPS } from "./fake-cloudflare/model";
+export { PERMISSION_GROUPS, combinedAccessPermissions } from "./fake-cloudflare/model";
+export { accessFaults } from "./fake-cloudflare/routes-access";
 
 /** Starts a fake on 127.0.0.1 (port 0). */
 export async function startFakeCloudflare(): Promise<FakeCloudflare> {
@@ -62,9 +63,10 @@ export const seed = {
       name,
       type: "saas",
       appLauncherVisible: false,
-      saas: { auth_type: "oidc", client_id: hex(32), redirect_uris: ["https://elsewhere.example/callback"], grant_types: ["authorization_code"], scopes: ["openid"] },
+      saas: { auth_type: "oidc", client_id: hex(32), redirect_uris: ["https://elsewhere.example/callback"], grant_types: ["authorization_code"], scopes: ["openid"], options: {} },
       clientSecret: hex(32),
       policies: new Map(),
+      settings: {},
       createdAt: nowIso(),
       updatedAt: nowIso(),
     });

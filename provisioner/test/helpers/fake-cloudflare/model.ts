@@ -5,9 +5,16 @@
  */
 import { randomBytes, randomUUID } from "node:crypto";
 
-/** Permission groups as the dashboard names them; "edit" implies "read". */
+/**
+ * Permission groups as the token editor names them. The fine-grained Access groups stand beside
+ * the older combined ones; an endpoint accepts any group listed for it (see route.ts).
+ */
 export const PERMISSION_GROUPS = [
+  "Access: Apps",
+  "Access: Policies",
   "Access: Apps and Policies",
+  "Access: Organizations",
+  "Access: Identity Providers",
   "Access: Organizations, Identity Providers, and Groups",
   "Cloudflare Tunnel",
   "Connectivity Directory",
@@ -15,11 +22,29 @@ export const PERMISSION_GROUPS = [
   "Workers KV Storage",
 ] as const;
 export type PermissionGroup = (typeof PERMISSION_GROUPS)[number];
-export type PermissionLevel = "read" | "edit";
+/** Levels in increasing order; each includes the ones before it ("bind" exists for Connectivity Directory). */
+export type PermissionLevel = "read" | "bind" | "edit";
+export const LEVEL_RANK: Record<PermissionLevel, number> = { read: 1, bind: 2, edit: 3 };
 
-/** Every permission the provisioner asks for, at the level it asks for. */
+/** What a person creating a token today picks: the fine-grained Access groups. */
 export function fullPermissions(): Map<PermissionGroup, PermissionLevel> {
-  const map = new Map<PermissionGroup, PermissionLevel>(PERMISSION_GROUPS.map((g) => [g, "edit"]));
+  return new Map<PermissionGroup, PermissionLevel>([
+    ["Access: Apps", "edit"],
+    ["Access: Policies", "edit"],
+    ["Access: Organizations", "read"],
+    ["Access: Identity Providers", "read"],
+    ["Cloudflare Tunnel", "edit"],
+    ["Connectivity Directory", "edit"],
+    ["Workers Scripts", "edit"],
+    ["Workers KV Storage", "edit"],
+  ]);
+}
+
+/** The same token made with the older combined Access groups. */
+export function combinedAccessPermissions(): Map<PermissionGroup, PermissionLevel> {
+  const map = fullPermissions();
+  for (const g of ["Access: Apps", "Access: Policies", "Access: Organizations", "Access: Identity Providers"] as const) map.delete(g);
+  map.set("Access: Apps and Policies", "edit");
   map.set("Access: Organizations, Identity Providers, and Groups", "read");
   return map;
 }
@@ -31,6 +56,11 @@ export interface FakeToken {
   accounts: string[];
   permissions: Map<PermissionGroup, PermissionLevel>;
   status: "active" | "disabled" | "expired";
+  /**
+   * What GET /accounts gives this token: its accounts, an empty list, or a refusal (account-owned
+   * tokens and tokens without Account Settings Read can see either of the last two).
+   */
+  accountsList: "listed" | "empty" | "forbidden";
 }
 
 export interface FakeConnection {
@@ -90,16 +120,26 @@ export interface FakePolicy {
   updatedAt: string;
 }
 
+export interface FakeSaas {
+  auth_type: string;
+  client_id: string;
+  redirect_uris: string[];
+  grant_types: string[];
+  scopes: string[];
+  /** Every other saas_app setting as last written (access_token_lifetime, refresh_token_options…). */
+  options: Record<string, unknown>;
+}
+
 export interface FakeApp {
   id: string;
   name: string;
   type: string;
   appLauncherVisible: boolean;
-  saas:
-    | { auth_type: string; client_id: string; redirect_uris: string[]; grant_types: string[]; scopes: string[]; refresh_token_options?: { lifetime: string } }
-    | undefined;
+  saas: FakeSaas | undefined;
   clientSecret: string | undefined;
   policies: Map<string, FakePolicy>;
+  /** Other top-level settings as last written (allowed_idps, session_duration…); a PUT replaces them all. */
+  settings: Record<string, unknown>;
   createdAt: string;
   updatedAt: string;
 }

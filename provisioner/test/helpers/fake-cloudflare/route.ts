@@ -23,8 +23,8 @@ export interface Route {
   method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
   /** Named groups become params; `a` is the account id. */
   pattern: RegExp;
-  /** The permission the endpoint needs; absent for token and account endpoints. */
-  permission?: [PermissionGroup, PermissionLevel];
+  /** The permission the endpoint needs: any of the groups, at this level; absent for token and account endpoints. */
+  permission?: [readonly PermissionGroup[], PermissionLevel];
   /** Route that needs no account in the path. */
   global?: boolean;
   handle(req: FakeRequest): HandlerResult | Promise<HandlerResult>;

@@ -11,7 +11,7 @@ import { fail, type HandlerResult } from "./envelope";
 import type { FakeAccount } from "./model";
 import { path, type FakeRequest, type Route } from "./route";
 
-const KV = "Workers KV Storage" as const;
+const KV = ["Workers KV Storage"] as const;
 
 export interface FakeKvEntry {
   value: string;

@@ -1,14 +1,15 @@
 /**
  * Fake Cloudflare Tunnel (cfd_tunnel) and Workers VPC / Connectivity Directory endpoints.
  * Tunnels are soft-deleted (deleted_at), names are unique among live tunnels (error 1013), a
- * tunnel with live connections cannot be deleted, and a VPC service must route to a live tunnel.
+ * tunnel with live connections cannot be deleted, the tunnel object's deprecated `connections` is
+ * always empty (GET …/connections lists the connectors), and a VPC service must route to a live tunnel.
  */
 import { fail, paginate } from "./envelope";
 import { hex, nowIso, uuid, type FakeAccount, type FakeService, type FakeTunnel } from "./model";
 import { path, type Route } from "./route";
 
-const TUNNEL = "Cloudflare Tunnel" as const;
-const VPC = "Connectivity Directory" as const;
+const TUNNEL = ["Cloudflare Tunnel"] as const;
+const VPC = ["Connectivity Directory"] as const;
 
 export function tunnelView(account: FakeAccount, t: FakeTunnel): Record<string, unknown> {
   const status = t.connections.length > 0 ? "healthy" : t.everConnected ? "down" : "inactive";
@@ -18,7 +19,8 @@ export function tunnelView(account: FakeAccount, t: FakeTunnel): Record<string, 
     name: t.name,
     created_at: t.createdAt,
     deleted_at: t.deletedAt,
-    connections: t.connections.map((c) => ({ id: c.id, client_id: c.clientId, client_version: c.version, colo_name: c.colo, opened_at: c.openedAt, is_pending_reconnect: false, origin_ip: "198.51.100.7" })),
+    // Deprecated field, documented to become an empty array: connectors are read from …/connections.
+    connections: [],
     conns_active_at: t.connections[0]?.openedAt ?? null,
     conns_inactive_at: null,
     tun_type: "cfd_tunnel",

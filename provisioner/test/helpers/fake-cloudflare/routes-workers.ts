@@ -8,8 +8,8 @@ import { fail, paginate } from "./envelope";
 import { hex, nowIso, type FakeAccount, type FakeScript } from "./model";
 import { path, type FakeRequest, type Route } from "./route";
 
-const SCRIPTS = "Workers Scripts" as const;
-const KV = "Workers KV Storage" as const;
+const SCRIPTS = ["Workers Scripts"] as const;
+const KV = ["Workers KV Storage"] as const;
 const MODULE_TYPES = new Set(["application/javascript+module", "application/javascript", "application/wasm", "text/plain", "application/octet-stream", "application/source-map"]);
 /** Upload validation errors come back as 10021. */
 const INVALID_SCRIPT = 10021;

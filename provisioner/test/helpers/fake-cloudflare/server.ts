@@ -7,7 +7,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ApiFailure, envelope, type HandlerResult } from "./envelope";
-import { fullPermissions, hex, newAccount, type FakeAccount, type FakeToken, type PermissionGroup, type PermissionLevel } from "./model";
+import { fullPermissions, hex, LEVEL_RANK, newAccount, type FakeAccount, type FakeToken, type PermissionGroup, type PermissionLevel } from "./model";
 import { accessRoutes } from "./routes-access";
 import { kvKeyRoutes } from "./routes-kv-keys";
 import { tunnelRoutes } from "./routes-tunnels";
@@ -66,6 +66,9 @@ export class FakeCloudflare {
   /** Handler crashes (bugs in the fake or its use); tests assert it stays empty. */
   readonly internalErrors: unknown[] = [];
   readonly disabled = new Set<string>();
+  /** per_page ceilings by path, as endpoints with a maximum below the caller's per_page have. */
+  private readonly perPageCaps: Array<{ path: RegExp; max: number }> = [];
+  private readonly omittedResultInfo = new Set<string>();
   private readonly faults: ArmedFault[] = [];
   private readonly routes: Route[];
   private server: Server | undefined;
@@ -113,7 +116,13 @@ export class FakeCloudflare {
   }
 
   /** Adds a token and returns its secret value. */
-  addToken(options: { accounts: FakeAccount[]; kind?: "user" | "account"; permissions?: Map<PermissionGroup, PermissionLevel>; status?: FakeToken["status"] }): string {
+  addToken(options: {
+    accounts: FakeAccount[];
+    kind?: "user" | "account";
+    permissions?: Map<PermissionGroup, PermissionLevel>;
+    status?: FakeToken["status"];
+    accountsList?: FakeToken["accountsList"];
+  }): string {
     const token: FakeToken = {
       value: hex(20),
       id: hex(16),
@@ -121,6 +130,7 @@ export class FakeCloudflare {
       accounts: options.accounts.map((a) => a.id),
       permissions: options.permissions ?? fullPermissions(),
       status: options.status ?? "active",
+      accountsList: options.accountsList ?? "listed",
     };
     this.tokens.set(token.value, token);
     return token.value;
@@ -137,6 +147,16 @@ export class FakeCloudflare {
   /** Makes an endpoint answer as if it did not exist (404, code 7003). */
   disableEndpoint(name: "secrets-bulk"): void {
     this.disabled.add(name);
+  }
+
+  /** Lists on matching paths return at most `max` items a page, whatever per_page asked for. */
+  capPerPage(pathPattern: RegExp, max: number): void {
+    this.perPageCaps.push({ path: pathPattern, max });
+  }
+
+  /** Leaves these fields out of every result_info (the other pagination signals must then do). */
+  omitResultInfo(...fields: Array<"total_pages" | "total_count" | "per_page" | "count">): void {
+    for (const f of fields) this.omittedResultInfo.add(f);
   }
 
   resetCalls(): void {
@@ -224,10 +244,13 @@ export class FakeCloudflare {
       const token = this.authenticate(req, subPath);
       const account = this.authorize(token, route, params.a);
       const contentType = String(req.headers["content-type"] ?? "");
+      const query = new URLSearchParams(url.searchParams);
+      const cap = this.perPageCaps.find((c) => c.path.test(subPath));
+      if (cap && method === "GET") query.set("per_page", String(Math.min(cap.max, Number.parseInt(query.get("per_page") ?? "20", 10) || 20)));
       const request: FakeRequest = {
         method,
         path: subPath,
-        query: url.searchParams,
+        query,
         token,
         account: account as FakeAccount,
         params,
@@ -246,7 +269,8 @@ export class FakeCloudflare {
       };
       const result: HandlerResult = await route.handle(request);
       const status = result.status ?? 200;
-      return { status, payload: envelope(status, result.result, [], result.resultInfo) };
+      const info = result.resultInfo ? Object.fromEntries(Object.entries(result.resultInfo).filter(([key]) => !this.omittedResultInfo.has(key))) : undefined;
+      return { status, payload: envelope(status, result.result, [], info) };
     } catch (error) {
       if (error instanceof ApiFailure) return { status: error.status, payload: envelope(error.status, null, error.errors) };
       throw error;
@@ -269,15 +293,19 @@ export class FakeCloudflare {
     if (!account || !token.accounts.includes(account.id)) throw new ApiFailure(403, [{ code: 10000, message: "Authentication error" }]);
     if (token.status !== "active" && !route.pattern.source.includes("tokens")) throw new ApiFailure(403, [{ code: 10000, message: "Authentication error" }]);
     if (route.permission) {
-      const [group, level] = route.permission;
-      const granted = token.permissions.get(group);
-      if (!granted || (level === "edit" && granted !== "edit")) throw new ApiFailure(403, [{ code: 10000, message: "Authentication error" }]);
+      const [groups, level] = route.permission;
+      const allowed = groups.some((group) => {
+        const granted = token.permissions.get(group);
+        return granted !== undefined && LEVEL_RANK[granted] >= LEVEL_RANK[level];
+      });
+      if (!allowed) throw new ApiFailure(403, [{ code: 10000, message: "Authentication error" }]);
     }
     return account;
   }
 
   private listAccounts(token: FakeToken, query: URLSearchParams): HandlerResult {
-    const items = token.accounts.map((id) => this.accounts.get(id)).filter((a): a is FakeAccount => a !== undefined);
+    if (token.accountsList === "forbidden") throw new ApiFailure(403, [{ code: 9109, message: "Unauthorized to access requested resource" }]);
+    const items = (token.accountsList === "empty" ? [] : token.accounts).map((id) => this.accounts.get(id)).filter((a): a is FakeAccount => a !== undefined);
     const page = Number.parseInt(query.get("page") ?? "1", 10);
     const perPage = Math.min(Number.parseInt(query.get("per_page") ?? "20", 10), 50);
     const slice = items.slice((page - 1) * perPage, page * perPage).map((a) => ({ id: a.id, name: a.name, type: "standard", settings: {}, created_on: "2024-01-01T00:00:00Z" }));
