@@ -20,7 +20,7 @@ export interface TestGateway extends GatewayHandle {
   headers(email?: string): Record<string, string>;
 }
 
-export async function startTestGateway(env: Record<string, string | undefined>): Promise<TestGateway> {
+export async function startTestGateway(env: Record<string, string | undefined>, options: { now?: () => number } = {}): Promise<TestGateway> {
   const auditLines: string[] = [];
   const logLines: string[] = [];
   const waiters: { count: number; resolve: (lines: string[]) => void }[] = [];
@@ -37,6 +37,7 @@ export async function startTestGateway(env: Record<string, string | undefined>):
   });
   const handle = await startGateway(config, {
     log,
+    now: options.now,
     auditSink: (line) => {
       auditLines.push(line);
       for (const waiter of [...waiters]) {
@@ -51,6 +52,7 @@ export async function startTestGateway(env: Record<string, string | undefined>):
     url: handle.url,
     port: handle.port,
     upstream: handle.upstream,
+    reloadPolicy: handle.reloadPolicy,
     close: handle.close,
     auditLines,
     logLines,
