@@ -5,7 +5,7 @@
  * a caller without such a rule gets the policy's default. Pure: the read-only hint is passed in.
  */
 import { foldName, foldUri, globMatches, isPlainUri } from "./glob";
-import { DEFAULT_RULE_NAME } from "./model";
+import { DEFAULT_RULE_NAME, POLICY_RATE_LIMIT_NAME } from "./model";
 import type { Access, Audience, Policy, RateLimit, Rule, Selector, Target } from "./model";
 
 /** Who is asking: the verified email (null: none) and the OAuth client that holds the token. */
@@ -31,8 +31,6 @@ export type Decision = { readonly allowed: true; readonly rule: string } | { rea
 export type ReadOnlyHint = boolean | undefined;
 
 const SUBJECT_CACHE_LIMIT = 1024;
-/** How the policy-wide rate limit is named in refusals and the audit log. */
-export const POLICY_RATE_LIMIT_NAME = "rate_limit";
 const subjects = new WeakMap<Policy, Map<string, Subject>>();
 
 function inAudience(audience: Audience, email: string): boolean {

@@ -68,3 +68,6 @@ export interface Policy {
 
 /** The name under which the default shows in refusals and the audit log. */
 export const DEFAULT_RULE_NAME = "default";
+
+/** The name under which the policy-wide rate limit shows in refusals and the audit log. */
+export const POLICY_RATE_LIMIT_NAME = "rate_limit";

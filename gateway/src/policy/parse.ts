@@ -8,7 +8,7 @@ import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument } from "yam
 import type { Node, YAMLMap } from "yaml";
 import { compileGlob, foldName, foldUri } from "./glob";
 import type { Glob } from "./glob";
-import { DEFAULT_RULE_NAME } from "./model";
+import { DEFAULT_RULE_NAME, POLICY_RATE_LIMIT_NAME } from "./model";
 import type { Access, Audience, DefaultAccess, Policy, RateLimit, Rule, Selector, TargetKind } from "./model";
 
 export type PolicyParseResult = { ok: true; policy: Policy } | { ok: false; problems: readonly string[] };
@@ -101,9 +101,9 @@ export function parsePolicy(text: string, file: string): PolicyParseResult {
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false, version: "1.2" });
   const check = new Checker(file, lines);
   for (const error of doc.errors) {
-    const pos = error.linePos?.[0];
+    const pos = lines.linePos(error.pos[0]);
     const hint = error.code === "BAD_ALIAS" ? `; ${ALIAS_HINT}` : "";
-    check.problems.push(`${file}${pos ? `:${pos.line}:${pos.col}` : ""}: ${error.message.split("\n")[0]}${hint}`);
+    check.problems.push(`${file}:${pos.line}:${pos.col}: ${error.message.split("\n")[0]}${hint}`);
   }
   if (check.problems.length > 0) return { ok: false, problems: check.problems };
   const root = check.map(doc.contents as Node | null, "policy", "a map with rules (see the gateway README for an example)");
@@ -203,8 +203,9 @@ function ruleOf(check: Checker, node: Node | null, index: number, groups: Map<st
   let name = `rule ${index + 1}`;
   if (keys.has("name")) {
     const value = check.string(keys.get("name"), `${path}.name`);
-    if (value !== undefined && value.trim() && value.trim() !== DEFAULT_RULE_NAME && value.length <= 100) name = value.trim();
-    else if (value !== undefined) check.fail(keys.get("name"), `${path}.name`, `a rule name is 1 to 100 characters and not "${DEFAULT_RULE_NAME}"`);
+    const trimmed = value?.trim();
+    if (trimmed && trimmed.length <= 100 && !trimmed.includes(",") && trimmed !== DEFAULT_RULE_NAME && trimmed !== POLICY_RATE_LIMIT_NAME) name = trimmed;
+    else if (value !== undefined) check.fail(keys.get("name"), `${path}.name`, `a rule name is 1 to 100 characters without commas, and not "${DEFAULT_RULE_NAME}" or "${POLICY_RATE_LIMIT_NAME}"`);
   }
   const users = keys.has("users") ? audienceOf(check, keys.get("users"), `${path}.users`, groups, true) : check.fail(map, path, "users: is missing (addresses, *@domain, group names or \"*\")");
   let clients: Set<string> | null = null;

@@ -145,8 +145,13 @@ export async function* rewriteSseStream(source: AsyncIterable<Uint8Array>, rewri
     }
     for (const part of parts) if (part.length > 0) yield part;
   }
-  if (pending.length > 0) {
-    // The stream ended inside an event: an SSE parser discards an unfinished event, so relay as is.
-    yield pending;
+  if (pending.length === 0) return;
+  // At the end a trailing CR is a whole line break, and an unfinished last event is judged too:
+  // a parser should drop it, but one that does not must not see an unfiltered list.
+  let start = 0;
+  for (const end of splitter.split(pending, true)) {
+    yield rewriteEvent(pending.subarray(start, end), rewriter);
+    start = end;
   }
+  if (start < pending.length) yield rewriteEvent(pending.subarray(start), rewriter);
 }
