@@ -144,7 +144,7 @@ rules:
     expect(decide(readOnly, subject, { kind: "tool", name: "t" }, false)).toMatchObject({ allowed: false, rule: "default" });
     expect(decide(readOnly, subject, { kind: "tool", name: "t" }, true)).toMatchObject({ allowed: true });
     const deny = policyOf("default: deny\n");
-    expect(decide(deny, subjectOf(deny, user("a@example.com")), { kind: "prompt", name: "p" })).toMatchObject({ allowed: false, rule: "default" });
+    expect(decide(deny, subjectOf(deny, user("a@example.com")), { kind: "prompt", name: "p" }, undefined)).toMatchObject({ allowed: false, rule: "default" });
   });
 
   it("marks callers nothing can be refused to as unrestricted, so their requests skip the checks", () => {
