@@ -4,7 +4,8 @@
  * gateway: p50, p99, req/s and their ratios. (2) the gateway's stdio bridge vs supergateway in
  * front of the same stdio server: req/s ratios against supergateway with one child per session
  * (like for like) and in its default mode (one child per request). Rounds alternate between
- * contenders so a noisy neighbour hurts both alike. Prints the section it writes to
+ * contenders so a noisy neighbour hurts both alike. (3) the gateway with a 50-rule tool policy vs
+ * without one, in front of the same HTTP server: CPU per call and req/s ratios. Prints the section it writes to
  * docs/benchmarks.md (between the `gateway` markers).
  */
 import { mkdtemp, rm } from "node:fs/promises";
@@ -14,7 +15,9 @@ import { GATEWAY_ENV, MCPBOX_HEADERS } from "@mcpbox/shared";
 import { machineSummary, percentile, writeBenchSection } from "../../dev/src/bench-report";
 import { everythingStdioCommand, startEverythingHttp } from "../test/helpers/processes";
 import { snapshot, used } from "./cpu";
+import { writeFile } from "node:fs/promises";
 import { closeSession, openSession, openSessionless, runLoad } from "./load";
+import { benchPolicy } from "./policy-fixture";
 import type { LoadResult, Session, Target } from "./load";
 import { startGatewayProcess, startSupergateway } from "./servers";
 
@@ -175,6 +178,20 @@ async function main(): Promise<void> {
     );
     const [d, g] = (await compare([direct, gated])) as [Figures, Figures];
     await httpGateway.close();
+
+    // (3) The tool policy's cost: two fresh gateways (equally warm), one with a 50-rule policy, alternating.
+    const policyDir = await mkdtemp(join(tmpdir(), "mcpbox-bench-policy-"));
+    stops.push(() => rm(policyDir, { recursive: true, force: true }));
+    const policyPath = join(policyDir, "policy.yaml");
+    await writeFile(policyPath, benchPolicy(WORKER_HEADERS[MCPBOX_HEADERS.userEmail]));
+    const gatewayEnv = (name: string) => ({ [GATEWAY_ENV.serviceToken]: TOKEN, [GATEWAY_ENV.upstreamUrl]: everything.url, [GATEWAY_ENV.auditLog]: join(dir, name) });
+    const plainGateway = started_(await startGatewayProcess(gatewayEnv("audit-plain.jsonl")));
+    const policyGateway = started_(await startGatewayProcess({ ...gatewayEnv("audit-policy.jsonl"), [GATEWAY_ENV.policy]: policyPath }));
+    const plain = await prepare("through the gateway, no policy", { url: plainGateway.url, headers: WORKER_HEADERS }, [everything.pid, plainGateway.pid], plainGateway.pid);
+    const ruled = await prepare("through the gateway, 50-rule policy", { url: policyGateway.url, headers: WORKER_HEADERS }, [everything.pid, policyGateway.pid], policyGateway.pid);
+    const [np, wp] = (await compare([plain, ruled])) as [Figures, Figures];
+    await policyGateway.close();
+    await plainGateway.close();
     await everything.close();
 
     // (2) stdio: the gateway's bridge vs supergateway, same server.
@@ -208,6 +225,8 @@ async function main(): Promise<void> {
     const rpsKept = medianRatio(direct, gated, roundRps);
     const vsStateful = medianRatio(theirs, ours, roundRps);
     const vsDefault = o.rps / sl.rps;
+    const policyCpu = wp.relayCpuPerCall / np.relayCpuPerCall;
+    const policyRps = medianRatio(plain, ruled, roundRps);
     const markdown = [
       "## Gateway (`npm run bench -w @mcpbox/gateway`)",
       "",
@@ -230,6 +249,16 @@ async function main(): Promise<void> {
       httpHeadroom(d, g),
       "",
       stdioCeiling(o, s),
+      "",
+      "### Tool policy (`MCPBOX_POLICY`)",
+      "",
+      "The same HTTP setup twice, alternating: a gateway without a policy and one with a 50-rule policy",
+      "(`gateway/bench/policy-fixture.ts`) under which every call is checked against deny and allow patterns and a",
+      "rate limit, and allowed.",
+      "",
+      table([np, wp]),
+      "",
+      `Gateway CPU per call with the policy: **${policyCpu.toFixed(2)}x** the gateway without one (${cpu(wp.relayCpuPerCall)} vs ${cpu(np.relayCpuPerCall)} ms); req/s: ${(policyRps * 100).toFixed(1)}% of the gateway without one.`,
     ].join("\n");
     process.stdout.write(`${markdown}\n\n(run took ${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
     await writeBenchSection("gateway", markdown);

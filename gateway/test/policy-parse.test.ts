@@ -2,8 +2,15 @@
  * The policy file's schema: a valid file compiles; every mistake is reported with file, line and
  * column, all of them at once, and the message says what to write instead. YAML and JSON alike.
  */
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parsePolicy } from "../src/policy/parse";
+
+/** The YAML examples of a README that are policies. */
+function readmePolicies(relative: string): string[] {
+  const text = readFileSync(new URL(relative, import.meta.url), "utf8");
+  return [...text.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1] as string).filter((yaml) => yaml.includes("rules:"));
+}
 
 function problems(text: string, file = "policy.yaml"): readonly string[] {
   const result = parsePolicy(text, file);
@@ -12,6 +19,15 @@ function problems(text: string, file = "policy.yaml"): readonly string[] {
 }
 
 describe("policy file", () => {
+  it("accepts the examples of both READMEs", () => {
+    const examples = [...readmePolicies("../README.md"), ...readmePolicies("../../README.md")];
+    expect(examples).toHaveLength(2);
+    for (const example of examples) {
+      const result = parsePolicy(example, "README");
+      expect(result.ok ? [] : result.problems).toEqual([]);
+    }
+  });
+
   it("compiles the README's example", () => {
     const result = parsePolicy(
       `
