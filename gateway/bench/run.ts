@@ -17,7 +17,7 @@ import { everythingStdioCommand, startEverythingHttp } from "../test/helpers/pro
 import { snapshot, used } from "./cpu";
 import { writeFile } from "node:fs/promises";
 import { closeSession, openSession, openSessionless, runLoad } from "./load";
-import { benchPolicy } from "./policy-fixture";
+import { benchPolicy, policyMicrosPerCall } from "./policy-cost";
 import type { LoadResult, Session, Target } from "./load";
 import { startGatewayProcess, startSupergateway } from "./servers";
 
@@ -43,6 +43,8 @@ interface Contender {
   relayCpuMs: number;
   /** CPU of this benchmark process (the load generator) during the rounds. */
   loadCpuMs: number;
+  /** The relay's CPU per call in each round (ms). */
+  relayCpuRounds: number[];
 }
 
 interface Figures {
@@ -61,7 +63,7 @@ interface Figures {
 async function prepare(name: string, target: Target, roots: number[], relayPid?: number, sessionless = false): Promise<Contender> {
   const sessions = await Promise.all(Array.from({ length: CLIENTS }, () => (sessionless ? openSessionless(target) : openSession(target))));
   if (!sessionless) await runLoad(sessions, WARMUP_MS);
-  return { name, target, sessions, results: [], roots, relayPid, cpuMs: 0, relayCpuMs: 0, loadCpuMs: 0 };
+  return { name, target, sessions, results: [], roots, relayPid, cpuMs: 0, relayCpuMs: 0, loadCpuMs: 0, relayCpuRounds: [] };
 }
 
 function figures(c: Contender): Figures {
@@ -92,7 +94,11 @@ async function compare(contenders: Contender[], rounds = ROUNDS, roundMs = ROUND
       const after = snapshot(c.roots);
       c.loadCpuMs += (loadUsed.user + loadUsed.system) / 1000;
       c.cpuMs += used(before, after);
-      if (c.relayPid !== undefined) c.relayCpuMs += used(before, after, c.relayPid);
+      if (c.relayPid !== undefined) {
+        const relay = used(before, after, c.relayPid);
+        c.relayCpuMs += relay;
+        c.relayCpuRounds.push(relay / Math.max(1, (c.results[c.results.length - 1] as LoadResult).latenciesMs.length));
+      }
     }
   }
   for (const c of contenders) await Promise.all(c.sessions.map(closeSession));
@@ -225,8 +231,9 @@ async function main(): Promise<void> {
     const rpsKept = medianRatio(direct, gated, roundRps);
     const vsStateful = medianRatio(theirs, ours, roundRps);
     const vsDefault = o.rps / sl.rps;
-    const policyCpu = wp.relayCpuPerCall / np.relayCpuPerCall;
+    const policyCpu = percentile(plain.relayCpuRounds.map((a, i) => (ruled.relayCpuRounds[i] as number) / a), 50);
     const policyRps = medianRatio(plain, ruled, roundRps);
+    const policyMicros = policyMicrosPerCall(WORKER_HEADERS[MCPBOX_HEADERS.userEmail]);
     const markdown = [
       "## Gateway (`npm run bench -w @mcpbox/gateway`)",
       "",
@@ -253,12 +260,15 @@ async function main(): Promise<void> {
       "### Tool policy (`MCPBOX_POLICY`)",
       "",
       "The same HTTP setup twice, alternating: a gateway without a policy and one with a 50-rule policy",
-      "(`gateway/bench/policy-fixture.ts`) under which every call is checked against deny and allow patterns and a",
+      "(`gateway/bench/policy-cost.ts`) under which every call is checked against deny and allow patterns and a",
       "rate limit, and allowed.",
       "",
       table([np, wp]),
       "",
-      `Gateway CPU per call with the policy: **${policyCpu.toFixed(2)}x** the gateway without one (${cpu(wp.relayCpuPerCall)} vs ${cpu(np.relayCpuPerCall)} ms); req/s: ${(policyRps * 100).toFixed(1)}% of the gateway without one.`,
+      `Gateway CPU per call with the policy: **${policyCpu.toFixed(2)}x** the gateway without one (median of the per-round ratios;`,
+      `pooled ${cpu(wp.relayCpuPerCall)} vs ${cpu(np.relayCpuPerCall)} ms); req/s: ${(policyRps * 100).toFixed(1)}% of the gateway without one. The policy's own work per call`,
+      `(rules of the caller, rate-limit bucket, message view, decision), timed in one process without the network:`,
+      `**${policyMicros.toFixed(2)} µs**, ${((policyMicros / 1000 / np.relayCpuPerCall) * 100).toFixed(2)}% of the gateway's CPU per call without a policy.`,
     ].join("\n");
     process.stdout.write(`${markdown}\n\n(run took ${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
     await writeBenchSection("gateway", markdown);
