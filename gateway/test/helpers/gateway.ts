@@ -71,12 +71,12 @@ export const MCP_POST_HEADERS = {
   accept: "application/json, text/event-stream",
 } as const;
 
-export function initializeBody(id: number | string = 1): string {
+export function initializeBody(id: number | string = 1, protocolVersion = "2025-06-18"): string {
   return JSON.stringify({
     jsonrpc: "2.0",
     id,
     method: "initialize",
-    params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "gateway-test", version: "1.0.0" } },
+    params: { protocolVersion, capabilities: {}, clientInfo: { name: "gateway-test", version: "1.0.0" } },
   });
 }
 

@@ -4,13 +4,13 @@
  * full lists for two users at once, a mixed batch, read-only users, name edge cases, the audit.
  */
 import { GATEWAY_ENV, JSONRPC_ERROR } from "@mcpbox/shared";
-import { ResourceListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestGateway } from "./gateway";
 import type { TestGateway } from "./gateway";
 import { connectClient } from "./mcp-client";
 import { auditEntries, openRawSession, policyDir } from "./policy";
 import type { PolicyDir, RawSession } from "./policy";
+import { openRawStream } from "./sse-stream";
 
 /** server-everything's tools with `readOnlyHint: true` among those every session has. */
 const READ_ONLY_TOOLS = [
@@ -200,12 +200,20 @@ export function policyScenarios(upstreamEnv: () => Record<string, string>): void
     });
 
     it("lets list_changed notifications through to a restricted user", async () => {
-      const { client } = await connectClient(gateway.url, gateway.headers("ann@team.example"));
-      const changed = new Promise<void>((resolve) => client.setNotificationHandler(ResourceListChangedNotificationSchema, () => resolve()));
-      const result = await client.callTool({ name: "gzip-file-as-resource", arguments: { name: "note.gz", data: "data:text/plain;base64,aGVsbG8=" } });
-      expect(result.isError).toBeFalsy();
-      await changed;
-      await client.close();
+      const member = await openRawSession(gateway, "ann@team.example");
+      // The server-to-client stream, open before the change (an HTTP server sends unrelated notifications there).
+      const stream = await openRawStream({ port: gateway.port, method: "GET", headers: { ...member.headers, accept: "text/event-stream" } });
+      // A list in the same body: this answer stream is parsed by the gateway's filter.
+      const { messages } = await member.post([
+        { jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "gzip-file-as-resource", arguments: { name: "note.gz", data: "data:text/plain;base64,aGVsbG8=" } } },
+        { jsonrpc: "2.0", id: 2, method: "tools/list", params: {} },
+      ]);
+      expect(messages.find((m) => m.id === 1)?.result?.isError).toBeFalsy();
+      expect((messages.find((m) => m.id === 2)?.result?.tools as { name: string }[]).map((t) => t.name)).not.toContain("get-env");
+      const LIST_CHANGED = "notifications/resources/list_changed";
+      // A stdio server's notification rides the open request's stream; an HTTP server's, the GET stream.
+      if (!messages.some((m) => m.method === LIST_CHANGED)) await stream.waitFor((text) => text.includes(LIST_CHANGED));
+      stream.close();
     });
   });
 

@@ -66,15 +66,17 @@ export function messagesOf(response: RawResponse): RpcMessage[] {
 
 export interface RawSession {
   readonly id: string;
+  /** The headers of a request in this session. */
+  readonly headers: Record<string, string>;
   post(body: unknown): Promise<{ response: RawResponse; messages: RpcMessage[] }>;
   /** The answer to request `id` of a body. */
   call(method: string, params: Record<string, unknown>): Promise<RpcMessage>;
 }
 
 /** Initializes an MCP session with raw requests, as `email` through the gateway. */
-export async function openRawSession(gateway: TestGateway, email: string): Promise<RawSession> {
-  const headers = { ...gateway.headers(email), ...MCP_POST_HEADERS, [MCP_HEADERS.protocolVersion]: "2025-06-18" };
-  const init = await rawRequest({ port: gateway.port, method: "POST", headers, body: initializeBody(1) });
+export async function openRawSession(gateway: TestGateway, email: string, protocolVersion = "2025-06-18"): Promise<RawSession> {
+  const headers = { ...gateway.headers(email), ...MCP_POST_HEADERS, [MCP_HEADERS.protocolVersion]: protocolVersion };
+  const init = await rawRequest({ port: gateway.port, method: "POST", headers, body: initializeBody(1, protocolVersion) });
   const id = init.headers[MCP_HEADERS.sessionId.toLowerCase()];
   if (typeof id !== "string") throw new Error(`no session id: HTTP ${init.status} ${init.text}`);
   const sessionHeaders = { ...headers, [MCP_HEADERS.sessionId]: id };
@@ -86,6 +88,7 @@ export async function openRawSession(gateway: TestGateway, email: string): Promi
   };
   return {
     id,
+    headers: sessionHeaders,
     post,
     call: async (method, params) => {
       const requestId = next++;
