@@ -104,6 +104,17 @@ describe("JSON answers", () => {
     expect(JSON.parse(await text(reply))).toEqual([refusal]);
   });
 
+  it("ends a quiet upstream stream as soon as the client leaves", async () => {
+    const upstream = new Readable({ read() {} });
+    const reply = await editReply({ status: 200, headers: { "content-type": "text/event-stream" }, body: upstream }, { refusals: [], batch: false, rewriter: hideSecrets() });
+    const relayed = reply.body as Readable;
+    const closed = new Promise<void>((resolve) => upstream.once("close", () => resolve()));
+    relayed.resume();
+    relayed.destroy();
+    await closed;
+    expect(upstream.destroyed).toBe(true);
+  });
+
   it("relays an upstream error as it came", async () => {
     const original: UpstreamReply = { status: 404, headers: {}, body: Readable.from([Buffer.from("gone")]) };
     expect(await editReply(original, { refusals: [refusal], batch: true })).toBe(original);

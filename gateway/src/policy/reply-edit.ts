@@ -26,8 +26,29 @@ function mediaType(headers: Record<string, string>): string {
   return (headers["content-type"] ?? "").split(";", 1)[0]?.trim().toLowerCase() ?? "";
 }
 
+/**
+ * The body's chunks, and a way to stop the body while a read is pending: an async generator
+ * waiting on its source only ends once that source is destroyed or cancelled.
+ */
+function sourceOf(body: NonNullable<UpstreamReply["body"]>): { chunks: AsyncIterable<Uint8Array>; cancel(): void } {
+  if (body instanceof Readable) return { chunks: body, cancel: () => void body.destroy() };
+  const reader = body.getReader();
+  return {
+    chunks: {
+      async *[Symbol.asyncIterator]() {
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) return;
+          yield value;
+        }
+      },
+    },
+    cancel: () => void reader.cancel().catch(() => undefined),
+  };
+}
+
 function chunksOf(body: NonNullable<UpstreamReply["body"]>): AsyncIterable<Uint8Array> {
-  return body as AsyncIterable<Uint8Array>;
+  return sourceOf(body).chunks;
 }
 
 function jsonReply(status: number, headers: Record<string, string>, value: unknown): UpstreamReply {
@@ -76,8 +97,11 @@ export async function editReply(reply: UpstreamReply, edit: ReplyEdit): Promise<
     const headers = { ...reply.headers };
     delete headers["content-length"];
     const idle: MessageRewriter = { rewrite: () => undefined, finished: () => true };
-    const events = rewriteSseStream(chunksOf(reply.body), rewriter ?? idle, refusals.map(sseEvent));
-    return { status: reply.status, headers, body: Readable.from(events, { objectMode: false }) };
+    const source = sourceOf(reply.body);
+    const body = Readable.from(rewriteSseStream(source.chunks, rewriter ?? idle, refusals.map(sseEvent)), { objectMode: false });
+    // The client left: end the upstream stream now, not at its next event.
+    body.once("close", source.cancel);
+    return { status: reply.status, headers, body };
   }
   if (type === "application/json") {
     const text = await readAll(reply.body);
