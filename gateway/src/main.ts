@@ -21,7 +21,6 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  stderrLogger.info(`ready on ${gateway.url} (serving /mcp and /health; upstream: ${gateway.upstream.description}; audit log: ${config.auditLogPath ?? "stdout"}${config.policyPath ? `; tool policy: ${config.policyPath}` : ""})`);
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
@@ -47,6 +46,8 @@ async function main(): Promise<void> {
   // The tool policy reloads on SIGHUP; a broken file keeps the last good one (the log says why).
   // Without a policy SIGHUP keeps its default meaning (the process ends).
   if (config.policyPath) process.on("SIGHUP", () => void gateway.reloadPolicy("SIGHUP"));
+  // Ready only once the signals are handled: a supervisor may signal as soon as it reads this line.
+  stderrLogger.info(`ready on ${gateway.url} (serving /mcp and /health; upstream: ${gateway.upstream.description}; audit log: ${config.auditLogPath ?? "stdout"}${config.policyPath ? `; tool policy: ${config.policyPath}` : ""})`);
 }
 
 main().catch((error: unknown) => {
