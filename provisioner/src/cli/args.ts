@@ -7,8 +7,9 @@ import { DEFAULT_STATE_FILE } from "@mcpbox/shared";
 import { parseAllowFlag } from "../allow";
 import { UsageError } from "../errors";
 import type { AllowRule } from "../state/state";
+import { GRANTS_OPTIONS, parseGrantsFlags, type GrantsFlags } from "./grants-args";
 
-export const COMMANDS = ["setup", "status", "doctor", "secrets sync", "rotate-service-token", "teardown"] as const;
+export const COMMANDS = ["setup", "status", "doctor", "secrets sync", "rotate-service-token", "teardown", "grants list", "grants revoke"] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 export interface CliFlags {
@@ -19,6 +20,8 @@ export interface CliFlags {
   workerName: string | undefined;
   gatewayHost: string | undefined;
   gatewayPort: number | undefined;
+  /** `--gateway-url`: where doctor and rotate-service-token may send the service token besides loopback. */
+  gatewayUrl: string | undefined;
   allow: AllowRule | undefined;
   statePath: string;
   envFile: string | undefined;
@@ -27,6 +30,8 @@ export interface CliFlags {
   adopt: boolean;
   verify: boolean;
   finish: boolean;
+  /** Set for `grants list` and `grants revoke`. */
+  grants: GrantsFlags | undefined;
 }
 
 export type CliArgs = { command: "help" } | { command: CommandName; flags: CliFlags };
@@ -39,6 +44,7 @@ const OPTIONS = {
   "worker-name": { type: "string" },
   "gateway-host": { type: "string" },
   "gateway-port": { type: "string" },
+  "gateway-url": { type: "string" },
   allow: { type: "string" },
   state: { type: "string" },
   "env-file": { type: "string" },
@@ -49,6 +55,7 @@ const OPTIONS = {
   "set-secrets": { type: "boolean" },
   finish: { type: "boolean" },
   help: { type: "boolean", short: "h" },
+  ...GRANTS_OPTIONS,
 } as const;
 
 /** Parses argv (without the node and script paths). Throws UsageError. */
@@ -65,6 +72,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
   if (values.help) return { command: "help" };
   const command = commandOf(positionals, values["set-secrets"] === true);
   if (values.finish && command !== "rotate-service-token") throw new UsageError("--finish belongs to rotate-service-token.");
+  if (values["gateway-url"] !== undefined && command !== "doctor" && command !== "rotate-service-token") throw new UsageError("--gateway-url belongs to doctor and rotate-service-token.");
   const flags: CliFlags = {
     apiToken: nonEmpty(values["api-token"], "--api-token"),
     accountId: matchOr(values["account-id"], /^[0-9a-f]{32}$/i, "--account-id", "a 32-character hex account id"),
@@ -73,6 +81,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     workerName: matchOr(values["worker-name"], /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, "--worker-name", "lowercase letters, digits and dashes (it becomes part of a hostname)"),
     gatewayHost: matchOr(values["gateway-host"], /^[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$/, "--gateway-host", "a host name or IP address as cloudflared resolves it"),
     gatewayPort: parsePort(values["gateway-port"]),
+    gatewayUrl: parseGatewayUrl(values["gateway-url"]),
     allow: values.allow === undefined ? undefined : parseAllowFlag(values.allow),
     statePath: nonEmpty(values.state, "--state") ?? DEFAULT_STATE_FILE,
     envFile: nonEmpty(values["env-file"], "--env-file"),
@@ -81,6 +90,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     adopt: values.adopt === true,
     verify: values["no-verify"] !== true,
     finish: values.finish === true,
+    grants: parseGrantsFlags(command, values),
   };
   return { command, flags };
 }
@@ -108,6 +118,26 @@ function matchOr(value: string | undefined, pattern: RegExp, flag: string, expec
   if (v === undefined) return undefined;
   if (!pattern.test(v)) throw new UsageError(`${flag} "${v}" is not valid: expected ${expected}.`);
   return v;
+}
+
+/**
+ * `--gateway-url`: an http(s) origin (no credentials, path, query or fragment), returned without a
+ * trailing slash. The service token is sent there, so it must be exactly what the user named.
+ */
+function parseGatewayUrl(value: string | undefined): string | undefined {
+  const v = nonEmpty(value, "--gateway-url");
+  if (v === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(v);
+  } catch {
+    throw new UsageError("--gateway-url is not a URL.", "Give the gateway's address, e.g. --gateway-url http://mcp-gateway:8002");
+  }
+  const bare = url.username === "" && url.password === "" && (url.pathname === "/" || url.pathname === "") && url.search === "" && url.hash === "";
+  if ((url.protocol !== "http:" && url.protocol !== "https:") || !bare) {
+    throw new UsageError("--gateway-url must be an http:// or https:// origin without credentials, path or query.", "For example --gateway-url http://mcp-gateway:8002");
+  }
+  return url.origin;
 }
 
 function parsePort(value: string | undefined): number | undefined {
