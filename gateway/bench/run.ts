@@ -4,7 +4,8 @@
  * gateway: p50, p99, req/s and their ratios. (2) the gateway's stdio bridge vs supergateway in
  * front of the same stdio server: req/s ratios against supergateway with one child per session
  * (like for like) and in its default mode (one child per request). Rounds alternate between
- * contenders so a noisy neighbour hurts both alike. Prints the section it writes to
+ * contenders so a noisy neighbour hurts both alike. (3) the gateway with a 50-rule tool policy vs
+ * without one, in front of the same HTTP server: CPU per call and req/s ratios. Prints the section it writes to
  * docs/benchmarks.md (between the `gateway` markers).
  */
 import { mkdtemp, rm } from "node:fs/promises";
@@ -14,7 +15,9 @@ import { GATEWAY_ENV, MCPBOX_HEADERS } from "@mcpbox/shared";
 import { machineSummary, percentile, writeBenchSection } from "../../dev/src/bench-report";
 import { everythingStdioCommand, startEverythingHttp } from "../test/helpers/processes";
 import { snapshot, used } from "./cpu";
+import { writeFile } from "node:fs/promises";
 import { closeSession, openSession, openSessionless, runLoad } from "./load";
+import { benchPolicy, policyMicrosPerCall } from "./policy-cost";
 import type { LoadResult, Session, Target } from "./load";
 import { startGatewayProcess, startSupergateway } from "./servers";
 
@@ -40,6 +43,8 @@ interface Contender {
   relayCpuMs: number;
   /** CPU of this benchmark process (the load generator) during the rounds. */
   loadCpuMs: number;
+  /** The relay's CPU per call in each round (ms). */
+  relayCpuRounds: number[];
 }
 
 interface Figures {
@@ -58,7 +63,7 @@ interface Figures {
 async function prepare(name: string, target: Target, roots: number[], relayPid?: number, sessionless = false): Promise<Contender> {
   const sessions = await Promise.all(Array.from({ length: CLIENTS }, () => (sessionless ? openSessionless(target) : openSession(target))));
   if (!sessionless) await runLoad(sessions, WARMUP_MS);
-  return { name, target, sessions, results: [], roots, relayPid, cpuMs: 0, relayCpuMs: 0, loadCpuMs: 0 };
+  return { name, target, sessions, results: [], roots, relayPid, cpuMs: 0, relayCpuMs: 0, loadCpuMs: 0, relayCpuRounds: [] };
 }
 
 function figures(c: Contender): Figures {
@@ -89,7 +94,11 @@ async function compare(contenders: Contender[], rounds = ROUNDS, roundMs = ROUND
       const after = snapshot(c.roots);
       c.loadCpuMs += (loadUsed.user + loadUsed.system) / 1000;
       c.cpuMs += used(before, after);
-      if (c.relayPid !== undefined) c.relayCpuMs += used(before, after, c.relayPid);
+      if (c.relayPid !== undefined) {
+        const relay = used(before, after, c.relayPid);
+        c.relayCpuMs += relay;
+        c.relayCpuRounds.push(relay / Math.max(1, (c.results[c.results.length - 1] as LoadResult).latenciesMs.length));
+      }
     }
   }
   for (const c of contenders) await Promise.all(c.sessions.map(closeSession));
@@ -175,6 +184,20 @@ async function main(): Promise<void> {
     );
     const [d, g] = (await compare([direct, gated])) as [Figures, Figures];
     await httpGateway.close();
+
+    // (3) The tool policy's cost: two fresh gateways (equally warm), one with a 50-rule policy, alternating.
+    const policyDir = await mkdtemp(join(tmpdir(), "mcpbox-bench-policy-"));
+    stops.push(() => rm(policyDir, { recursive: true, force: true }));
+    const policyPath = join(policyDir, "policy.yaml");
+    await writeFile(policyPath, benchPolicy(WORKER_HEADERS[MCPBOX_HEADERS.userEmail]));
+    const gatewayEnv = (name: string) => ({ [GATEWAY_ENV.serviceToken]: TOKEN, [GATEWAY_ENV.upstreamUrl]: everything.url, [GATEWAY_ENV.auditLog]: join(dir, name) });
+    const plainGateway = started_(await startGatewayProcess(gatewayEnv("audit-plain.jsonl")));
+    const policyGateway = started_(await startGatewayProcess({ ...gatewayEnv("audit-policy.jsonl"), [GATEWAY_ENV.policy]: policyPath }));
+    const plain = await prepare("through the gateway, no policy", { url: plainGateway.url, headers: WORKER_HEADERS }, [everything.pid, plainGateway.pid], plainGateway.pid);
+    const ruled = await prepare("through the gateway, 50-rule policy", { url: policyGateway.url, headers: WORKER_HEADERS }, [everything.pid, policyGateway.pid], policyGateway.pid);
+    const [np, wp] = (await compare([plain, ruled])) as [Figures, Figures];
+    await policyGateway.close();
+    await plainGateway.close();
     await everything.close();
 
     // (2) stdio: the gateway's bridge vs supergateway, same server.
@@ -208,6 +231,9 @@ async function main(): Promise<void> {
     const rpsKept = medianRatio(direct, gated, roundRps);
     const vsStateful = medianRatio(theirs, ours, roundRps);
     const vsDefault = o.rps / sl.rps;
+    const policyCpu = percentile(plain.relayCpuRounds.map((a, i) => (ruled.relayCpuRounds[i] as number) / a), 50);
+    const policyRps = medianRatio(plain, ruled, roundRps);
+    const policyMicros = policyMicrosPerCall(WORKER_HEADERS[MCPBOX_HEADERS.userEmail]);
     const markdown = [
       "## Gateway (`npm run bench -w @mcpbox/gateway`)",
       "",
@@ -230,6 +256,19 @@ async function main(): Promise<void> {
       httpHeadroom(d, g),
       "",
       stdioCeiling(o, s),
+      "",
+      "### Tool policy (`MCPBOX_POLICY`)",
+      "",
+      "The same HTTP setup twice, alternating: a gateway without a policy and one with a 50-rule policy",
+      "(`gateway/bench/policy-cost.ts`) under which every call is checked against deny and allow patterns and a",
+      "rate limit, and allowed.",
+      "",
+      table([np, wp]),
+      "",
+      `Gateway CPU per call with the policy: **${policyCpu.toFixed(2)}x** the gateway without one (median of the per-round ratios;`,
+      `pooled ${cpu(wp.relayCpuPerCall)} vs ${cpu(np.relayCpuPerCall)} ms); req/s: ${(policyRps * 100).toFixed(1)}% of the gateway without one. The policy's own work per call`,
+      `(rules of the caller, rate-limit bucket, message view, decision), timed in one process without the network:`,
+      `**${policyMicros.toFixed(2)} µs**, ${((policyMicros / 1000 / np.relayCpuPerCall) * 100).toFixed(2)}% of the gateway's CPU per call without a policy.`,
     ].join("\n");
     process.stdout.write(`${markdown}\n\n(run took ${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
     await writeBenchSection("gateway", markdown);

@@ -1,7 +1,7 @@
 /**
  * The gateway's Hono app: wires the checks in their order (path allowlist, Host/Origin, service
- * token, identity, bounded body, method authorization) in front of the upstream relay. A request
- * reaches the upstream only after every check passed.
+ * token, identity, bounded body, method authorization, tool policy when configured) in front of
+ * the upstream relay. A request reaches the upstream only after every check passed.
  */
 import { GATEWAY_PATHS, HEALTH_BODY, MCP_HEADERS } from "@mcpbox/shared";
 import { RESPONSE_ALREADY_SENT } from "@hono/node-server/utils/response";
@@ -15,6 +15,8 @@ import { hostOriginGuard } from "./middleware/host-origin";
 import { identityGuard, methodGuard } from "./middleware/identity";
 import { pathAllowlist } from "./middleware/path-allowlist";
 import { serviceToken } from "./middleware/service-token";
+import { policyGuard } from "./policy/guard";
+import type { PolicyRuntime } from "./policy/runtime";
 import { replyToResponse, sendReply } from "./reply";
 import type { Upstream } from "./upstream/types";
 
@@ -22,6 +24,8 @@ export interface AppDeps {
   config: GatewayConfig;
   upstream: Upstream;
   log: Logger;
+  /** The tool policy (`MCPBOX_POLICY`); without one no policy code runs at all. */
+  policy?: PolicyRuntime;
 }
 
 const HEALTH_TEXT = JSON.stringify(HEALTH_BODY);
@@ -32,7 +36,7 @@ const SESSION_HEADER = MCP_HEADERS.sessionId.toLowerCase();
 const DIRECT_WRITES = !Object.getOwnPropertySymbols(RESPONSE_ALREADY_SENT).some((s) => s.description === "cache");
 
 /** Builds the app. Expects @hono/node-server bindings (raw target, Node streams, audit record). */
-export function createApp({ config, upstream, log }: AppDeps): Hono<GatewayEnv> {
+export function createApp({ config, upstream, log, policy }: AppDeps): Hono<GatewayEnv> {
   const app = new Hono<GatewayEnv>();
 
   app.use(pathAllowlist());
@@ -42,14 +46,17 @@ export function createApp({ config, upstream, log }: AppDeps): Hono<GatewayEnv> 
   app.use(GATEWAY_PATHS.mcp, identityGuard(config.allowedEmails));
   app.use(GATEWAY_PATHS.mcp, mcpBody(config.maxBodyBytes));
   app.use(GATEWAY_PATHS.mcp, methodGuard());
+  if (policy) app.use(GATEWAY_PATHS.mcp, policyGuard(policy));
   app.on(["POST", "GET", "DELETE"], GATEWAY_PATHS.mcp, async (c) => {
-    const reply = await upstream.handle({
+    let reply = await upstream.handle({
       method: c.req.method as "POST" | "GET" | "DELETE",
       request: c.req.raw,
       bodyBytes: c.var.bodyBytes,
       body: c.var.body,
       identity: c.var.identity,
     });
+    const editReply = c.var.editReply;
+    if (editReply) reply = await editReply(reply);
     // initialize: the session id is born in the response.
     const audit = c.env?.audit;
     if (audit) audit.session ??= reply.headers[SESSION_HEADER] ?? null;

@@ -21,7 +21,14 @@ export interface AuditRecord {
   /** The gateway's own refusal or failure, if any. */
   error: GatewayErrorCode | null;
   bytesIn: number;
+  /** What the tool policy did, when it refused, filtered or rate-limited something. */
+  decision: PolicyDecision | null;
+  /** The policy rule(s) behind `decision`, joined with ",". */
+  rule: string | null;
 }
+
+/** Policy outcomes the audit log records (allowed calls carry none). */
+export type PolicyDecision = "refused" | "filtered" | "rate_limited";
 
 export interface AuditEntry {
   time: string;
@@ -37,14 +44,18 @@ export interface AuditEntry {
   /** Bytes written to the client, response headers included. */
   bytesOut: number;
   error: GatewayErrorCode | null;
+  /** Present only on lines where a tool policy refused, filtered or rate-limited. */
+  decision?: PolicyDecision | null;
+  rule?: string | null;
 }
 
 export function newAuditRecord(): AuditRecord {
-  return { email: null, clientId: null, method: null, tool: null, session: null, error: null, bytesIn: 0 };
+  return { email: null, clientId: null, method: null, tool: null, session: null, error: null, bytesIn: 0, decision: null, rule: null };
 }
 
-/** Serialises exactly the audit fields, in a fixed order. */
+/** Serialises exactly the audit fields, in a fixed order; the policy fields only when set. */
 export function formatAuditLine(entry: AuditEntry): string {
+  const policy = entry.decision ? { decision: entry.decision, rule: entry.rule ?? null } : undefined;
   return (
     JSON.stringify({
       time: entry.time,
@@ -59,6 +70,7 @@ export function formatAuditLine(entry: AuditEntry): string {
       bytesIn: entry.bytesIn,
       bytesOut: entry.bytesOut,
       error: entry.error,
+      ...policy,
     }) + "\n"
   );
 }

@@ -46,6 +46,8 @@ export interface GatewayConfig {
   readonly drainMs: number;
   /** Quiet time after which an SSE response gets a keepalive comment; 0 means never. */
   readonly sseKeepaliveMs: number;
+  /** Path of the per-user tool policy file; undefined: no policy, every allowed email may do everything. */
+  readonly policyPath: string | undefined;
 }
 
 /** Thrown by loadConfig: `problems` holds one human message per mistake. */
@@ -129,6 +131,7 @@ export function loadConfig(env: Env): GatewayConfig {
     sessionIdleMs,
     drainMs,
     sseKeepaliveMs,
+    policyPath: read(GATEWAY_ENV.policy),
   });
 }
 

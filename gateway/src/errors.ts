@@ -27,6 +27,8 @@ export type GatewayErrorCode =
   | "upstream_failed"
   | "upstream_start_failed"
   | "shutting_down"
+  | "policy_denied"
+  | "rate_limited"
   | "internal";
 
 interface WireShape {
@@ -57,6 +59,10 @@ const WIRE: Record<GatewayErrorCode, WireShape> = {
   upstream_failed: { status: 502, rpc: JSONRPC_ERROR.upstreamUnavailable },
   upstream_start_failed: { status: 502, rpc: JSONRPC_ERROR.upstreamUnavailable },
   shutting_down: { status: 503, rpc: JSONRPC_ERROR.upstreamUnavailable },
+  // Like identity_required: the request is refused, the session stays usable.
+  policy_denied: { status: 200, rpc: JSONRPC_ERROR.forbidden },
+  // RFC 6585 §4, with Retry-After (RFC 9110 §10.2.3).
+  rate_limited: { status: 429, rpc: JSONRPC_ERROR.rateLimited },
   internal: { status: 500, rpc: JSONRPC_ERROR.internalError },
 };
 
@@ -90,12 +96,16 @@ export interface ErrorResponseOptions {
   batch?: boolean;
   /** Overrides the code's usual HTTP status. */
   status?: number;
+  /** One message per id (same order), instead of the error's own message for all. */
+  messages?: readonly string[];
+  /** Sent as `Retry-After` (seconds). */
+  retryAfterSeconds?: number;
 }
 
 /** The JSON text of an error body. */
 export function errorBodyText(error: GatewayError, options: ErrorResponseOptions = {}): string {
   const ids = options.ids && options.ids.length > 0 ? options.ids : [null];
-  const bodies = ids.map((id) => jsonRpcError(error.rpcCode, error.message, id));
+  const bodies = ids.map((id, index) => jsonRpcError(error.rpcCode, options.messages?.[index] ?? error.message, id));
   return JSON.stringify(options.batch || bodies.length > 1 ? bodies : bodies[0]);
 }
 
@@ -106,5 +116,6 @@ export function errorResponse(error: unknown, options: ErrorResponseOptions = {}
   if (known.code === "stream_needs_identity") headers.allow = "POST, DELETE";
   // The unread rest of an oversized body would otherwise be parsed as the next request.
   if (known.code === "body_too_large") headers.connection = "close";
+  if (options.retryAfterSeconds !== undefined) headers["retry-after"] = String(options.retryAfterSeconds);
   return new Response(errorBodyText(known, options), { status: options.status ?? known.status, headers });
 }

@@ -9,6 +9,7 @@ export type { Gateway, GatewayHandle, GatewayOptions } from "./server";
 export { formatAuditLine } from "./audit";
 export type { AuditEntry, AuditSink } from "./audit";
 export { GatewayError } from "./errors";
+export { PolicyFileError } from "./policy/runtime";
 export type { GatewayErrorCode } from "./errors";
 export { silentLogger, stderrLogger } from "./logger";
 export type { Logger } from "./logger";

@@ -4,22 +4,23 @@
  * exits at once). A configuration mistake prints every problem and exits with status 1.
  */
 import { ConfigError, loadConfig } from "./config";
+import { PolicyFileError } from "./policy/runtime";
 import { stderrLogger } from "./logger";
 import { startGateway } from "./server";
 
 async function main(): Promise<void> {
   let config;
+  let gateway;
   try {
     config = loadConfig(process.env);
+    gateway = await startGateway(config, { log: stderrLogger });
   } catch (error) {
-    if (error instanceof ConfigError) {
+    if (error instanceof ConfigError || error instanceof PolicyFileError) {
       process.stderr.write(`mcpbox gateway: ${error.message}\n`);
       process.exit(1);
     }
     throw error;
   }
-  const gateway = await startGateway(config, { log: stderrLogger });
-  stderrLogger.info(`ready on ${gateway.url} (serving /mcp and /health; upstream: ${gateway.upstream.description}; audit log: ${config.auditLogPath ?? "stdout"})`);
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
@@ -42,6 +43,11 @@ async function main(): Promise<void> {
   };
   process.on("SIGTERM", stop);
   process.on("SIGINT", stop);
+  // The tool policy reloads on SIGHUP; a broken file keeps the last good one (the log says why).
+  // Without a policy SIGHUP keeps its default meaning (the process ends).
+  if (config.policyPath) process.on("SIGHUP", () => void gateway.reloadPolicy("SIGHUP"));
+  // Ready only once the signals are handled: a supervisor may signal as soon as it reads this line.
+  stderrLogger.info(`ready on ${gateway.url} (serving /mcp and /health; upstream: ${gateway.upstream.description}; audit log: ${config.auditLogPath ?? "stdout"}${config.policyPath ? `; tool policy: ${config.policyPath}` : ""})`);
 }
 
 main().catch((error: unknown) => {

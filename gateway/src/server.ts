@@ -16,6 +16,7 @@ import { GatewayError, NOT_FOUND_MESSAGE, errorBodyText, errorResponse } from ".
 import { stderrLogger } from "./logger";
 import type { Logger } from "./logger";
 import { checkRequestTarget } from "./middleware/path-allowlist";
+import { PolicyRuntime } from "./policy/runtime";
 import { createHttpUpstream } from "./upstream/http";
 import { createStdioUpstream } from "./upstream/stdio";
 import type { Upstream } from "./upstream/types";
@@ -25,12 +26,14 @@ export interface GatewayOptions {
   log?: Logger;
   /** Receives audit lines instead of the configured file or stdout. */
   auditSink?: AuditSink;
-  /** Clock for stdio idle timeouts. */
+  /** Clock for stdio idle timeouts and the policy's rate limits. */
   now?: () => number;
 }
 
 export interface Gateway {
   readonly upstream: Upstream;
+  /** Reads `MCPBOX_POLICY` again (SIGHUP); false when there is none, it did not change or it is broken. */
+  reloadPolicy(why?: string): boolean;
   /** The Node request listener: audit, drain state, then the app. */
   readonly listener: (incoming: IncomingMessage, outgoing: ServerResponse) => void;
   /** Stops taking requests (answers 503), lets in-flight ones finish within `drainMs`, then closes everything. */
@@ -41,6 +44,7 @@ export interface GatewayHandle {
   readonly url: string;
   readonly port: number;
   readonly upstream: Upstream;
+  reloadPolicy(why?: string): boolean;
   close(): Promise<void>;
 }
 
@@ -68,8 +72,11 @@ function writeError(outgoing: ServerResponse, error: GatewayError, close: boolea
 /** Builds the gateway without listening: the relay, the app and the Node listener. */
 export function createGateway(config: GatewayConfig, options: GatewayOptions = {}): Gateway {
   const log = options.log ?? stderrLogger;
+  // A policy that does not validate stops the start (PolicyFileError), before anything is spawned.
+  const policy = config.policyPath ? new PolicyRuntime({ path: config.policyPath, log, now: options.now ?? Date.now }) : undefined;
+  policy?.watch();
   const upstream = createUpstream(config, log, options.now);
-  const app = createApp({ config, upstream, log });
+  const app = createApp({ config, upstream, log, policy });
   const audit: AuditLog = openAuditLog(config.auditLogPath, options.auditSink);
   const records = new WeakMap<IncomingMessage, AuditRecord>();
   const active = new Map<ServerResponse, string>();
@@ -113,6 +120,8 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
         bytesIn: record.bytesIn,
         bytesOut: socket.bytesWritten - bytesBefore,
         error: record.error,
+        decision: record.decision,
+        rule: record.rule,
       });
       if (draining) {
         drainingServer?.closeIdleConnections();
@@ -152,6 +161,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
         });
       }
       server?.closeAllConnections();
+      policy?.close();
       await upstream.close();
       await serverClosed;
       await audit.close();
@@ -159,7 +169,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     return closing;
   };
 
-  return { upstream, listener, close };
+  return { upstream, listener, close, reloadPolicy: (why = "reload requested") => policy?.reload(why) ?? false };
 }
 
 /** Formats a listening address as a URL (IPv6 in brackets). */
@@ -185,6 +195,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     url: urlFor(address),
     port: address.port,
     upstream: gateway.upstream,
+    reloadPolicy: gateway.reloadPolicy,
     close: () => gateway.close(server),
   };
 }

@@ -20,6 +20,8 @@ export const JSONRPC_ERROR = {
   requestTooLarge: -32004,
   /** Server-defined: the MCP session is unknown, closed, or its server process ended. */
   sessionNotFound: -32005,
+  /** Server-defined: the caller sent too many requests; retry after the `Retry-After` seconds. */
+  rateLimited: -32006,
 } as const;
 
 export type JsonRpcId = string | number | null;

@@ -55,6 +55,7 @@ export const GATEWAY_ENV = {
   sessionIdleMs: "GATEWAY_SESSION_IDLE_MS",
   drainMs: "GATEWAY_DRAIN_MS",
   sseKeepaliveMs: "GATEWAY_SSE_KEEPALIVE_MS",
+  policy: "MCPBOX_POLICY",
 } as const;
 
 /** Environment variables the provisioner reads (besides its flags). */

@@ -20,7 +20,7 @@ export interface TestGateway extends GatewayHandle {
   headers(email?: string): Record<string, string>;
 }
 
-export async function startTestGateway(env: Record<string, string | undefined>): Promise<TestGateway> {
+export async function startTestGateway(env: Record<string, string | undefined>, options: { now?: () => number } = {}): Promise<TestGateway> {
   const auditLines: string[] = [];
   const logLines: string[] = [];
   const waiters: { count: number; resolve: (lines: string[]) => void }[] = [];
@@ -37,6 +37,7 @@ export async function startTestGateway(env: Record<string, string | undefined>):
   });
   const handle = await startGateway(config, {
     log,
+    now: options.now,
     auditSink: (line) => {
       auditLines.push(line);
       for (const waiter of [...waiters]) {
@@ -51,6 +52,7 @@ export async function startTestGateway(env: Record<string, string | undefined>):
     url: handle.url,
     port: handle.port,
     upstream: handle.upstream,
+    reloadPolicy: handle.reloadPolicy,
     close: handle.close,
     auditLines,
     logLines,
@@ -69,12 +71,12 @@ export const MCP_POST_HEADERS = {
   accept: "application/json, text/event-stream",
 } as const;
 
-export function initializeBody(id: number | string = 1): string {
+export function initializeBody(id: number | string = 1, protocolVersion = "2025-06-18"): string {
   return JSON.stringify({
     jsonrpc: "2.0",
     id,
     method: "initialize",
-    params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "gateway-test", version: "1.0.0" } },
+    params: { protocolVersion, capabilities: {}, clientInfo: { name: "gateway-test", version: "1.0.0" } },
   });
 }
 
