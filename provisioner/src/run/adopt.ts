@@ -28,7 +28,7 @@ export async function confirmAdoption(
   }
   if (ctx.deps.prompter.interactive) {
     const question = `A ${label} named "${found.name}" (id ${found.id}) already exists, and ${ctx.options.statePath} does not know it.${consequence ? ` If you use it, ${consequence}.` : ""} Use it for this setup?`;
-    if (await ctx.deps.prompter.confirm(question)) return "adopted";
+    if (await ctx.deps.prompter.confirm(question, { yes: `Use the existing ${label}`, no: "Stop here" })) return "adopted";
   }
   throw new AdoptionRequiredError(label, found.name, found.id);
 }

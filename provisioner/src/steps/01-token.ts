@@ -8,7 +8,7 @@ import { CF_ERROR, CloudflareApiError } from "../cloudflare/errors";
 import { findMissingPermissions } from "../cloudflare/probes";
 import { API_TOKENS_URL } from "../cloudflare/permissions";
 import type { Account, TokenStatus } from "../cloudflare/types";
-import { AccountChoiceError, PermissionsMissingError, PrerequisiteError, StateError } from "../errors";
+import { AccountChoiceError, PermissionsMissingError, PrerequisiteError, StateError, type Prerequisite } from "../errors";
 import type { RunContext } from "../run/context";
 import { assertNoConflicts } from "./conflicts";
 import type { Step, StepPlan } from "./step";
@@ -35,12 +35,14 @@ export const tokenStep: Step<StepPlan> = {
     deps.reporter.line("✓ the token has every permission the setup needs");
 
     const problems: string[] = [];
+    const absent: Prerequisite[] = [];
     const org = await cf.access.getOrganization(account.id);
     if (org) {
       ctx.facts.authDomain = org.authDomain;
       deps.reporter.line(`✓ Zero Trust organization ${org.authDomain}`);
     } else {
       problems.push("This account has no Zero Trust organization yet.");
+      absent.push("zero-trust-organization");
     }
     try {
       ctx.facts.workersSubdomain = await cf.workers.getAccountSubdomain(account.id);
@@ -48,6 +50,7 @@ export const tokenStep: Step<StepPlan> = {
     } catch (error) {
       if (!(error instanceof CloudflareApiError && error.hasCode(CF_ERROR.workersNotFound))) throw error;
       problems.push("This account has no workers.dev subdomain yet.");
+      absent.push("workers-dev-subdomain");
     }
     if (problems.length > 0) {
       throw new PrerequisiteError(
@@ -57,6 +60,7 @@ export const tokenStep: Step<StepPlan> = {
           "- Zero Trust: open https://one.dash.cloudflare.com, pick a team name, and choose the Free plan.",
           "- workers.dev: open Workers & Pages at https://dash.cloudflare.com; the first visit offers a workers.dev subdomain.",
         ].join("\n"),
+        absent,
       );
     }
     await assertNoConflicts(ctx, account.id);
