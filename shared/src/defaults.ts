@@ -13,6 +13,10 @@ export const DEFAULT_RESOURCE_NAMES = {
 } as const;
 
 export const DEFAULT_STATE_FILE = ".mcpbox/state.json" as const;
+/** Where setup writes TUNNEL_TOKEN and MCPBOX_SERVICE_TOKEN for the home side (mode 0600). */
+export const DEFAULT_ENV_FILE = ".mcpbox/gateway.env" as const;
+/** The Remote Access wizard's port on 127.0.0.1 unless MCPBOX_WIZARD_PORT says otherwise. */
+export const DEFAULT_WIZARD_PORT = 3000 as const;
 export const DEFAULT_CLOUDFLARE_API_BASE_URL = "https://api.cloudflare.com/client/v4" as const;
 
 /** Maximum length of an email address (RFC 5321 path limit). */
