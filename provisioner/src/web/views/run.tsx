@@ -46,11 +46,11 @@ export function RunPanel(props: { run: Run; csrf: string; title: string }) {
         <QuestionForm run={run} question={run.question} csrf={props.csrf} />
       ) : (
         <p class="working">
-          <span class="spinner" aria-hidden="true"></span> Working… this page updates by itself.
+          <span class="spinner" aria-hidden="true"></span> Working… this page updates by itself when the step is done.
         </p>
       )}
       <noscript>
-        <meta http-equiv="refresh" content="2" />
+        <p>Reload this page to see the progress.</p>
       </noscript>
       <RunLog run={run} live={true} />
     </section>
