@@ -31,14 +31,18 @@ interface Focused {
   outline: string;
 }
 
-async function focused(page: Page): Promise<Focused> {
-  return page.evaluate(() => {
-    const el = document.activeElement as HTMLElement | null;
-    if (!el || el === document.body) return { label: "body", outline: "none" };
-    const style = getComputedStyle(el);
-    const text = (el.getAttribute("name") ?? "") + "|" + (el.textContent ?? "").trim();
-    return { label: `${el.tagName.toLowerCase()}|${text}`, outline: style.outlineStyle === "none" || style.outlineWidth === "0px" ? "none" : `${style.outlineStyle} ${style.outlineWidth}` };
-  });
+/** Runs in the page: the focused element and whether it shows an outline (a string, so Node's types do not apply). */
+const FOCUSED_SCRIPT = `(() => {
+  const el = document.activeElement;
+  if (!el || el === document.body) return { label: "body", outline: "none" };
+  const style = getComputedStyle(el);
+  const text = (el.getAttribute("name") ?? "") + "|" + (el.textContent ?? "").trim();
+  const visible = style.outlineStyle !== "none" && style.outlineWidth !== "0px";
+  return { label: el.tagName.toLowerCase() + "|" + text, outline: visible ? style.outlineStyle + " " + style.outlineWidth : "none" };
+})()`;
+
+function focused(page: Page): Promise<Focused> {
+  return page.evaluate<Focused>(FOCUSED_SCRIPT);
 }
 
 /** Presses `key` (Tab or Shift+Tab) until the focused element's label contains `want`; each stop must show focus. */
@@ -98,7 +102,7 @@ describe("keyboard only", () => {
     await moveTo(page, "|Copy MCP URL");
     await page.keyboard.press("Space");
     await page.locator("button", { hasText: "Copied" }).waitFor();
-    const copied = await page.evaluate(() => navigator.clipboard.readText());
+    const copied = await page.evaluate<string>("navigator.clipboard.readText()");
     expect(copied).toBe(await page.locator("#copy-mcp-url").textContent());
     expect(inventory(w.h.account)).toEqual(COMPLETE_INVENTORY);
     await context.close();

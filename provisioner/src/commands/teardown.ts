@@ -149,6 +149,7 @@ async function confirm(ctx: RunContext, targets: readonly Target[]): Promise<voi
   }
   const details = {
     items,
+    lead: "This deletes, from your Cloudflare account:",
     typeToConfirm: ctx.options.names.worker,
     yes: "Delete everything",
     no: "Cancel",

@@ -17,6 +17,8 @@ export interface ConfirmDetails {
   no?: string;
   /** The things the question is about, one entry each (e.g. the resources a teardown deletes). */
   items?: readonly string[];
+  /** A short lead for interfaces that list `items` themselves (the question text lists them inline). */
+  lead?: string;
   /** "Yes" counts only when this exact text is typed (the Worker's name before a teardown). */
   typeToConfirm?: string;
 }

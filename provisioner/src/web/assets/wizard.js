@@ -16,7 +16,7 @@
     var data = function (message) {
       try {
         return JSON.parse(message.data);
-      } catch (error) {
+      } catch {
         return {};
       }
     };

@@ -34,10 +34,10 @@ export function ConnectDetails(props: ConnectModel) {
         {props.homeSide.map((way) => (
           <div class="way">
             <h3>{way.title}</h3>
-            <Copyable id={`copy-home-${way.id}`} value={way.commands.join("\n")} label={`${way.title.toLowerCase()} commands`} block />
+            <Copyable id={`copy-home-${way.id}`} value={way.commands.join("\n")} label={way.commands.length === 1 ? (way.commands[0] ?? "") : "these commands"} block />
             <p class="help">{way.note}</p>
             {way.gatewayHost !== props.gatewayHost ? (
-              <p class="help warn-text">{`This way reaches the gateway as ${way.gatewayHost}, but step 3 used ${props.gatewayHost}: run step 3 again with that host (npm run provision -- setup --gateway-host ${way.gatewayHost}).`}</p>
+              <p class="help warn-text">{`Note: this way needs the gateway host ${way.gatewayHost}, and step 3 used ${props.gatewayHost}. To use it, change the route first: npm run provision -- setup --gateway-host ${way.gatewayHost}`}</p>
             ) : undefined}
           </div>
         ))}

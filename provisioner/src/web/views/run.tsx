@@ -107,7 +107,7 @@ function QuestionForm(props: { run: Run; question: Question; csrf: string }) {
   return (
     <form method="post" action="/run/answer" class="question">
       {hidden}
-      <p class="question-text">{question.text}</p>
+      <p class="question-text">{details.items && details.lead ? details.lead : question.text}</p>
       {details.items ? (
         <ul class="items">
           {details.items.map((item) => (

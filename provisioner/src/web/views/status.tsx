@@ -159,7 +159,11 @@ function FindingItem(props: { finding: Finding; mark: string }) {
         <span aria-hidden="true">{props.mark}</span> <strong>{f.status === "ok" ? "OK" : f.status === "problem" ? "Problem" : "Skipped"}:</strong> {f.check}
       </p>
       <p class="help">{`Seen: ${f.seen}`}</p>
-      {f.action && f.status !== "ok" ? <p class="fix">{`What to do: ${f.action}`}</p> : undefined}
+      {f.action && f.status !== "ok" ? (
+        <p class="fix">
+          <strong>What to do:</strong> {f.action}
+        </p>
+      ) : undefined}
     </li>
   );
 }

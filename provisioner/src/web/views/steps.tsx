@@ -44,6 +44,8 @@ export function TokenStep(props: StepFormProps) {
         <em>Create Token</em> then <em>Create Custom Token</em>, and add the permissions listed below (each is a row: Account, the group, the level).
         Under <em>Account Resources</em> pick the account to use.
       </p>
+      <h3>What the token needs</h3>
+      <Checklist items={checklist} />
       <StepForm action="/wizard/token" csrf={props.csrf} button={props.checklist ? "Verify again" : "Verify"}>
         <Field
           name="api_token"
@@ -60,8 +62,6 @@ export function TokenStep(props: StepFormProps) {
           }
         />
       </StepForm>
-      <h3>What the token needs</h3>
-      <Checklist items={checklist} />
     </>
   );
 }

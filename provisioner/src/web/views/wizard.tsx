@@ -133,6 +133,7 @@ function DonePanel(props: { run: Run; checklist: readonly ChecklistItem[] | unde
     <section class="notice ok" role="status" aria-labelledby="done-title">
       <h3 id="done-title">{`✓ Step ${run.step ?? ""} done${run.step === 1 && props.accountName ? `: the token works with the account ${props.accountName}` : ""}`}</h3>
       {run.step === 1 && props.checklist ? <Checklist items={props.checklist} /> : undefined}
+      {report && report.changes.length > 0 ? <p>What the wizard changed:</p> : undefined}
       {report && report.changes.length > 0 ? (
         <ul class="changes">
           {report.changes.map((c) => (
