@@ -3,27 +3,18 @@
  * in headless Chromium: every element that takes focus on the way shows a visible focus ring.
  */
 import type { Browser, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { COMPLETE_INVENTORY } from "./helpers/harness";
 import { inventory } from "./helpers/fake-cloudflare";
-import { launchChromium, screen, waitForStep } from "./helpers/wizard-browser";
-import { startWizardHarness, type WizardHarness } from "./helpers/wizard-harness";
+import { screen, useWizardInChromium, waitForStep } from "./helpers/wizard-browser";
+import type { WizardHarness } from "./helpers/wizard-harness";
 
+const chromium = useWizardInChromium();
 let browser: Browser;
 let w: WizardHarness;
-
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-beforeEach(async () => {
-  w = await startWizardHarness();
-});
-afterEach(async () => {
-  expect(w.h.fake.internalErrors).toEqual([]);
-  await w.close();
+beforeEach(() => {
+  browser = chromium.browser();
+  w = chromium.wizard();
 });
 
 interface Focused {

@@ -6,29 +6,24 @@
  */
 import { readFile, writeFile } from "node:fs/promises";
 import type { Browser, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { runSetup } from "../src/commands/setup";
 import { readEnvFile } from "../src/state/env-file";
 import { connectTunnel, inventory } from "./helpers/fake-cloudflare";
 import { startGatewayStandIn, type GatewayStandIn } from "./helpers/gateway-stand-in";
-import { launchChromium, screen } from "./helpers/wizard-browser";
-import { openWizard, startWizardHarness, type WizardHarness } from "./helpers/wizard-harness";
+import { screen, useWizardInChromium } from "./helpers/wizard-browser";
+import { openWizard, type WizardHarness } from "./helpers/wizard-harness";
 
 const HOSTILE_ACCOUNT = '<img src=x onerror="window.__pwned=1">Acme';
 const HOSTILE_TUNNEL = "<script>window.__pwned=2</script>";
 
+const chromium = useWizardInChromium();
 let browser: Browser;
 let w: WizardHarness;
 let gateway: GatewayStandIn;
-
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-});
 beforeEach(async () => {
-  w = await startWizardHarness();
+  browser = chromium.browser();
+  w = chromium.wizard();
   gateway = await startGatewayStandIn([]);
   w.h.account.name = HOSTILE_ACCOUNT;
   await runSetup({ ...w.h.options, gatewayPort: gateway.port }, w.h.deps);
@@ -38,9 +33,7 @@ beforeEach(async () => {
   await writeFile(w.h.statePath, JSON.stringify(state));
 });
 afterEach(async () => {
-  expect(w.h.fake.internalErrors).toEqual([]);
   await gateway.close();
-  await w.close();
 });
 
 /** Clicks a button that starts a run and waits for the page to show its outcome. */

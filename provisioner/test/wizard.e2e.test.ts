@@ -6,28 +6,19 @@
  */
 import { readFile } from "node:fs/promises";
 import type { Browser, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { COMPLETE_INVENTORY } from "./helpers/harness";
 import { inventory, permissionsWithout, seed } from "./helpers/fake-cloudflare";
 import { PERMISSIONS } from "../src/cloudflare/permissions";
-import { launchChromium, screen, waitForStep } from "./helpers/wizard-browser";
-import { openWizard, startWizardHarness, type WizardHarness } from "./helpers/wizard-harness";
+import { screen, useWizardInChromium, waitForStep } from "./helpers/wizard-browser";
+import { openWizard, type WizardHarness } from "./helpers/wizard-harness";
 
+const chromium = useWizardInChromium();
 let browser: Browser;
 let w: WizardHarness;
-
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-beforeEach(async () => {
-  w = await startWizardHarness();
-});
-afterEach(async () => {
-  expect(w.h.fake.internalErrors).toEqual([]);
-  await w.close();
+beforeEach(() => {
+  browser = chromium.browser();
+  w = chromium.wizard();
 });
 
 async function verifyToken(page: Page, token: string): Promise<void> {

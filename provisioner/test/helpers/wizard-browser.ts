@@ -6,10 +6,10 @@
 import { mkdir, readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
-import type { Page } from "playwright-core";
-import { expect } from "vitest";
-
-export { launchChromium } from "../../../dev/test/helpers/chromium";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, beforeEach, expect } from "vitest";
+import { launchChromium } from "../../../dev/test/helpers/chromium";
+import { startWizardHarness, type WizardHarness } from "./wizard-harness";
 
 const ARTIFACTS = path.resolve(import.meta.dirname, "../../../test-artifacts/wizard");
 const AXE_SOURCE = readFile(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
@@ -43,4 +43,37 @@ export async function screen(page: Page, name: string): Promise<void> {
 export async function waitForStep(page: Page, n: number): Promise<void> {
   await page.locator("#step-title", { hasText: `Step ${n} of 6` }).waitFor();
   await page.locator(".run").waitFor({ state: "detached" });
+}
+
+/**
+ * One Chromium for the calling file and a fresh wizard (over a fresh fake account) for each test;
+ * after each test the fake API must have hit no internal error.
+ */
+export function useWizardInChromium(): { browser: () => Browser; wizard: () => WizardHarness } {
+  let browser: Browser | undefined;
+  let wizard: WizardHarness | undefined;
+  beforeAll(async () => {
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  beforeEach(async () => {
+    wizard = await startWizardHarness();
+  });
+  afterEach(async () => {
+    const current = wizard;
+    wizard = undefined;
+    if (!current) return;
+    try {
+      expect(current.h.fake.internalErrors).toEqual([]);
+    } finally {
+      await current.close();
+    }
+  });
+  const need = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined) throw new Error(`${what} is not ready`);
+    return value;
+  };
+  return { browser: () => need(browser, "Chromium"), wizard: () => need(wizard, "the wizard") };
 }

@@ -4,7 +4,7 @@
  */
 import type { Hono } from "hono";
 import { checkAllow, type AllowKind, ALLOW_KINDS } from "../../allow";
-import { checkInput, checkPort, INPUT_RULES } from "../../inputs";
+import { checkInput, checkPort, INPUT_RULES, type InputRule } from "../../inputs";
 import type { WizardEnv } from "../app";
 import type { Operations, StepInputs, WizardSettings } from "../operations";
 import { formOf, wizardModel } from "../pages";
@@ -23,13 +23,7 @@ type Parsed = { ok: true; inputs: StepInputs } | { ok: false; echo: FormEcho };
 
 /** Each step's form: its fields, checked with the same rules as the CLI's flags. */
 const STEP_FORMS: Record<string, { step: number; parse(form: Record<string, string>): Parsed }> = {
-  tunnel: {
-    step: 2,
-    parse: (form) => {
-      const name = checkInput(INPUT_RULES.tunnelName, form.tunnel_name ?? "", INPUT_RULES.tunnelName.label);
-      return name.ok ? { ok: true, inputs: { tunnelName: name.value } } : { ok: false, echo: { values: form, problems: { tunnel_name: name.problem } } };
-    },
-  },
+  tunnel: { step: 2, parse: nameForm("tunnel_name", INPUT_RULES.tunnelName, "tunnelName") },
   vpc: {
     step: 3,
     parse: (form) => {
@@ -42,13 +36,7 @@ const STEP_FORMS: Record<string, { step: number; parse(form: Record<string, stri
       return { ok: false, echo: { values: form, problems } };
     },
   },
-  worker: {
-    step: 4,
-    parse: (form) => {
-      const name = checkInput(INPUT_RULES.workerName, form.worker_name ?? "", INPUT_RULES.workerName.label);
-      return name.ok ? { ok: true, inputs: { workerName: name.value } } : { ok: false, echo: { values: form, problems: { worker_name: name.problem } } };
-    },
-  },
+  worker: { step: 4, parse: nameForm("worker_name", INPUT_RULES.workerName, "workerName") },
   access: {
     step: 5,
     parse: (form) => {
@@ -59,6 +47,14 @@ const STEP_FORMS: Record<string, { step: number; parse(form: Record<string, stri
     },
   },
 };
+
+/** A form with one resource name in `field`, checked by `rule`. */
+function nameForm(field: string, rule: InputRule, key: "tunnelName" | "workerName"): (form: Record<string, string>) => Parsed {
+  return (form) => {
+    const name = checkInput(rule, form[field] ?? "", rule.label);
+    return name.ok ? { ok: true, inputs: { [key]: name.value } } : { ok: false, echo: { values: form, problems: { [field]: name.problem } } };
+  };
+}
 
 export function wizardRoutes(app: Hono<WizardEnv>, deps: Deps): void {
   const { board, ops, settings } = deps;
