@@ -7,7 +7,7 @@
 import { readFile } from "node:fs/promises";
 import type { Browser, Page } from "playwright-core";
 import { beforeEach, describe, expect, it } from "vitest";
-import { COMPLETE_INVENTORY } from "./helpers/harness";
+import { COMPLETE_INVENTORY, fixtureBundle } from "./helpers/harness";
 import { inventory, permissionsWithout, seed } from "./helpers/fake-cloudflare";
 import { PERMISSIONS } from "../src/cloudflare/permissions";
 import { screen, useWizardInChromium, waitForStep } from "./helpers/wizard-browser";
@@ -163,5 +163,28 @@ describe("the setup wizard", () => {
     await page.click("button:has-text('Continue with this account')");
     await waitForStep(page, 2);
     expect(JSON.parse(await readFile(w.h.statePath, "utf8")).accountId).toBe(second.id);
+  });
+
+  it("streams a running step's progress into the page as it happens", async () => {
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    w.settings.deps.bundler = async () => {
+      await gate;
+      return fixtureBundle();
+    };
+    await w.restart();
+    const page = await walkTo(4);
+    const appended: string[] = [];
+    await page.click("button:has-text('Deploy the Worker')");
+    await page.locator(".log-wait", { hasText: "bundling the Worker with wrangler" }).waitFor();
+    expect(await page.locator("#run-title").textContent()).toBe("Working on step 4…");
+    await screen(page, "05b-step4-running");
+    // Lines the page's script appends from the event stream, reported before the page reloads.
+    await page.exposeFunction("reportAppended", (text: string) => appended.push(text));
+    await page.evaluate(`new MutationObserver((records) => records.forEach((r) => r.addedNodes.forEach((n) => reportAppended(n.textContent)))).observe(document.getElementById("run-log"), { childList: true })`);
+    release();
+    await waitForStep(page, 5);
+    expect(appended).toContainEqual(expect.stringMatching(/^\+ created the KV namespace "mcpbox-proxy-OAUTH_KV"/));
+    expect(appended).toContainEqual(expect.stringMatching(/^\+ uploaded the Worker "mcpbox-proxy"/));
   });
 });

@@ -4,7 +4,9 @@
   "use strict";
 
   var log = document.getElementById("run-log");
+  var now = document.getElementById("run-now");
   if (log && log.dataset.run) {
+    log.scrollTop = log.scrollHeight;
     var source = new EventSource("/events?run=" + encodeURIComponent(log.dataset.run) + "&from=" + encodeURIComponent(log.dataset.from || "0"));
     var add = function (text, className, label) {
       var item = document.createElement("li");
@@ -12,6 +14,8 @@
       if (className) item.className = className;
       if (label) item.dataset.wait = label;
       log.appendChild(item);
+      log.scrollTop = log.scrollHeight;
+      if (now) now.textContent = text;
     };
     var data = function (message) {
       try {

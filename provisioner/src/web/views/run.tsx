@@ -15,7 +15,7 @@ export function RunLog(props: { run: Run; live: boolean }) {
   const ended = new Set(run.events.filter((e) => e.type === "wait" && e.phase === "end").map((e) => (e.type === "wait" ? e.label : "")));
   const items = run.events.map((event) => logItem(event, ended)).filter((x) => x !== undefined);
   return (
-    <ol class="log" id="run-log" aria-live="polite" aria-label="Progress" data-run={props.live ? String(run.id) : undefined} data-from={String(run.events.length)}>
+    <ol class="log" id="run-log" tabindex={0} aria-live="polite" aria-label="Progress" data-run={props.live ? String(run.id) : undefined} data-from={String(run.events.length)}>
       {items}
     </ol>
   );
@@ -36,8 +36,21 @@ function logItem(event: RunEvent, ended: Set<string>) {
   }
 }
 
-/** While a run works: its log, and its question when it waits for an answer. */
-export function RunPanel(props: { run: Run; csrf: string; title: string }) {
+/** What the run is doing now: the open wait, else its last line. */
+function activity(run: Run): string {
+  const open = new Map<string, boolean>();
+  let last = "Starting…";
+  for (const e of run.events) {
+    if (e.type === "wait") open.set(e.label, e.phase === "start");
+    if (e.type === "line" || e.type === "warn") last = e.text;
+    if (e.type === "step") last = `Step ${e.n} of ${e.total}: ${e.title}`;
+  }
+  const waiting = [...open].filter(([, on]) => on).map(([label]) => label).pop();
+  return waiting ? `${waiting}…` : last;
+}
+
+/** While a run works: what it does now, its log, and its question when it waits for an answer. */
+export function RunPanel(props: { run: Run; csrf: string; title: string; intro?: string }) {
   const { run } = props;
   return (
     <section class="run" aria-labelledby="run-title">
@@ -45,9 +58,16 @@ export function RunPanel(props: { run: Run; csrf: string; title: string }) {
       {run.question ? (
         <QuestionForm run={run} question={run.question} csrf={props.csrf} />
       ) : (
-        <p class="working">
-          <span class="spinner" aria-hidden="true"></span> Working… this page updates by itself when the step is done.
-        </p>
+        <>
+          {props.intro ? <p>{props.intro}</p> : undefined}
+          <p class="working">
+            <span class="spinner" aria-hidden="true"></span>
+            <span>
+              Now: <span id="run-now">{activity(run)}</span>
+            </span>
+          </p>
+          <p class="help">This page updates by itself when the work is done.</p>
+        </>
       )}
       <noscript>
         <p>Reload this page to see the progress.</p>

@@ -52,7 +52,14 @@ export function WizardPage(props: WizardModel) {
         {step === 1 && props.resumeAt ? (
           <p class="notice info">{`Your setup is saved up to step ${props.resumeAt - 1}. The wizard was restarted, and it never stores the API token: enter it again to continue at step ${props.resumeAt}.`}</p>
         ) : undefined}
-        {running && run ? <RunPanel run={run} csrf={props.csrf} title={`Working on step ${run.step ?? step}…`} /> : undefined}
+        {running && run ? (
+          <RunPanel
+            run={run}
+            csrf={props.csrf}
+            title={`Working on step ${run.step ?? step}…`}
+            intro={run.step && run.step > 1 ? `First the wizard checks steps 1 to ${run.step - 1} again (it changes nothing that is in place there), then it works on step ${run.step}.` : undefined}
+          />
+        ) : undefined}
         {failed?.report ? <ErrorCard run={failed} report={failed.report} csrf={props.csrf} /> : undefined}
         {!running ? <StepBody {...props} /> : undefined}
         {failed ? (
