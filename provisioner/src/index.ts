@@ -1,7 +1,8 @@
 /**
  * @mcpbox/provisioner — the six-step Cloudflare setup for MCPbox Remote as a library: setup,
  * status, doctor, secrets sync, service-token rotation and teardown, plus the typed Cloudflare
- * client they are built on. The CLI (src/cli.ts) is a thin layer over these functions.
+ * client they are built on. Two thin faces use exactly these functions: the CLI (src/cli/) and the
+ * Remote Access page (src/web/, `npm run wizard`).
  */
 export { runSetup, SETUP_STEPS } from "./commands/setup";
 export type { AccountChecks, SetupResult } from "./commands/setup";
@@ -58,4 +59,7 @@ export {
   VerifyError,
 } from "./errors";
 export { main } from "./cli/main";
+export { startWizardServer } from "./web/server";
+export type { WizardHandle } from "./web/server";
+export { loadWizardConfig } from "./web/config";
 export type { CliIo } from "./cli/main";

@@ -19,6 +19,8 @@ export interface ConfirmDetails {
   items?: readonly string[];
   /** A short lead for interfaces that list `items` themselves (the question text lists them inline). */
   lead?: string;
+  /** A sentence that helps choose, for interfaces with room for it. */
+  help?: string;
   /** "Yes" counts only when this exact text is typed (the Worker's name before a teardown). */
   typeToConfirm?: string;
 }

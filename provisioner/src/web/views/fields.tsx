@@ -61,6 +61,7 @@ const MARK = { ok: "✓", missing: "✗", unchecked: "·" } as const;
 const SPOKEN = { ok: "present", missing: "missing", unchecked: "not checked yet" } as const;
 
 export function Checklist(props: { items: readonly ChecklistItem[] }) {
+  const checked = props.items.some((i) => i.state !== "unchecked");
   return (
     <ul class="checklist">
       {props.items.map((item) => (
@@ -71,6 +72,7 @@ export function Checklist(props: { items: readonly ChecklistItem[] }) {
           <span class="visually-hidden">{`${SPOKEN[item.state]}: `}</span>
           {item.label}
           {item.detail ? <span class="detail">{` — ${item.detail}`}</span> : undefined}
+          {checked && item.state === "unchecked" ? <span class="detail"> — checked once the items above are fixed</span> : undefined}
         </li>
       ))}
     </ul>

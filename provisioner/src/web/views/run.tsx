@@ -128,6 +128,7 @@ function QuestionForm(props: { run: Run; question: Question; csrf: string }) {
     <form method="post" action="/run/answer" class="question">
       {hidden}
       <p class="question-text">{details.items && details.lead ? details.lead : question.text}</p>
+      {details.help ? <p class="help">{details.help}</p> : undefined}
       {details.items ? (
         <ul class="items">
           {details.items.map((item) => (
@@ -157,12 +158,12 @@ function QuestionForm(props: { run: Run; question: Question; csrf: string }) {
 }
 
 /** A failed run: what happened, what Cloudflare said, what to do, and Retry. */
-export function ErrorCard(props: { run: Run; report: ErrorReport; csrf: string; retryLabel?: string }) {
+export function ErrorCard(props: { run: Run; report: ErrorReport; csrf: string; retry?: boolean; listMissing?: boolean }) {
   const { report } = props;
   return (
     <section class="error" role="alert" aria-labelledby="error-title">
       <h2 id="error-title">This stopped: {report.message}</h2>
-      {report.missingPermissions ? (
+      {report.missingPermissions && props.listMissing !== false ? (
         <ul class="items">
           {report.missingPermissions.map((p) => (
             <li>{p}</li>
@@ -188,13 +189,15 @@ export function ErrorCard(props: { run: Run; report: ErrorReport; csrf: string; 
           ))}
         </div>
       ) : undefined}
-      <form method="post" action="/run/retry" class="inline">
-        <Csrf token={props.csrf} />
-        <input type="hidden" name="run" value={String(props.run.id)} />
-        <button type="submit" class="primary">
-          {props.retryLabel ?? "Retry"}
-        </button>
-      </form>
+      {props.retry !== false ? (
+        <form method="post" action="/run/retry" class="inline">
+          <Csrf token={props.csrf} />
+          <input type="hidden" name="run" value={String(props.run.id)} />
+          <button type="submit" class="primary">
+            Retry
+          </button>
+        </form>
+      ) : undefined}
     </section>
   );
 }

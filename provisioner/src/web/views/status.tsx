@@ -72,7 +72,7 @@ export function StatusPage(props: StatusModel) {
         ) : (
           <form method="post" action="/status/token" class="step-form">
             <Csrf token={csrf} />
-            <p>The live checks and the actions below use the Cloudflare API. The wizard does not store your API token: enter it for this session.</p>
+            <p>The live checks and the actions (re-sync the secrets, rotate the service token, remove everything) use the Cloudflare API. The wizard never stores your API token: enter it once for this session.</p>
             <Field name="api_token" label="API token" type="password" value="" echo={undefined} help="Kept in this wizard's memory only while it runs." />
             <button type="submit" class="primary">
               Check the setup

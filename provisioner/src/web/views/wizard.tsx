@@ -60,7 +60,10 @@ export function WizardPage(props: WizardModel) {
             intro={run.step && run.step > 1 ? `First the wizard checks steps 1 to ${run.step - 1} again (it changes nothing that is in place there), then it works on step ${run.step}.` : undefined}
           />
         ) : undefined}
-        {failed?.report ? <ErrorCard run={failed} report={failed.report} csrf={props.csrf} /> : undefined}
+        {failed?.report ? (
+          // On step 1 the checklist shows what is missing and the form's own button checks again.
+          <ErrorCard run={failed} report={failed.report} csrf={props.csrf} retry={step !== 1} listMissing={step !== 1} />
+        ) : undefined}
         {!running ? <StepBody {...props} /> : undefined}
         {failed ? (
           <details class="log-details">
