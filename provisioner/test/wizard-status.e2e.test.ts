@@ -52,6 +52,10 @@ describe("the status view", () => {
     expect(await page.locator("dl.facts img, dl.facts script").count()).toBe(0);
     await screen(page, "20-status-no-token");
 
+    await page.fill("#f-api_token", "not-a-valid-token");
+    await runAction(page, "Check the setup");
+    expect(await page.locator(".error h2").textContent()).toContain("This stopped");
+    expect(await page.content()).not.toContain("not-a-valid-token");
     await page.fill("#f-api_token", w.h.token);
     await runAction(page, "Check the setup");
     await page.locator("table.status").waitFor();

@@ -86,6 +86,12 @@ export function createWizardApp(options: WizardAppOptions): Hono<WizardEnv> {
     await next();
   });
 
+  // Unknown failures: a generic page; the message (never a token: requests carry it in a header) goes to stderr.
+  app.onError((error, c) => {
+    process.stderr.write(`wizard: ${c.req.method} ${new URL(c.req.url).pathname} failed: ${error.message}\n`);
+    return c.text("Something went wrong on this page. Reload it; if it keeps failing, see the terminal where npm run wizard runs.", 500);
+  });
+
   wizardRoutes(app, { board, ops, settings: options.settings });
   statusRoutes(app, { board, ops, settings: options.settings });
   eventRoutes(app, board);

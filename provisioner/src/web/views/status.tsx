@@ -64,7 +64,7 @@ export function StatusPage(props: StatusModel) {
       ) : undefined}
       <section aria-labelledby="live">
         <h2 id="live">Live status</h2>
-        {props.hasToken ? (
+        {props.hasToken && !(run?.kind === "check" && run.status === "failed") ? (
           <>
             {props.lastCheck ? <CheckResults check={props.lastCheck} /> : <p>Not checked yet in this session.</p>}
             <ActionButton action="/status/check" csrf={csrf} label={props.lastCheck ? "Check again" : "Check now"} />
@@ -72,6 +72,7 @@ export function StatusPage(props: StatusModel) {
         ) : (
           <form method="post" action="/status/token" class="step-form">
             <Csrf token={csrf} />
+            {props.hasToken ? <p>If the check failed because of the token, enter another one.</p> : undefined}
             <p>The live checks and the actions (re-sync the secrets, rotate the service token, remove everything) use the Cloudflare API. The wizard never stores your API token: enter it once for this session.</p>
             <Field name="api_token" label="API token" type="password" value="" echo={undefined} help="Kept in this wizard's memory only while it runs." />
             <button type="submit" class="primary">
