@@ -56,14 +56,22 @@ describe("the status view", () => {
     await runAction(page, "Check the setup");
     expect(await page.locator(".error h2").textContent()).toContain("This stopped");
     expect(await page.content()).not.toContain("not-a-valid-token");
+    // All three usual problems at once: no connector, a gateway with another token, no login method.
+    const providers = w.h.account.identityProviders.splice(0);
+    const runningWith = gateway.tokens;
+    gateway.tokens = ["a-token-from-an-older-setup-0000000000000000"];
     await page.fill("#f-api_token", w.h.token);
     await runAction(page, "Check the setup");
     await page.locator("table.status").waitFor();
     expect(await page.locator("tbody tr").first().textContent()).toContain("problem");
-    const tunnelArea = page.locator("section.finding-area", { hasText: "Tunnel not connecting" });
-    expect(await tunnelArea.locator(".fix").first().textContent()).toContain("Is cloudflared running?");
+    const fixOf = (area: string) => page.locator("section.finding-area", { hasText: area }).locator(".finding-problem .fix").first().textContent();
+    expect(await fixOf("Tunnel not connecting")).toContain("Is cloudflared running?");
+    expect(await fixOf("403 on MCP requests")).toContain("secrets sync");
+    expect(await fixOf("Sign-in redirect loop")).toContain("One-time PIN");
     expect(await page.locator("section.finding-area h3").allTextContents()).toEqual(["Tunnel not connecting", "403 on MCP requests (service token)", "Sign-in redirect loop"]);
     await screen(page, "21-status-checked");
+    w.h.account.identityProviders.push(...providers);
+    gateway.tokens = runningWith;
     const state = JSON.parse(await readFile(w.h.statePath, "utf8"));
     connectTunnel(w.h.account, state.tunnel.id, "2025.8.0");
     await runAction(page, "Check again");

@@ -31,7 +31,8 @@ export function ConnectDetails(props: ConnectModel) {
           Requests reach your MCP server only while cloudflared and the gateway run on this side. The wizard wrote the two tokens they need to{" "}
           <code>{props.envFile}</code> (readable by you only); they are not shown here. From the repository folder, run one of:
         </p>
-        {props.homeSide.map((way) => (
+        {/* The way that matches step 3's gateway host first. */}
+        {[...props.homeSide].sort((a, b) => Number(b.gatewayHost === props.gatewayHost) - Number(a.gatewayHost === props.gatewayHost)).map((way) => (
           <div class="way">
             <h3>{way.title}</h3>
             <Copyable id={`copy-home-${way.id}`} value={way.commands.join("\n")} label={way.commands.length === 1 ? (way.commands[0] ?? "") : "these commands"} block />

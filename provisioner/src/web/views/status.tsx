@@ -165,6 +165,7 @@ function FindingItem(props: { finding: Finding; mark: string }) {
           <strong>What to do:</strong> {f.action}
         </p>
       ) : undefined}
+      {f.status === "problem" && f.area === "service-token" ? <p class="help">On this page, the Re-sync secrets button under Actions does the same.</p> : undefined}
     </li>
   );
 }
