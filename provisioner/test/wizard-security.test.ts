@@ -59,6 +59,9 @@ describe("the launch link", () => {
     expect(again.status).toBe(403);
     expect(again.body).toContain("already used");
     expect((await rawRequest(port(), { path: "/", headers: { cookie: "mcpbox_wizard=forged" } })).status).toBe(401);
+    const sneaky = await rawRequest(port(), { path: "//attacker.example/?launch=x", headers: { cookie } });
+    expect(sneaky.status).toBe(303);
+    expect(sneaky.headers.location).toBe("/");
   });
 
   it("listens on 127.0.0.1 only", () => {

@@ -66,8 +66,9 @@ export function createWizardApp(options: WizardAppOptions): Hono<WizardEnv> {
       const session = sessions.redeem(launch) ?? existing;
       if (!session) return c.html(documentOf(RefusedPage({ reason: "used-link" })), 403);
       // The secret leaves the address bar at once; from now on the cookie identifies the browser.
+      // Always to "/": echoing the path would turn `//host/?launch=` into an open redirect.
       c.header("Set-Cookie", sessionCookie(session));
-      return c.redirect(new URL(c.req.url).pathname, 303);
+      return c.redirect("/", 303);
     }
     if (!existing) return c.html(documentOf(RefusedPage({ reason: "no-session" })), 401);
     c.set("session", existing);

@@ -51,7 +51,11 @@ export class SessionStore {
   }
 }
 
-/** The Set-Cookie value for a session: HttpOnly, SameSite=Strict, the whole site, no Expires. */
+/**
+ * The Set-Cookie value for a session: HttpOnly (scripts cannot read it, RFC 6265 §4.1.2.6),
+ * SameSite=Strict (no cross-site request carries it, RFC 6265bis §4.1.2.7), the whole site, and
+ * no Expires (it ends with the browser session; the server forgets it on restart anyway).
+ */
 export function sessionCookie(session: Session): string {
   return `${SESSION_COOKIE}=${session.id}; Path=/; HttpOnly; SameSite=Strict`;
 }
