@@ -4,7 +4,7 @@ import tseslint from "typescript-eslint";
 
 export default tseslint.config(
   {
-    ignores: ["**/node_modules/**", "**/dist/**", "**/.wrangler/**", "test-artifacts/**", "worker/worker-configuration.d.ts"],
+    ignores: ["**/node_modules/**", "**/dist/**", "**/.wrangler/**", "test-artifacts/**", "worker/worker-configuration.d.ts", "dev/fixtures/*/worker-configuration.d.ts"],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

@@ -24,11 +24,14 @@ export interface WorkerBundle {
   source: string;
 }
 
-/** Bundles the Worker exactly as a deploy would (`wrangler deploy --dry-run --outdir`), offline. */
-export async function buildWorkerBundle(outDir?: string): Promise<WorkerBundle> {
+/**
+ * Bundles the Worker exactly as a deploy would (`wrangler deploy --dry-run --outdir`), offline.
+ * `configPath` names another wrangler configuration (the tests' fixture Workers).
+ */
+export async function buildWorkerBundle(outDir?: string, configPath = WRANGLER_CONFIG): Promise<WorkerBundle> {
   const dir = outDir ?? (await mkdtemp(path.join(os.tmpdir(), "mcpbox-worker-bundle-")));
   const wrangler = path.join(REPO_ROOT, "node_modules", "wrangler", "bin", "wrangler.js");
-  await run(process.execPath, [wrangler, "deploy", "--dry-run", "--outdir", dir, "--config", WRANGLER_CONFIG], REPO_ROOT);
+  await run(process.execPath, [wrangler, "deploy", "--dry-run", "--outdir", dir, "--config", configPath], REPO_ROOT);
   const files = (await readdir(dir)).filter((file) => file.endsWith(".js") || file.endsWith(".mjs"));
   let bytes = 0;
   let gzipBytes = 0;

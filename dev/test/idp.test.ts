@@ -5,12 +5,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEV_IDP_BANNER, startDevIdp, type DevIdp } from "../src/idp/index";
-import { ScriptedBrowser, loginAtDevIdp, newPkce, type FlowNetwork } from "../src/oauth-flow";
+import { loginAtDevIdp } from "../src/oauth-flow";
+import { authorizationRequest, decodeJwt, idpBrowser, signIn, type IdpClient } from "./helpers/idp-client";
 
 const CLIENT_ID = "dev-test-app";
 const CLIENT_SECRET = "dev-test-secret";
 const REDIRECT_URI = "https://worker.example/callback";
-const network: FlowNetwork = { workerOrigin: "https://worker.example", worker: () => Promise.reject(new Error("the RP is never called")) };
 
 let idp: DevIdp;
 
@@ -22,46 +22,7 @@ afterAll(async () => {
   await idp.close();
 });
 
-function decode(jwt: string): { header: Record<string, unknown>; payload: Record<string, unknown> } {
-  const [header = "", payload = ""] = jwt.split(".");
-  return {
-    header: JSON.parse(Buffer.from(header, "base64url").toString("utf8")) as Record<string, unknown>,
-    payload: JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as Record<string, unknown>,
-  };
-}
-
-async function authorizationRequest(options: { pkce?: boolean } = {}) {
-  const pkce = await newPkce();
-  const nonce = crypto.randomUUID();
-  const url = new URL(idp.authorizationUrl);
-  url.search = new URLSearchParams({ response_type: "code", client_id: CLIENT_ID, redirect_uri: REDIRECT_URI, scope: "openid email profile", state: "st", nonce }).toString();
-  if (options.pkce !== false) {
-    url.searchParams.set("code_challenge", pkce.challenge);
-    url.searchParams.set("code_challenge_method", "S256");
-  }
-  return { url, pkce, nonce };
-}
-
-async function signIn(email: string): Promise<{ idToken: string; nonce: string }> {
-  const { url, pkce, nonce } = await authorizationRequest();
-  const callback = await loginAtDevIdp(new ScriptedBrowser(network), url.href, email);
-  expect(callback.origin + callback.pathname).toBe(REDIRECT_URI);
-  expect(callback.searchParams.get("iss")).toBe(idp.issuer);
-  const response = await fetch(idp.tokenUrl, {
-    method: "POST",
-    headers: { "Content-Type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams({
-      grant_type: "authorization_code",
-      code: callback.searchParams.get("code") ?? "",
-      redirect_uri: REDIRECT_URI,
-      code_verifier: pkce.verifier,
-      client_id: CLIENT_ID,
-      client_secret: CLIENT_SECRET,
-    }),
-  });
-  expect(response.status).toBe(200);
-  return { idToken: ((await response.json()) as { id_token: string }).id_token, nonce };
-}
+const client = (): IdpClient => ({ idp, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUri: REDIRECT_URI });
 
 describe("startDevIdp", () => {
   it("serves Access for SaaS's URL layout on 127.0.0.1, with RS256 keys by kid", async () => {
@@ -81,8 +42,8 @@ describe("startDevIdp", () => {
   });
 
   it("shows a login page marked development only", async () => {
-    const { url } = await authorizationRequest();
-    const browser = new ScriptedBrowser(network);
+    const { url } = await authorizationRequest(client());
+    const browser = idpBrowser();
     const redirect = await browser.request(url);
     const page = await browser.request(new URL(redirect.headers.get("Location") ?? "", url));
     expect(page.status).toBe(200);
@@ -90,23 +51,23 @@ describe("startDevIdp", () => {
   });
 
   it("signs in by posting the form and issues an RS256 id_token carrying kid, email and nonce", async () => {
-    const { idToken, nonce } = await signIn("ada@example.com");
-    const { header, payload } = decode(idToken);
+    const { idToken, nonce } = await signIn(client(), "ada@example.com");
+    const { header, payload } = decodeJwt(idToken);
     expect(header).toMatchObject({ alg: "RS256", kid: idp.currentKid });
     expect(payload).toMatchObject({ iss: idp.issuer, aud: CLIENT_ID, email: "ada@example.com", email_verified: true, nonce });
     expect(typeof payload.sub).toBe("string");
   });
 
   it("requires PKCE, as the Worker always sends it", async () => {
-    const { url } = await authorizationRequest({ pkce: false });
+    const { url } = await authorizationRequest(client(), { pkce: false });
     const response = await fetch(url, { redirect: "manual" });
     const location = new URL(response.headers.get("Location") ?? "");
     expect(location.searchParams.get("error")).toBe("invalid_request");
   });
 
   it("answers access_denied when the user cancels", async () => {
-    const { url } = await authorizationRequest();
-    const callback = await loginAtDevIdp(new ScriptedBrowser(network), url.href, "", { cancel: true });
+    const { url } = await authorizationRequest(client());
+    const callback = await loginAtDevIdp(idpBrowser(), url.href, "", { cancel: true });
     expect(callback.searchParams.get("error")).toBe("access_denied");
   });
 
@@ -116,7 +77,7 @@ describe("startDevIdp", () => {
     expect(after).not.toBe(before);
     const jwks = (await (await fetch(idp.jwksUrl)).json()) as { keys: Array<{ kid: string }> };
     expect(jwks.keys.map((key) => key.kid)).toEqual([after, before]);
-    const { idToken } = await signIn("grace@example.com");
-    expect(decode(idToken).header.kid).toBe(after);
+    const { idToken } = await signIn(client(), "grace@example.com");
+    expect(decodeJwt(idToken).header.kid).toBe(after);
   });
 });

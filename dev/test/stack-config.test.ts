@@ -52,6 +52,12 @@ describe("loadStackConfig", () => {
     expect(config.workerVars[WORKER_VAR_NAMES.corsOrigins]).toBe([...INSPECTOR_ORIGINS, "https://app.example"].join(","));
   });
 
+  it("passes the grant lifetimes and the Access re-check interval through to the Worker", () => {
+    const names = [WORKER_VAR_NAMES.refreshTokenTtlSeconds, WORKER_VAR_NAMES.refreshTokenIdleSeconds, WORKER_VAR_NAMES.grantMaxAgeSeconds, WORKER_VAR_NAMES.accessRecheckSeconds];
+    const config = loadStackConfig(Object.fromEntries(names.map((name, i) => [name, String(600 + i)])), ROOT);
+    expect(names.map((name) => config.workerVars[name])).toEqual(["600", "601", "602", "603"]);
+  });
+
   it("names the variable of every malformed or clashing port", () => {
     let error: unknown;
     try {

@@ -12,7 +12,8 @@ import path from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { describe, expect, it } from "vitest";
-import { runAuthorizationCodeFlow } from "../src/oauth-flow";
+import { WORKER_VAR_NAMES } from "@mcpbox/shared";
+import { postForm, runAuthorizationCodeFlow } from "../src/oauth-flow";
 import { DEV_STACK_ENV, loadStackConfig } from "../src/stack/config";
 import { StackError } from "../src/stack/errors";
 import { startStack } from "../src/stack/stack";
@@ -47,7 +48,8 @@ describe("npm start", () => {
       expect(output).toMatch(/^\[worker\] +ready: http:\/\/127\.0\.0\.1:\d+ .*MCPBOX_TUNNEL → gateway at 127\.0\.0\.1:\d+/m);
       const mcpUrl = /MCP server URL +(http:\/\/127\.0\.0\.1:\d+\/mcp)$/m.exec(output)?.[1];
       if (!mcpUrl) throw new Error(`no MCP server URL in:\n${output}`);
-      expect(output).toContain("npx @modelcontextprotocol/inspector");
+      expect(output).toContain(`npx @modelcontextprotocol/inspector --server-url ${mcpUrl} --transport http`);
+      expect(output).toContain(`npx @modelcontextprotocol/inspector --cli ${mcpUrl} --method tools/list`);
       expect(output).toContain(`npx mcp-remote ${mcpUrl}`);
       expect(output).toMatch(/ready in \d+\.\d s/);
 
@@ -129,16 +131,18 @@ describe("startStack with a taken port", () => {
 });
 
 describe("a restart of the stack", () => {
-  it("reuses .dev.vars and the persisted KV, so a token issued before still works after", async () => {
+  it("reuses .dev.vars, the persisted KV and the IdP's store, so tokens issued before still work after (refresh re-checked at the IdP too)", async () => {
     const workerPort = String(await freePort());
-    const first = await startTestStack({ env: { [DEV_STACK_ENV.workerPort]: workerPort } });
+    // Every refresh re-checks at the IdP, whose refresh tokens must survive the restart.
+    const env = { [DEV_STACK_ENV.workerPort]: workerPort, [WORKER_VAR_NAMES.accessRecheckSeconds]: "0" };
+    const first = await startTestStack({ env });
     let second: Awaited<ReturnType<typeof startTestStack>> | undefined;
     try {
       expect(first.generatedSecrets.length).toBe(4);
       const flow = await runAuthorizationCodeFlow(first.network(), { mcpUrl: first.urls.mcp, email: "restart@example.com" });
       await first.close({ keepState: true });
 
-      second = await startTestStack({ env: { [DEV_STACK_ENV.workerPort]: workerPort }, stateRoot: first.stateRoot });
+      second = await startTestStack({ env, stateRoot: first.stateRoot });
       expect(second.generatedSecrets).toEqual([]);
       expect(second.secrets).toEqual(first.secrets);
       expect(second.urls.mcp).toBe(first.urls.mcp);
@@ -146,6 +150,12 @@ describe("a restart of the stack", () => {
       await client.connect(new StreamableHTTPClientTransport(new URL(second.urls.mcp), { requestInit: { headers: { Authorization: `Bearer ${flow.tokens.access_token}` } } }));
       expect(await echoText(client, "still signed in")).toBe("Echo: still signed in");
       await client.close();
+      const refreshed = await postForm(second.network(), flow.discovery.authorizationServer.token_endpoint, {
+        grant_type: "refresh_token",
+        refresh_token: flow.tokens.refresh_token ?? "",
+        client_id: flow.client.client_id,
+      });
+      expect(refreshed.status).toBe(200);
     } finally {
       await (second ?? first).close();
     }

@@ -1,8 +1,8 @@
 /**
  * @mcpbox/provisioner — the six-step Cloudflare setup for MCPbox Remote as a library: setup,
- * status, doctor, secrets sync, service-token rotation and teardown, plus the typed Cloudflare
- * client they are built on. Two thin faces use exactly these functions: the CLI (src/cli/) and the
- * Remote Access page (src/web/, `npm run wizard`).
+ * status, doctor, secrets sync, service-token rotation, teardown and OAuth grants, plus the typed
+ * Cloudflare client they are built on. Two thin faces use exactly these functions: the CLI
+ * (src/cli/) and the Remote Access page (src/web/, `npm run wizard`).
  */
 export { runSetup, SETUP_STEPS } from "./commands/setup";
 export type { AccountChecks, SetupResult } from "./commands/setup";
@@ -16,6 +16,13 @@ export { runRotateServiceToken } from "./commands/rotate";
 export type { RotateOptions, RotateResult } from "./commands/rotate";
 export { runTeardown } from "./commands/teardown";
 export type { TeardownResult } from "./commands/teardown";
+export { runGrantsList, runGrantsRevoke } from "./grants/commands";
+export type { GrantSource, GrantsListResult, GrantsRevokeResult, RevokeOptions } from "./grants/commands";
+export { listGrants, revokeGrants } from "./grants/grants";
+export type { GrantFilter, GrantSelector, GrantSummary, RevokeResult } from "./grants/grants";
+export type { KvStore, KvStoreSource } from "./grants/kv-store";
+export { cloudflareKvStore } from "./grants/store-cloudflare";
+export { localStackDir, openLocalKvStore } from "./grants/store-local";
 export type { ProvisionOptions, RunDeps } from "./run/context";
 export { createReporter, silentReporter } from "./run/reporter";
 export type { Reporter } from "./run/reporter";

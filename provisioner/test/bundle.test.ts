@@ -6,6 +6,7 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEFAULT_ACCESS_RECHECK_SECONDS, DEFAULT_GRANT_MAX_AGE_SECONDS, DEFAULT_REFRESH_TOKEN_IDLE_SECONDS, DEFAULT_REFRESH_TOKEN_TTL_SECONDS } from "@mcpbox/shared";
 import { createWranglerBundler, REPO_ROOT, type WorkerBundle } from "../src/bundle/wrangler-bundle";
 import { readWranglerSettings } from "../src/bundle/wrangler-config";
 import { runSetup } from "../src/commands/setup";
@@ -46,6 +47,23 @@ describe("wrangler bundle of worker/", () => {
     for (const module of bundle.modules) {
       expect(Buffer.from(script?.modules.get(module.name)?.content ?? []).equals(Buffer.from(module.content))).toBe(true);
     }
+    // wrangler.toml's [vars], the grant lifetimes and the Access re-check among them, as plain text.
+    expect(script?.metadata.bindings).toEqual(
+      expect.arrayContaining(
+        ["REFRESH_TOKEN_TTL_SECONDS", "REFRESH_TOKEN_IDLE_SECONDS", "GRANT_MAX_AGE_SECONDS", "ACCESS_RECHECK_SECONDS"].map((name) => ({
+          type: "plain_text",
+          name,
+          text: bundle.vars[name] ?? "missing from wrangler.toml",
+        })),
+      ),
+    );
+    // wrangler.toml states the Worker's own defaults.
+    expect(bundle.vars).toMatchObject({
+      REFRESH_TOKEN_TTL_SECONDS: String(DEFAULT_REFRESH_TOKEN_TTL_SECONDS),
+      REFRESH_TOKEN_IDLE_SECONDS: String(DEFAULT_REFRESH_TOKEN_IDLE_SECONDS),
+      GRANT_MAX_AGE_SECONDS: String(DEFAULT_GRANT_MAX_AGE_SECONDS),
+      ACCESS_RECHECK_SECONDS: String(DEFAULT_ACCESS_RECHECK_SECONDS),
+    });
     expect(h.fake.internalErrors).toEqual([]);
   });
 

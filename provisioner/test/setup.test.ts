@@ -34,7 +34,8 @@ describe("setup on a fresh account", () => {
     );
     expect(script?.workersDev).toBe(true);
     expect(app?.saas?.redirect_uris).toEqual(["https://mcpbox-proxy.example.workers.dev/callback"]);
-    expect(app?.saas?.grant_types).toEqual(["authorization_code_with_pkce"]);
+    expect(app?.saas?.grant_types).toEqual(["authorization_code_with_pkce", "refresh_tokens"]);
+    expect(app?.saas?.refresh_token_options).toEqual({ lifetime: "12h" });
     expect(app?.saas?.scopes).toEqual(["openid", "email", "profile"]);
     const [policy] = app?.policies.values() ?? [];
     expect(policy?.include).toEqual([{ email: { email: "me@example.com" } }]);

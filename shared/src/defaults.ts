@@ -31,8 +31,24 @@ export const SERVICE_TOKEN_SEPARATOR = "," as const;
 /** The Worker's `COOKIE_ENCRYPTION_KEY`: 32 random bytes, hex-encoded. */
 export const COOKIE_ENCRYPTION_KEY_BYTES = 32 as const;
 
-/** Scopes requested from Cloudflare Access for SaaS. */
+/** Scopes requested from Cloudflare Access for SaaS (and the ones its OIDC app is configured with). */
 export const ACCESS_OIDC_SCOPES = ["openid", "email", "profile"] as const;
+
+/**
+ * The scope that asks Access for a refresh token (OIDC Core §11). Access enables it by itself on an
+ * app whose `grant_types` include `refresh_tokens`; it is not one of the app's configurable scopes.
+ */
+export const ACCESS_OFFLINE_SCOPE = "offline_access" as const;
+
+/** The Access app's grant types: the code flow with PKCE, and refresh tokens for the re-check. */
+export const ACCESS_APP_GRANT_TYPES = ["authorization_code_with_pkce", "refresh_tokens"] as const;
+
+/**
+ * Lifetime of a refresh token Access issues (`saas_app.refresh_token_options.lifetime`). Below
+ * Access's default global session duration of 24 h, as Cloudflare advises: a longer session never
+ * lets a refresh token outlive it.
+ */
+export const ACCESS_REFRESH_TOKEN_LIFETIME = "12h" as const;
 
 /** Minimum cloudflared version that supports Workers VPC (QUIC transport). */
 export const MIN_CLOUDFLARED_VERSION = "2025.7.0" as const;
@@ -67,3 +83,26 @@ export const MIN_SERVICE_TOKEN_LENGTH = 32;
 
 /** Lifetime of the Worker's OAuth access tokens unless `ACCESS_TOKEN_TTL_SECONDS` says otherwise. */
 export const DEFAULT_ACCESS_TOKEN_TTL_SECONDS = 3600 as const;
+
+/**
+ * Where the local stack (`npm start`) keeps its state: the folder (variable and default, relative
+ * to the repository root) and, inside it, the Worker's Miniflare storage holding `OAUTH_KV`.
+ * `grants --local` reads the same place.
+ */
+export const LOCAL_STACK_STATE = {
+  dirEnv: "MCPBOX_DEV_DIR",
+  defaultDir: ".mcpbox-dev",
+  workerStorage: "worker-storage",
+} as const;
+
+/** How long the refresh token issued at sign-in stays usable, unless `REFRESH_TOKEN_TTL_SECONDS` says otherwise (7 days). */
+export const DEFAULT_REFRESH_TOKEN_TTL_SECONDS = 604_800 as const;
+
+/** After each refresh, how long until a grant nobody refreshes ends (`REFRESH_TOKEN_IDLE_SECONDS`; 7 days). */
+export const DEFAULT_REFRESH_TOKEN_IDLE_SECONDS = 604_800 as const;
+
+/** How long after an Access sign-in a grant ends however it is used (`GRANT_MAX_AGE_SECONDS`; 30 days). */
+export const DEFAULT_GRANT_MAX_AGE_SECONDS = 2_592_000 as const;
+
+/** How often a refresh re-checks the user at Cloudflare Access (`ACCESS_RECHECK_SECONDS`; 1 hour). */
+export const DEFAULT_ACCESS_RECHECK_SECONDS = 3600 as const;

@@ -24,7 +24,10 @@ export {
 } from "./names";
 export type { WorkerSecretName } from "./names";
 export {
+  ACCESS_APP_GRANT_TYPES,
+  ACCESS_OFFLINE_SCOPE,
   ACCESS_OIDC_SCOPES,
+  ACCESS_REFRESH_TOKEN_LIFETIME,
   DEFAULT_CLOUDFLARE_API_BASE_URL,
   DEFAULT_GATEWAY_BIND_HOST,
   DEFAULT_GATEWAY_HOSTNAME,
@@ -47,12 +50,19 @@ export {
   GATEWAY_BUILTIN_ALLOWED_HOSTS,
   MIN_SERVICE_TOKEN_LENGTH,
   DEFAULT_ACCESS_TOKEN_TTL_SECONDS,
+  LOCAL_STACK_STATE,
+  DEFAULT_ACCESS_RECHECK_SECONDS,
+  DEFAULT_GRANT_MAX_AGE_SECONDS,
+  DEFAULT_REFRESH_TOKEN_IDLE_SECONDS,
+  DEFAULT_REFRESH_TOKEN_TTL_SECONDS,
 } from "./defaults";
 export { BUILTIN_CORS_ORIGINS, parseOriginList } from "./cors";
 export { accessOidcPath, accessOidcUrls, issuerFromAuthorizationUrl } from "./access-oidc";
 export type { AccessOidcUrls } from "./access-oidc";
 export { isEmailAllowed, isValidEmail, parseEmailAllowlist } from "./email-allowlist";
 export type { EmailAllowlist } from "./email-allowlist";
+export { grantMetadataFor, parseGrantMetadata } from "./grant-metadata";
+export type { GrantMetadata } from "./grant-metadata";
 export {
   ANONYMOUS_METHODS,
   JSONRPC_ERROR,

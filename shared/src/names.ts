@@ -28,6 +28,10 @@ export const WORKER_VAR_NAMES = {
   allowedEmails: "ALLOWED_EMAILS",
   accessIssuer: "ACCESS_ISSUER",
   accessTokenTtlSeconds: "ACCESS_TOKEN_TTL_SECONDS",
+  refreshTokenTtlSeconds: "REFRESH_TOKEN_TTL_SECONDS",
+  refreshTokenIdleSeconds: "REFRESH_TOKEN_IDLE_SECONDS",
+  grantMaxAgeSeconds: "GRANT_MAX_AGE_SECONDS",
+  accessRecheckSeconds: "ACCESS_RECHECK_SECONDS",
 } as const;
 
 /** Environment variables read by the gateway's loadConfig(). */

@@ -18,6 +18,7 @@ import {
   type WorkerSecretName,
 } from "@mcpbox/shared";
 import { ConfigError } from "./http/errors";
+import { parseGrantLifetimes, type GrantLifetimes } from "./oauth/grant-lifetimes";
 
 /** The environment as wrangler declares it. Every value may still be absent at run time. */
 export type WorkerEnv = Env;
@@ -45,6 +46,8 @@ export interface WorkerConfig {
   readonly corsOrigins: ReadonlySet<string>;
   readonly allowedEmails: EmailAllowlist;
   readonly accessTokenTtlSeconds: number;
+  /** Refresh-token lifetimes, maximum grant age and the Access re-check interval. */
+  readonly grantLifetimes: GrantLifetimes;
 }
 
 export type ConfigResult = { ok: true; config: WorkerConfig } | { ok: false; error: ConfigError };
@@ -108,6 +111,7 @@ function parse(raw: Record<string, unknown>): WorkerConfig {
     corsOrigins: corsOrigins(raw),
     allowedEmails: allowedEmails(raw),
     accessTokenTtlSeconds: tokenTtl(raw),
+    grantLifetimes: parseGrantLifetimes(raw),
   };
 }
 

@@ -4,16 +4,18 @@
  */
 import { createRouter } from "./http/router";
 import { createProviderCache } from "./oauth/provider";
+import { createRefreshRecheck } from "./oauth/refresh-recheck";
 import { JwksCache } from "./oidc/jwks-cache";
 import { createMcpProxy } from "./proxy/mcp-proxy";
 import { createBrowserRoutes } from "./routes/browser-routes";
 
+const jwks = new JwksCache();
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+
 const providerFor = createProviderCache({
   apiHandler: createMcpProxy(),
-  defaultHandler: createBrowserRoutes({
-    jwks: new JwksCache(),
-    nowSeconds: () => Math.floor(Date.now() / 1000),
-  }),
+  defaultHandler: createBrowserRoutes({ jwks, nowSeconds }),
+  tokenExchangeCallback: createRefreshRecheck({ jwks, nowSeconds }),
 });
 
 export default createRouter({ providerFor });

@@ -77,6 +77,11 @@ describe("a malformed setting", () => {
     ["ACCESS_TOKEN_TTL_SECONDS", "30"],
     ["CORS_ORIGINS", "not-an-origin"],
     ["ALLOWED_EMAILS", "not an email"],
+    ["REFRESH_TOKEN_TTL_SECONDS", "59"],
+    ["REFRESH_TOKEN_IDLE_SECONDS", "31536001"],
+    ["GRANT_MAX_AGE_SECONDS", "299"],
+    ["ACCESS_RECHECK_SECONDS", "-1"],
+    ["ACCESS_RECHECK_SECONDS", "1h"],
   ])("var %s=%j answers 503 and names the setting in the log only", async (name, value) => {
     const { response, body, logged } = await callWith({ [name]: value }, mcpPost(mcpUrl(newProbe()), "any-token"));
     expect(response.status).toBe(503);

@@ -78,7 +78,7 @@ describe("a client connecting to /mcp", () => {
     expect(grants.keys).toHaveLength(1);
   });
 
-  it("is sent to Cloudflare Access with state, a nonce, PKCE S256 and the openid email profile scopes", async () => {
+  it("is sent to Cloudflare Access with state, a nonce, PKCE S256 and the openid email profile offline_access scopes", async () => {
     const prepared = await prepareAuthorization(selfNetwork(), { mcpUrl: `${ORIGIN}/mcp` });
     const { idpUrl } = await approveAuthorization(prepared);
     expect(idpUrl.origin + idpUrl.pathname).toBe(harness().idp.authorizationUrl);
@@ -87,7 +87,7 @@ describe("a client connecting to /mcp", () => {
       response_type: "code",
       client_id: harness().idp.clientId,
       redirect_uri: `${ORIGIN}/callback`,
-      scope: "openid email profile",
+      scope: "openid email profile offline_access",
       code_challenge_method: "S256",
     });
     expect(params.state).toMatch(/^[\w-]{43}$/);

@@ -9,6 +9,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { CORS_ALLOWED_REQUEST_HEADERS, HEALTH_BODY, JSONRPC_ERROR, MCP_HEADERS } from "@mcpbox/shared";
 import { createRouter } from "../src/http/router";
 import { createProviderCache } from "../src/oauth/provider";
+import { createRefreshRecheck } from "../src/oauth/refresh-recheck";
 import { JwksCache } from "../src/oidc/jwks-cache";
 import { createMcpProxy } from "../src/proxy/mcp-proxy";
 import { createBrowserRoutes } from "../src/routes/browser-routes";
@@ -171,10 +172,13 @@ describe("responses from the gateway", () => {
 
   it("a gateway that does not answer in time gives a 504 JSON-RPC error", async () => {
     // The production wiring (index.ts), with a short response timeout.
+    const jwks = new JwksCache();
+    const nowSeconds = () => Math.floor(Date.now() / 1000);
     const router = createRouter({
       providerFor: createProviderCache({
         apiHandler: createMcpProxy({ responseTimeoutMs: 300 }),
-        defaultHandler: createBrowserRoutes({ jwks: new JwksCache(), nowSeconds: () => Math.floor(Date.now() / 1000) }),
+        defaultHandler: createBrowserRoutes({ jwks, nowSeconds }),
+        tokenExchangeCallback: createRefreshRecheck({ jwks, nowSeconds }),
       }),
     });
     const probe = newProbe();

@@ -1,7 +1,9 @@
 /**
  * A development OpenID Provider that plays Cloudflare Access for SaaS on 127.0.0.1, built on
  * oidc-provider: issuer `<origin>/cdn-cgi/access/sso/oidc/<client_id>` with `/authorization`,
- * `/token`, `/jwks` and discovery under it. For tests and `npm start`; never for production.
+ * `/token`, `/jwks` and discovery under it, refresh tokens as an app with `refresh_tokens` issues
+ * them, and the operator's moves (remove a user from the policy, end sessions) as methods.
+ * For tests and `npm start`; never for production.
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -11,8 +13,8 @@ import { devSubjectFor } from "./accounts";
 import { newSigningKey, signRs256, type SigningKey } from "./keys";
 import { DEV_IDP_CANCEL_FIELD, DEV_IDP_INTERACTION_SEGMENT, DEV_IDP_LOGIN_FIELD } from "./login-form";
 import { createMemoryStore } from "./memory-store";
-import { renderLoginPage } from "./login-page";
-import { newCookieKey, providerConfiguration, type DevAccount } from "./provider-config";
+import { renderErrorPage, renderLoginPage } from "./login-page";
+import { newCookieKey, providerConfiguration, type DevAccount, type DevRefreshTokenSettings } from "./provider-config";
 
 export { devSubjectFor } from "./accounts";
 export { DEV_IDP_BANNER, DEV_IDP_CANCEL_FIELD, DEV_IDP_INTERACTION_SEGMENT, DEV_IDP_LOGIN_FIELD } from "./login-form";
@@ -28,7 +30,22 @@ export interface DevIdpOptions {
   tokenEndpointAuthMethod?: "client_secret_post" | "client_secret_basic";
   /** Lifetime of issued id_tokens, seconds (default 600). */
   idTokenTtlSeconds?: number;
+  /**
+   * Refresh tokens as Access issues them when the app's `grant_types` include `refresh_tokens`
+   * (on by default: 12 h lifetime, rotated, a new id_token with each refresh); `false` models an
+   * app without them. Fields left out take the defaults.
+   */
+  refreshTokens?: Partial<DevRefreshTokenSettings> | false;
+  /** Access's session duration in seconds (default 24 h); refresh tokens end with the session. */
+  sessionTtlSeconds?: number;
+  /** Keeps sessions, grants, refresh tokens and accounts in this file (0600) across restarts. */
+  storeFile?: string;
 }
+
+/** Access's defaults as the provisioner configures the app (ACCESS_REFRESH_TOKEN_LIFETIME, 12 h). */
+export const DEV_REFRESH_TOKEN_DEFAULTS: DevRefreshTokenSettings = { lifetimeSeconds: 12 * 3600, rotate: true, idTokenOnRefresh: true };
+const DEFAULT_SESSION_TTL_SECONDS = 24 * 3600;
+const ACCOUNT_MODEL = "DevAccount";
 
 export interface DevIdp extends AccessOidcUrls {
   /** `http://127.0.0.1:<port>`. */
@@ -43,6 +60,13 @@ export interface DevIdp extends AccessOidcUrls {
    * keys and pending logins are kept; only later authorization requests see the new list.
    */
   setRedirectUris(uris: readonly string[]): void;
+  /**
+   * The operator removes `email` from the application's policy: its later sign-ins are refused
+   * and every refresh of its tokens fails with invalid_grant.
+   */
+  removeAccount(email: string): Promise<void>;
+  /** The operator revokes `email`'s sessions: refresh tokens bound to them stop working. */
+  endSessions(email: string): Promise<number>;
   /** Test hook: signs a JWT with the current private key (forged claims, valid signature). */
   signJwt(payload: Record<string, unknown>, header?: Record<string, unknown>): string;
   close(): Promise<void>;
@@ -60,9 +84,11 @@ export async function startDevIdp(options: DevIdpOptions): Promise<DevIdp> {
   const urls = accessOidcUrls(origin, options.clientId);
   const mountPath = accessOidcPath(options.clientId);
 
-  const accounts = new Map<string, DevAccount>();
+  const store = createMemoryStore(options.storeFile ? { file: options.storeFile } : {});
+  const accounts = store.adapter(ACCOUNT_MODEL);
+  const removed = new Set<string>();
   const cookieKeys = [newCookieKey()];
-  const adapter = createMemoryStore();
+  const refreshTokens = options.refreshTokens === false ? undefined : { ...DEV_REFRESH_TOKEN_DEFAULTS, ...options.refreshTokens };
   let keys: SigningKey[] = [newSigningKey()];
   let redirectUris: readonly string[] = [...options.redirectUris];
   const build = () => {
@@ -75,11 +101,17 @@ export async function startDevIdp(options: DevIdpOptions): Promise<DevIdp> {
         tokenEndpointAuthMethod: options.tokenEndpointAuthMethod ?? "client_secret_post",
         keys,
         idTokenTtlSeconds: options.idTokenTtlSeconds ?? 600,
+        sessionTtlSeconds: options.sessionTtlSeconds ?? DEFAULT_SESSION_TTL_SECONDS,
+        refreshTokens,
         cookieKeys,
-        findAccount: (accountId) => accounts.get(accountId),
-        adapter,
+        findAccount: async (accountId) => {
+          const found = await accounts.find(accountId);
+          return typeof found?.email === "string" ? { accountId, email: found.email } : undefined;
+        },
+        adapter: (model) => store.adapter(model),
       }),
     });
+    if (refreshTokens) provider.use(trimRefreshAnswers(refreshTokens));
     return { provider, handler: provider.callback() };
   };
   let current = build();
@@ -134,8 +166,14 @@ export async function startDevIdp(options: DevIdpOptions): Promise<DevIdp> {
       res.end(renderLoginPage({ action: url.pathname, clientId, error: "Enter a valid email address." }));
       return;
     }
-    const account = { accountId: await devSubjectFor(email), email };
-    accounts.set(account.accountId, account);
+    if (removed.has(email.toLowerCase())) {
+      // What Access does for a user outside the policy: its own refusal page, no redirect back.
+      res.writeHead(403, { "Content-Type": "text/html; charset=utf-8" });
+      res.end(renderErrorPage({ error: "access_denied", error_description: `${email} is not allowed by this application's policy.` }));
+      return;
+    }
+    const account: DevAccount = { accountId: await devSubjectFor(email), email };
+    await accounts.upsert(account.accountId, { email }, 0);
     await provider.interactionFinished(req, res, { login: { accountId: account.accountId } }, { mergeWithLastSubmission: false });
   }
 
@@ -155,6 +193,14 @@ export async function startDevIdp(options: DevIdpOptions): Promise<DevIdp> {
       redirectUris = [...uris];
       current = build();
     },
+    async removeAccount(email) {
+      removed.add(email.toLowerCase());
+      await accounts.destroy(await devSubjectFor(email));
+    },
+    async endSessions(email) {
+      const accountId = await devSubjectFor(email);
+      return store.removeWhere("Session", (payload) => payload.accountId === accountId);
+    },
     signJwt(payload, header = {}) {
       const key = keys[0] as SigningKey;
       return signRs256(key, { alg: "RS256", typ: "JWT", kid: key.kid, ...header }, payload);
@@ -164,6 +210,22 @@ export async function startDevIdp(options: DevIdpOptions): Promise<DevIdp> {
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();
       }),
+  };
+}
+
+/**
+ * Shapes refresh answers the ways RFC 6749 §6 and OIDC Core §12.2 allow: without an id_token
+ * unless the app sends one, and without a refresh token when it does not rotate them (oidc-provider
+ * would repeat the unchanged one; an app may as well leave it out).
+ */
+function trimRefreshAnswers(settings: DevRefreshTokenSettings): Parameters<Provider["use"]>[0] {
+  return async (ctx, next) => {
+    await next();
+    const body: unknown = ctx.body;
+    if (ctx.oidc?.route !== "token" || ctx.oidc.params?.grant_type !== "refresh_token" || typeof body !== "object" || body === null) return;
+    const answer = body as Record<string, unknown>;
+    if (!settings.idTokenOnRefresh) delete answer.id_token;
+    if (!settings.rotate) delete answer.refresh_token;
   };
 }
 

@@ -1,11 +1,12 @@
 /**
  * oidc-provider configuration that behaves like a Cloudflare Access for SaaS OIDC application:
  * endpoints `/authorization`, `/token`, `/jwks` under the issuer, RS256 id_tokens that carry the
- * email, PKCE required, no consent screen (Access shows none), our own email-only login page.
+ * email, PKCE required, no consent screen (Access shows none), our own email-only login page, and,
+ * as with `grant_types` including `refresh_tokens`, refresh tokens that end with the session.
  */
 import { randomBytes } from "node:crypto";
 import type { Adapter, Configuration, KoaContextWithOIDC } from "oidc-provider";
-import { ACCESS_OIDC_SCOPES } from "@mcpbox/shared";
+import { ACCESS_OFFLINE_SCOPE, ACCESS_OIDC_SCOPES } from "@mcpbox/shared";
 import { renderErrorPage } from "./login-page";
 import { DEV_IDP_INTERACTION_SEGMENT } from "./login-form";
 import type { SigningKey } from "./keys";
@@ -13,6 +14,16 @@ import type { SigningKey } from "./keys";
 export interface DevAccount {
   accountId: string;
   email: string;
+}
+
+/** How the app issues refresh tokens; `undefined` models an Access app without `refresh_tokens`. */
+export interface DevRefreshTokenSettings {
+  /** `refresh_token_options.lifetime`: how long each refresh token is valid after it is issued. */
+  lifetimeSeconds: number;
+  /** Whether a refresh returns a new refresh token and retires the one used. */
+  rotate: boolean;
+  /** Whether a refresh response carries a new id_token. */
+  idTokenOnRefresh: boolean;
 }
 
 export interface ProviderConfigInput {
@@ -24,9 +35,12 @@ export interface ProviderConfigInput {
   /** Signing keys, newest first: oidc-provider signs with the first and publishes all. */
   keys: readonly SigningKey[];
   idTokenTtlSeconds: number;
+  /** Access's session duration: sessions, grants, and the refresh tokens bound to them end after it. */
+  sessionTtlSeconds: number;
+  refreshTokens: DevRefreshTokenSettings | undefined;
   /** Cookie signing keys; kept across key rotations so sessions survive. */
   cookieKeys: string[];
-  findAccount(accountId: string): DevAccount | undefined;
+  findAccount(accountId: string): Promise<DevAccount | undefined>;
   /** Storage for oidc-provider's models (one per IdP, kept across key rotations). */
   adapter: (model: string) => Adapter;
 }
@@ -38,6 +52,7 @@ export function newCookieKey(): string {
 
 /** The full oidc-provider configuration. */
 export function providerConfiguration(input: ProviderConfigInput): Configuration {
+  const refresh = input.refreshTokens;
   return {
     adapter: input.adapter,
     clients: [
@@ -45,14 +60,21 @@ export function providerConfiguration(input: ProviderConfigInput): Configuration
         client_id: input.clientId,
         client_secret: input.clientSecret,
         redirect_uris: [...input.redirectUris],
-        grant_types: ["authorization_code"],
+        grant_types: refresh ? ["authorization_code", "refresh_token"] : ["authorization_code"],
         response_types: ["code"],
         token_endpoint_auth_method: input.tokenEndpointAuthMethod,
       },
     ],
     jwks: { keys: input.keys.map((key) => ({ ...key.privateJwk })) as NonNullable<Configuration["jwks"]>["keys"] },
     routes: { authorization: "/authorization", token: "/token", jwks: "/jwks", userinfo: "/userinfo" },
-    scopes: [...ACCESS_OIDC_SCOPES],
+    // Access turns offline_access on by itself when the app issues refresh tokens.
+    scopes: refresh ? [...ACCESS_OIDC_SCOPES, ACCESS_OFFLINE_SCOPE] : [...ACCESS_OIDC_SCOPES],
+    // Access issues a refresh token to an app with refresh tokens on, with no consent prompt
+    // (oidc-provider's default wants offline_access granted through prompt=consent). Without
+    // offline_access granted, expiresWithSession keeps each refresh token bound to the session:
+    // Cloudflare's "the global session would take precedence".
+    issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed("refresh_token"),
+    rotateRefreshToken: refresh?.rotate ?? false,
     claims: { openid: ["sub"], email: ["email", "email_verified"], profile: ["name"] },
     // Access puts the email in the id_token itself; oidc-provider would otherwise keep scope
     // claims for the userinfo endpoint when an access token is issued.
@@ -63,8 +85,8 @@ export function providerConfiguration(input: ProviderConfigInput): Configuration
     interactions: {
       url: (_ctx: KoaContextWithOIDC, interaction) => `${input.mountPath}${DEV_IDP_INTERACTION_SEGMENT}${interaction.uid}`,
     },
-    findAccount: (_ctx, sub) => {
-      const account = input.findAccount(sub);
+    findAccount: async (_ctx, sub) => {
+      const account = await input.findAccount(sub);
       if (!account) return undefined;
       return {
         accountId: account.accountId,
@@ -99,8 +121,10 @@ export function providerConfiguration(input: ProviderConfigInput): Configuration
       AuthorizationCode: 120,
       IdToken: input.idTokenTtlSeconds,
       Interaction: 600,
-      Session: 3600,
-      Grant: 3600,
+      Session: input.sessionTtlSeconds,
+      Grant: input.sessionTtlSeconds,
+      // "Valid for after creation": a rotated refresh token gets the full lifetime again.
+      ...(refresh ? { RefreshToken: refresh.lifetimeSeconds } : {}),
     },
     renderError: (ctx, out) => {
       ctx.type = "html";

@@ -4,7 +4,7 @@
  * own loadConfig(), and the real Worker bundle in Miniflare with MCPBOX_TUNNEL bound to the gateway.
  */
 import path from "node:path";
-import { GATEWAY_ENV, WORKER_PATHS, WORKER_VAR_NAMES, type WorkerSecretName } from "@mcpbox/shared";
+import { GATEWAY_ENV, LOCAL_STACK_STATE, WORKER_PATHS, WORKER_VAR_NAMES, type WorkerSecretName } from "@mcpbox/shared";
 import { ConfigError, loadConfig, startGateway, type AuditSink, type GatewayHandle, type Logger } from "@mcpbox/gateway";
 import { startDevIdp, type DevIdp } from "../idp/index";
 import { startWorkerInMiniflare, type RunningWorker, type WorkerBundle } from "../worker-miniflare";
@@ -25,6 +25,8 @@ export async function startIdpComponent(input: {
   clientSecret: string;
   /** The Worker's /callback URLs (empty until the Worker's port is known). */
   redirectUris: readonly string[];
+  /** Where sessions, grants, refresh tokens and accounts are kept across restarts. */
+  storeFile: string;
   claim: PortClaim;
 }): Promise<DevIdp> {
   try {
@@ -33,6 +35,7 @@ export async function startIdpComponent(input: {
       clientId: input.clientId,
       clientSecret: input.clientSecret,
       redirectUris: input.redirectUris,
+      storeFile: input.storeFile,
     });
   } catch (error) {
     throw portError(input.claim, error as NodeJS.ErrnoException);
@@ -101,7 +104,7 @@ export async function startWorkerComponent(input: {
       // Miniflare's own entry socket still exists, on a free port, for dispatchFetch().
       port: 0,
       directPort: input.port,
-      kvPersistDir: path.join(input.config.stateDir, "worker-storage"),
+      kvPersistDir: path.join(input.config.stateDir, LOCAL_STACK_STATE.workerStorage),
       onLog: (level, message) => input.log("worker", level === "error" ? "error" : level === "warn" ? "warn" : "info", message.trimEnd()),
     });
   } catch (error) {

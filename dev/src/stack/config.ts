@@ -4,7 +4,7 @@
  * (its own variables, as `npm run gateway` reads them) and the Worker variables one may override.
  */
 import path from "node:path";
-import { DEFAULT_GATEWAY_PORT, GATEWAY_ENV, WORKER_VAR_NAMES } from "@mcpbox/shared";
+import { DEFAULT_GATEWAY_PORT, GATEWAY_ENV, LOCAL_STACK_STATE, WORKER_VAR_NAMES } from "@mcpbox/shared";
 import { REPO_ROOT } from "../wrangler-settings";
 import { StackError } from "./errors";
 import { defaultUpstreamCommand } from "./upstream";
@@ -16,7 +16,7 @@ export const DEV_STACK_ENV = {
   /** The gateway's own port variable, shared with `npm run gateway`. */
   gatewayPort: GATEWAY_ENV.port,
   /** Folder of local state (persisted KV); default `.mcpbox-dev` at the repository root. */
-  stateDir: "MCPBOX_DEV_DIR",
+  stateDir: LOCAL_STACK_STATE.dirEnv,
   /** The generated secrets file; default `.dev.vars` at the repository root (wrangler's convention). */
   devVarsFile: "MCPBOX_DEV_VARS",
 } as const;
@@ -25,7 +25,9 @@ export const DEV_STACK_ENV = {
 export const DEFAULT_DEV_PORTS = { worker: 8787, idp: 8788, gateway: DEFAULT_GATEWAY_PORT } as const;
 
 /** Default local state locations, relative to the repository root (both git-ignored). */
-export const DEFAULT_DEV_STATE_DIR = ".mcpbox-dev";
+export const DEFAULT_DEV_STATE_DIR = LOCAL_STACK_STATE.defaultDir;
+/** The development IdP's store (sessions, refresh tokens, accounts) inside the state folder. */
+export const DEV_IDP_STORE_FILE = "idp-store.json";
 export const DEFAULT_DEV_VARS_FILE = ".dev.vars";
 
 /** Browser origins of MCP Inspector's web UI, allowed to call /mcp directly in local development. */
@@ -37,7 +39,14 @@ const GATEWAY_PASSTHROUGH = Object.values(GATEWAY_ENV).filter(
 );
 
 /** Worker `[vars]` one may override for local runs. */
-const WORKER_VAR_PASSTHROUGH = [WORKER_VAR_NAMES.allowedEmails, WORKER_VAR_NAMES.accessTokenTtlSeconds] as const;
+const WORKER_VAR_PASSTHROUGH = [
+  WORKER_VAR_NAMES.allowedEmails,
+  WORKER_VAR_NAMES.accessTokenTtlSeconds,
+  WORKER_VAR_NAMES.refreshTokenTtlSeconds,
+  WORKER_VAR_NAMES.refreshTokenIdleSeconds,
+  WORKER_VAR_NAMES.grantMaxAgeSeconds,
+  WORKER_VAR_NAMES.accessRecheckSeconds,
+] as const;
 
 export interface StackPorts {
   readonly worker: number;

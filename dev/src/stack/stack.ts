@@ -4,13 +4,14 @@
  * gateway, then the Worker bundle in Miniflare; stop() ends them in reverse and kills every child.
  */
 import { rm } from "node:fs/promises";
+import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { WORKER_PATHS, type WorkerSecretName } from "@mcpbox/shared";
 import type { AuditSink, GatewayHandle } from "@mcpbox/gateway";
 import type { DevIdp } from "../idp/index";
 import { buildWorkerBundle, type RunningWorker, type WorkerBundle } from "../worker-miniflare";
 import { startGatewayComponent, startIdpComponent, startWorkerComponent, workerCallbackUris } from "./components";
-import { DEV_STACK_ENV, type StackConfig } from "./config";
+import { DEV_IDP_STORE_FILE, DEV_STACK_ENV, type StackConfig } from "./config";
 import { loadDevVars, saveDevVars, workerSecrets, type GeneratedSecrets } from "./dev-vars";
 import { silentStackLog, type StackLog } from "./log";
 import { assertPortsFree, type PortClaim } from "./ports";
@@ -104,6 +105,8 @@ export async function startStack(config: StackConfig, options: StackOptions = {}
           clientId: secrets.ACCESS_CLIENT_ID,
           clientSecret: secrets.ACCESS_CLIENT_SECRET,
           redirectUris: idpRedirectUris,
+          // Refresh tokens must outlive a restart, as they would at Access (KV keeps the grants).
+          storeFile: path.join(config.stateDir, DEV_IDP_STORE_FILE),
           claim: claims.idp,
         }),
       (running) => running.close(),

@@ -1,6 +1,6 @@
 /**
  * What `npm start` prints once everything is ready: the MCP server URL and how to point MCP
- * Inspector and `mcp-remote` at it, and how the development sign-in works.
+ * Inspector (v2: web UI or CLI) and `mcp-remote` at it, and how the development sign-in works.
  */
 import type { StackUrls } from "./stack";
 
@@ -14,8 +14,9 @@ export function connectInstructions(urls: StackUrls, readyMs: number): string {
     `  MCP server URL   ${urls.mcp}`,
     "",
     "Connect an MCP client to it:",
-    "  MCP Inspector    npx @modelcontextprotocol/inspector",
-    `                   then Transport Type "Streamable HTTP", URL ${urls.mcp}, and Connect`,
+    `  MCP Inspector    npx @modelcontextprotocol/inspector --server-url ${urls.mcp} --transport http`,
+    "                   then switch the server on in its web UI; or its command line:",
+    `                   npx @modelcontextprotocol/inspector --cli ${urls.mcp} --method tools/list`,
     `  mcp-remote       npx mcp-remote ${urls.mcp}`,
     `                   (as an MCP client's stdio server: {"command": "npx", "args": ["mcp-remote", "${urls.mcp}"]})`,
     "",

@@ -26,20 +26,23 @@ export function launchChromium(): Promise<Browser> {
 }
 
 export interface LoopbackRedirect {
-  /** `http://127.0.0.1:<port>/oauth/callback`. */
+  /** `http://127.0.0.1:<port>/oauth/callback` (or the path given). */
   url: string;
   /** Resolves with the query of the next request to the callback. */
   next(): Promise<URLSearchParams>;
   close(): Promise<void>;
 }
 
-/** An MCP client's loopback redirect URI: answers a small page and hands the query to the test. */
-export async function startLoopbackRedirect(): Promise<LoopbackRedirect> {
+/**
+ * An MCP client's loopback redirect URI: answers a small page and hands the query to the test.
+ * `pathname` is the client's callback path (`/oauth/callback` for mcp-remote and Inspector).
+ */
+export async function startLoopbackRedirect(pathname = "/oauth/callback"): Promise<LoopbackRedirect> {
   const waiting: ((query: URLSearchParams) => void)[] = [];
   const arrived: URLSearchParams[] = [];
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
-    if (url.pathname !== "/oauth/callback") {
+    if (url.pathname !== pathname) {
       res.writeHead(404).end();
       return;
     }
@@ -51,7 +54,7 @@ export async function startLoopbackRedirect(): Promise<LoopbackRedirect> {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}/oauth/callback`,
+    url: `http://127.0.0.1:${port}${pathname}`,
     next: () => {
       const ready = arrived.shift();
       return ready ? Promise.resolve(ready) : new Promise((resolve) => waiting.push(resolve));

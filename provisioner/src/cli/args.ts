@@ -8,8 +8,9 @@ import { parseAllowFlag } from "../allow";
 import { UsageError } from "../errors";
 import { checkInput, checkPort, INPUT_RULES, type InputRule } from "../inputs";
 import type { AllowRule } from "../state/state";
+import { GRANTS_OPTIONS, parseGrantsFlags, type GrantsFlags } from "./grants-args";
 
-export const COMMANDS = ["setup", "status", "doctor", "secrets sync", "rotate-service-token", "teardown"] as const;
+export const COMMANDS = ["setup", "status", "doctor", "secrets sync", "rotate-service-token", "teardown", "grants list", "grants revoke"] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 export interface CliFlags {
@@ -20,6 +21,8 @@ export interface CliFlags {
   workerName: string | undefined;
   gatewayHost: string | undefined;
   gatewayPort: number | undefined;
+  /** `--gateway-url`: where doctor and rotate-service-token may send the service token besides loopback. */
+  gatewayUrl: string | undefined;
   allow: AllowRule | undefined;
   statePath: string;
   envFile: string | undefined;
@@ -28,6 +31,8 @@ export interface CliFlags {
   adopt: boolean;
   verify: boolean;
   finish: boolean;
+  /** Set for `grants list` and `grants revoke`. */
+  grants: GrantsFlags | undefined;
 }
 
 export type CliArgs = { command: "help" } | { command: CommandName; flags: CliFlags };
@@ -40,6 +45,7 @@ const OPTIONS = {
   "worker-name": { type: "string" },
   "gateway-host": { type: "string" },
   "gateway-port": { type: "string" },
+  "gateway-url": { type: "string" },
   allow: { type: "string" },
   state: { type: "string" },
   "env-file": { type: "string" },
@@ -50,6 +56,7 @@ const OPTIONS = {
   "set-secrets": { type: "boolean" },
   finish: { type: "boolean" },
   help: { type: "boolean", short: "h" },
+  ...GRANTS_OPTIONS,
 } as const;
 
 /** Parses argv (without the node and script paths). Throws UsageError. */
@@ -66,6 +73,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
   if (values.help) return { command: "help" };
   const command = commandOf(positionals, values["set-secrets"] === true);
   if (values.finish && command !== "rotate-service-token") throw new UsageError("--finish belongs to rotate-service-token.");
+  if (values["gateway-url"] !== undefined && command !== "doctor" && command !== "rotate-service-token") throw new UsageError("--gateway-url belongs to doctor and rotate-service-token.");
   const flags: CliFlags = {
     apiToken: nonEmpty(values["api-token"], "--api-token"),
     accountId: ruled(values["account-id"], INPUT_RULES.accountId),
@@ -74,6 +82,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     workerName: ruled(values["worker-name"], INPUT_RULES.workerName),
     gatewayHost: ruled(values["gateway-host"], INPUT_RULES.gatewayHost),
     gatewayPort: parsePort(values["gateway-port"]),
+    gatewayUrl: parseGatewayUrl(values["gateway-url"]),
     allow: values.allow === undefined ? undefined : parseAllowFlag(values.allow),
     statePath: nonEmpty(values.state, "--state") ?? DEFAULT_STATE_FILE,
     envFile: nonEmpty(values["env-file"], "--env-file"),
@@ -82,6 +91,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     adopt: values.adopt === true,
     verify: values["no-verify"] !== true,
     finish: values.finish === true,
+    grants: parseGrantsFlags(command, values),
   };
   return { command, flags };
 }
@@ -109,6 +119,26 @@ function ruled(value: string | undefined, rule: InputRule): string | undefined {
   const check = checkInput(rule, value, rule.flag);
   if (!check.ok) throw new UsageError(check.problem);
   return check.value;
+}
+
+/**
+ * `--gateway-url`: an http(s) origin (no credentials, path, query or fragment), returned without a
+ * trailing slash. The service token is sent there, so it must be exactly what the user named.
+ */
+function parseGatewayUrl(value: string | undefined): string | undefined {
+  const v = nonEmpty(value, "--gateway-url");
+  if (v === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(v);
+  } catch {
+    throw new UsageError("--gateway-url is not a URL.", "Give the gateway's address, e.g. --gateway-url http://mcp-gateway:8002");
+  }
+  const bare = url.username === "" && url.password === "" && (url.pathname === "/" || url.pathname === "") && url.search === "" && url.hash === "";
+  if ((url.protocol !== "http:" && url.protocol !== "https:") || !bare) {
+    throw new UsageError("--gateway-url must be an http:// or https:// origin without credentials, path or query.", "For example --gateway-url http://mcp-gateway:8002");
+  }
+  return url.origin;
 }
 
 function parsePort(value: string | undefined): number | undefined {

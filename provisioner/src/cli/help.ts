@@ -1,7 +1,7 @@
 /**
  * The --help text: commands, flags with their defaults, and the environment variables.
  */
-import { DEFAULT_CLOUDFLARE_API_BASE_URL, DEFAULT_GATEWAY_HOSTNAME, DEFAULT_GATEWAY_PORT, DEFAULT_RESOURCE_NAMES, DEFAULT_STATE_FILE, PROVISIONER_ENV } from "@mcpbox/shared";
+import { DEFAULT_CLOUDFLARE_API_BASE_URL, DEFAULT_GATEWAY_HOSTNAME, DEFAULT_GATEWAY_PORT, DEFAULT_RESOURCE_NAMES, DEFAULT_STATE_FILE, LOCAL_STACK_STATE, PROVISIONER_ENV } from "@mcpbox/shared";
 import { ALL_PERMISSIONS } from "../cloudflare/permissions";
 
 export function helpText(program = "mcpbox-remote"): string {
@@ -17,6 +17,8 @@ Commands:
   secrets sync             push every secret from the state to the Worker (also: --set-secrets)
   rotate-service-token     new service token with an overlap; --finish ends the overlap
   teardown                 delete everything setup created (asks first, unless --yes)
+  grants list              the OAuth grants (one per person and MCP client) in the Worker's OAUTH_KV
+  grants revoke            sign a person or client out: --user EMAIL | --client ID | --grant ID | --all
 
 Flags:
   --api-token <token>        API token (prefer the ${PROVISIONER_ENV.apiToken} environment variable)
@@ -26,6 +28,8 @@ Flags:
   --worker-name <name>       default ${DEFAULT_RESOURCE_NAMES.worker}
   --gateway-host <host>      the gateway as cloudflared reaches it, default ${DEFAULT_GATEWAY_HOSTNAME}
   --gateway-port <port>      default ${DEFAULT_GATEWAY_PORT}
+  --gateway-url <url>        doctor, rotate-service-token: check the gateway there; it receives the
+                             service token (without it, only 127.0.0.1 is checked)
   --allow <who>              everyone | emails:a@x.com,b@y.com | domain:example.com
   --state <file>             state file (ids and generated secrets, mode 0600), default ${DEFAULT_STATE_FILE}
   --env-file <file>          write TUNNEL_TOKEN and MCPBOX_SERVICE_TOKEN there for cloudflared and the gateway
@@ -34,6 +38,14 @@ Flags:
   --json                     machine-readable result on stdout (progress goes to stderr)
   --no-verify                skip the live check of the Worker after setup
   --help, -h                 this text
+
+Grants flags:
+  --user <email|user-id>     grants of one person (an email, or the user id grants list shows)
+  --client <id>              grants of one MCP client
+  --grant <id>               one grant
+  --all                      revoke: every grant (asks first, unless --yes)
+  --local                    the local stack's KV (npm start) instead of Cloudflare's; no API token
+  --dev-dir <dir>            the local stack's folder (implies --local), default ${LOCAL_STACK_STATE.dirEnv} or ${LOCAL_STACK_STATE.defaultDir}
 
 Environment:
   ${PROVISIONER_ENV.apiToken}       the API token (never written to disk or printed)

@@ -11,11 +11,12 @@ import { runSetup } from "../commands/setup";
 import { runStatus } from "../commands/status";
 import { runTeardown } from "../commands/teardown";
 import { loadConfig } from "../config";
+import { runGrantsCommand } from "./grants";
 import { UsageError } from "../errors";
 import type { ProvisionOptions, RunDeps } from "../run/context";
 import { createTtyPrompter, nonInteractivePrompter } from "../run/prompt";
 import { createReporter, type WritableLike } from "../run/reporter";
-import { parseCliArgs, type CliArgs, type CommandName } from "./args";
+import { parseCliArgs, type CliArgs, type CliFlags, type CommandName } from "./args";
 import { helpText } from "./help";
 import { describeError } from "../run/error-report";
 import { EXIT, exitCodeOf, formatError, formatResult, type CommandResult } from "./output";
@@ -48,7 +49,8 @@ export async function main(io: CliIo): Promise<number> {
   try {
     const config = loadConfig(io.env);
     const apiToken = flags.apiToken ?? config.apiToken;
-    if (!apiToken) {
+    // Only the local stack's grant store needs no API token.
+    if (!apiToken && flags.grants?.source.kind !== "local") {
       throw new UsageError(
         "No Cloudflare API token.",
         `Set ${PROVISIONER_ENV.apiToken} (keeps the token out of your shell history), or pass --api-token. Run with --help for the permissions it needs.`,
@@ -67,7 +69,7 @@ export async function main(io: CliIo): Promise<number> {
       http: withSignal(io.deps?.http ?? globalThis.fetch, io.signal),
     };
     const options: ProvisionOptions = {
-      apiToken,
+      apiToken: apiToken ?? "",
       apiBaseUrl: config.apiBaseUrl,
       statePath: flags.statePath,
       envFile: flags.envFile,
@@ -77,12 +79,13 @@ export async function main(io: CliIo): Promise<number> {
       workerName: flags.workerName,
       gatewayHost: flags.gatewayHost,
       gatewayPort: flags.gatewayPort,
+      gatewayUrl: flags.gatewayUrl,
       allow: flags.allow,
       yes: flags.yes,
       adopt: flags.adopt,
       verify: flags.verify,
     };
-    const result = await dispatch(command, options, flags.finish, deps);
+    const result = await dispatch(command, options, flags, deps, io.env);
     if (flags.json) io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     else io.stdout.write(formatResult(result));
     return result.ok ? EXIT.ok : EXIT.failed;
@@ -91,7 +94,7 @@ export async function main(io: CliIo): Promise<number> {
   }
 }
 
-function dispatch(command: CommandName, options: ProvisionOptions, finish: boolean, deps: Partial<RunDeps>): Promise<CommandResult> {
+function dispatch(command: CommandName, options: ProvisionOptions, flags: CliFlags, deps: Partial<RunDeps>, env: CliIo["env"]): Promise<CommandResult> {
   switch (command) {
     case "setup":
       return runSetup(options, deps);
@@ -102,9 +105,12 @@ function dispatch(command: CommandName, options: ProvisionOptions, finish: boole
     case "secrets sync":
       return runSecretsSync(options, deps);
     case "rotate-service-token":
-      return runRotateServiceToken({ ...options, finish }, deps);
+      return runRotateServiceToken({ ...options, finish: flags.finish }, deps);
     case "teardown":
       return runTeardown(options, deps);
+    case "grants list":
+    case "grants revoke":
+      return runGrantsCommand(command, options, flags, env, deps);
   }
 }
 

@@ -8,9 +8,11 @@ import type { SecretsSyncResult } from "../commands/secrets-sync";
 import type { SetupResult } from "../commands/setup";
 import type { StatusResult } from "../commands/status";
 import type { TeardownResult } from "../commands/teardown";
+import type { GrantsListResult, GrantsRevokeResult } from "../grants/commands";
 import type { ErrorReport } from "../run/error-report";
+import { formatGrantsList, formatGrantsRevoke } from "./grants-output";
 
-export type CommandResult = SetupResult | StatusResult | DoctorResult | SecretsSyncResult | RotateResult | TeardownResult;
+export type CommandResult = SetupResult | StatusResult | DoctorResult | SecretsSyncResult | RotateResult | TeardownResult | GrantsListResult | GrantsRevokeResult;
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
 
@@ -50,6 +52,10 @@ export function formatResult(result: CommandResult): string {
         : `\n✓ New service token ${result.workerUpdated ? "in use by the Worker" : "generated (the Worker still sends the old one)"}; the gateway accepts both until \`rotate-service-token --finish\`.\n`;
     case "teardown":
       return result.ok ? `\n✓ Teardown complete.\n` : `\n✗ Teardown incomplete: ${result.kept.length} resource(s) kept (see above); run teardown again once fixed.\n`;
+    case "grants list":
+      return formatGrantsList(result);
+    case "grants revoke":
+      return formatGrantsRevoke(result);
   }
 }
 

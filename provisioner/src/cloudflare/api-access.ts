@@ -2,6 +2,7 @@
  * Cloudflare Access (Zero Trust): the organization's auth domain, identity providers, and the
  * Access for SaaS OIDC application with its app-scoped allow policy.
  */
+import { refreshTokenOptions } from "../steps/access-refresh-tokens";
 import type { CloudflareClient } from "./client";
 import { PERMISSIONS } from "./permissions";
 import type { AccessApp, AccessAppSpec, AccessOrganization, AccessPolicy, AccessPolicySpec, IdentityProvider } from "./types";
@@ -105,8 +106,9 @@ function appBody(spec: AccessAppSpec) {
     saas_app: {
       auth_type: "oidc" as const,
       redirect_uris: spec.redirectUris,
-      grant_types: spec.grantTypes as Array<"authorization_code_with_pkce">,
+      grant_types: spec.grantTypes as Array<"authorization_code_with_pkce" | "refresh_tokens">,
       scopes: spec.scopes as Array<"openid" | "email" | "profile">,
+      ...refreshTokenOptions(spec),
     },
   };
 }
@@ -124,7 +126,13 @@ function toApp(app: object): AccessApp {
     redirectUris: stringArray(saas.redirect_uris),
     grantTypes: stringArray(saas.grant_types),
     scopes: stringArray(saas.scopes),
+    refreshTokenLifetime: refreshLifetime(saas.refresh_token_options),
   };
+}
+
+function refreshLifetime(options: unknown): string | undefined {
+  const lifetime = typeof options === "object" && options !== null ? (options as { lifetime?: unknown }).lifetime : undefined;
+  return typeof lifetime === "string" ? lifetime : undefined;
 }
 
 function toPolicy(policy: object): AccessPolicy {

@@ -87,6 +87,8 @@ export interface AccessApp {
   redirectUris: string[];
   grantTypes: string[];
   scopes: string[];
+  /** `saas_app.refresh_token_options.lifetime`, when set. */
+  refreshTokenLifetime: string | undefined;
 }
 
 export interface AccessAppSpec {
@@ -94,6 +96,8 @@ export interface AccessAppSpec {
   redirectUris: string[];
   grantTypes: string[];
   scopes: string[];
+  /** How long a refresh token Access issues stays valid (`12h`); see steps/access-refresh-tokens.ts. */
+  refreshTokenLifetime?: string;
 }
 
 /** An Access rule as the API writes it, e.g. `{ email: { email } }`. */

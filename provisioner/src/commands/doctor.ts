@@ -121,9 +121,9 @@ async function tokenFindings(ctx: RunContext, accountId: string): Promise<Findin
     });
   }
 
-  const gateway = await findLocalGateway(ctx.deps.http, ctx.options.gateway.host, ctx.options.gateway.port);
+  const gateway = await findLocalGateway(ctx.deps.http, ctx.options.gateway.host, ctx.options.gateway.port, ctx.options.gatewayUrl);
   if (!gateway.found) {
-    findings.push({ area, check: "the running gateway accepts the state's service token", status: "skipped", seen: `gateway not reachable from here (tried ${gateway.tried.join(", ")}: ${gateway.seen})`, action: "Run doctor where the gateway runs to include this check." });
+    findings.push({ area, check: "the running gateway accepts the state's service token", status: "skipped", seen: `gateway not reachable from here (tried ${gateway.tried.join(", ")}: ${gateway.seen})`, action: "Run doctor where the gateway runs, or name it with --gateway-url (the service token is sent there), to include this check." });
     return findings;
   }
   const probe = await probeGatewayToken(ctx.deps.http, gateway.baseUrl, current);

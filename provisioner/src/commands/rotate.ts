@@ -81,7 +81,7 @@ async function finish(ctx: RunContext): Promise<RotateResult> {
 }
 
 async function checkGateway(ctx: RunContext, token: string): Promise<RotateResult["gateway"]> {
-  const lookup = await findLocalGateway(ctx.deps.http, ctx.options.gateway.host, ctx.options.gateway.port);
+  const lookup = await findLocalGateway(ctx.deps.http, ctx.options.gateway.host, ctx.options.gateway.port, ctx.options.gatewayUrl);
   if (!lookup.found) return "not-reachable";
   const probe = await probeGatewayToken(ctx.deps.http, lookup.baseUrl, token);
   if (probe.result === "rejected") return "rejects-new-token";

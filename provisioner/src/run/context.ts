@@ -26,6 +26,8 @@ export interface ProvisionOptions {
   workerName?: string;
   gatewayHost?: string;
   gatewayPort?: number;
+  /** A gateway URL the user named (--gateway-url): doctor and rotation may send the service token there. */
+  gatewayUrl?: string;
   allow?: AllowRule;
   /** No prompts: fail with a message naming the flag instead. */
   yes?: boolean;
@@ -63,6 +65,7 @@ export interface ResolvedOptions {
   accountId: string | undefined;
   names: ResourceNames;
   gateway: { host: string; port: number };
+  gatewayUrl: string | undefined;
   allow: AllowRule | undefined;
   yes: boolean;
   adopt: boolean;
@@ -205,6 +208,7 @@ function resolveOptions(options: ProvisionOptions, state: ProvisionState, stateP
     accountId: options.accountId,
     names,
     gateway: { host: options.gatewayHost ?? state.gateway.host, port: options.gatewayPort ?? state.gateway.port },
+    gatewayUrl: options.gatewayUrl,
     allow: options.allow,
     yes: options.yes ?? false,
     adopt: options.adopt ?? false,

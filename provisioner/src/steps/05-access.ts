@@ -1,7 +1,8 @@
 /**
  * Step 5: Cloudflare Access for SaaS. The OIDC application (redirect `<worker>/callback`, PKCE,
- * scopes openid email profile) and its allow policy from --allow, then all seven Worker secrets
- * in one operation, then a live check of the Worker (/health, and 401 + resource_metadata on /mcp).
+ * scopes openid email profile, refresh tokens for the Worker's re-checks) and its allow policy
+ * from --allow, then all seven Worker secrets in one operation, then a live check of the Worker
+ * (/health, and 401 + resource_metadata on /mcp).
  * The client secret is returned only when the app is created, so an app whose secret is not in
  * the state is replaced, never silently reused.
  */
@@ -15,10 +16,8 @@ import type { RunContext } from "../run/context";
 import type { AllowRule } from "../state/state";
 import { secretsFingerprint, workerSecretValues } from "../worker-secrets";
 import { requireAccount } from "./02-tunnel";
+import { ACCESS_APP_REFRESH, configurableScopes, refreshSettingsDiffer } from "./access-refresh-tokens";
 import type { Step, StepPlan } from "./step";
-
-/** The only grant the Worker uses upstream: authorization code with PKCE (RFC 7636). */
-const GRANT_TYPES = ["authorization_code_with_pkce"];
 
 interface AccessPlan extends StepPlan {
   spec: AccessAppSpec;
@@ -42,7 +41,11 @@ export const accessStep: Step<AccessPlan> = {
     const plan: AccessPlan = { work: [], spec, allow, app: undefined, replace: undefined, updateApp: false, policy: undefined, policyAction: "none", pushSecrets: false };
     await findApp(ctx, accountId, plan);
     if (plan.app) {
-      plan.updateApp = !sameStrings(plan.app.redirectUris, spec.redirectUris) || !sameStrings(plan.app.grantTypes, spec.grantTypes) || !sameStrings(plan.app.scopes, spec.scopes);
+      plan.updateApp =
+        !sameStrings(plan.app.redirectUris, spec.redirectUris) ||
+        !sameStrings(plan.app.grantTypes, spec.grantTypes) ||
+        !sameStrings(configurableScopes(plan.app.scopes), spec.scopes) ||
+        refreshSettingsDiffer(plan.app, spec);
       const policies = await ctx.cf.access.listPolicies(accountId, plan.app.id);
       plan.policy = policies.find((p) => p.id === ctx.state.access?.policyId) ?? policies.find((p) => p.name === policyName(ctx));
       if (plan.policy && ctx.state.access) ctx.state.access.policyId = plan.policy.id;
@@ -58,7 +61,7 @@ export const accessStep: Step<AccessPlan> = {
     plan.pushSecrets = await secretsNeedPush(ctx, accountId, plan);
     if (plan.replace) plan.work.push(`replace the Access application "${spec.name}" (its client secret cannot be read back)`);
     if (!plan.app) plan.work.push(`create the Access for SaaS (OIDC) application "${spec.name}"`);
-    if (plan.updateApp) plan.work.push(`update the Access application's redirect URI, grant and scopes`);
+    if (plan.updateApp) plan.work.push(`update the Access application's redirect URI, grants (refresh tokens included) and scopes`);
     if (plan.policyAction !== "none") plan.work.push(`${plan.policyAction} the Access policy: allow ${describeAllow(allow)}`);
     if (plan.pushSecrets) plan.work.push("set the Worker's seven secrets in one operation");
     return plan;
@@ -121,7 +124,13 @@ export const accessStep: Step<AccessPlan> = {
 function appSpec(ctx: RunContext): AccessAppSpec {
   const url = ctx.state.worker?.url;
   if (!url) throw new Error("internal: no Worker URL before the Access step");
-  return { name: ctx.options.names.worker, redirectUris: [`${url}${WORKER_PATHS.callback}`], grantTypes: GRANT_TYPES, scopes: [...ACCESS_OIDC_SCOPES] };
+  return {
+    name: ctx.options.names.worker,
+    redirectUris: [`${url}${WORKER_PATHS.callback}`],
+    scopes: [...ACCESS_OIDC_SCOPES],
+    grantTypes: [...ACCESS_APP_REFRESH.grantTypes],
+    refreshTokenLifetime: ACCESS_APP_REFRESH.refreshTokenLifetime,
+  };
 }
 
 function policyName(ctx: RunContext): string {

@@ -6,6 +6,7 @@
 import { OAuthProvider, type OAuthProviderOptions } from "@cloudflare/workers-oauth-provider";
 import { WORKER_PATHS } from "@mcpbox/shared";
 import { logEvent } from "../http/log";
+import type { TokenExchangeCallback } from "./refresh-recheck";
 import { canonicalResource } from "./resource";
 import type { ProviderEnv } from "./request-context";
 
@@ -14,13 +15,18 @@ export interface ProviderParts {
   apiHandler: ExportedHandler<ProviderEnv> & { fetch: NonNullable<ExportedHandler<ProviderEnv>["fetch"]> };
   /** Serves the browser routes (/authorize, /callback). */
   defaultHandler: ExportedHandler<ProviderEnv>;
+  /** Runs at every code exchange and refresh (refresh-recheck.ts). */
+  tokenExchangeCallback: TokenExchangeCallback;
 }
 
 export type ProviderFor = (origin: string, accessTokenTtlSeconds: number) => OAuthProvider<ProviderEnv>;
 
 const MAX_CACHED_PROVIDERS = 16;
 
-/** Options for one origin: DCR + CIMD, PKCE S256 (the library refuses `plain`), rotating refresh tokens. */
+/**
+ * Options for one origin: DCR + CIMD, PKCE S256 (the library refuses `plain`), rotating refresh
+ * tokens whose lifetimes and Access re-check the token exchange callback sets per grant.
+ */
 export function providerOptions(parts: ProviderParts, origin: string, accessTokenTtlSeconds: number): OAuthProviderOptions<ProviderEnv> {
   return {
     apiRoute: [WORKER_PATHS.mcp, WORKER_PATHS.root],
@@ -30,6 +36,7 @@ export function providerOptions(parts: ProviderParts, origin: string, accessToke
     tokenEndpoint: WORKER_PATHS.token,
     clientRegistrationEndpoint: WORKER_PATHS.register,
     accessTokenTTL: accessTokenTtlSeconds,
+    tokenExchangeCallback: parts.tokenExchangeCallback,
     clientIdMetadataDocumentEnabled: true,
     resourceMetadata: { resource: canonicalResource(origin), resource_name: "MCPbox" },
     onError: ({ code, status, internal }) => {

@@ -42,6 +42,12 @@ export interface IdTokenExpectations {
   audience: string;
   /** The nonce sent in this browser's authorization request. */
   nonce: string;
+  /**
+   * `login` (the default): the token answers this browser's sign-in and must carry `nonce`.
+   * `refresh`: the token came with a refresh at the token endpoint, where OIDC Core §12.2 lets it
+   * omit the nonce, but a nonce it does carry must be the sign-in's.
+   */
+  purpose?: "login" | "refresh";
   /** Current time, in seconds since the epoch. */
   nowSeconds: number;
 }
@@ -61,7 +67,8 @@ export function readIdTokenHeader(token: string): { ok: true; alg: string; kid?:
  * Verifies `token` against `keys` (public JWKs by `kid`) and `expected`. Checks, in order: the
  * header's `alg` is RS256 and it names a known `kid` (RFC 7515 §4.1.4), the signature, `iss`,
  * `aud` (and `azp` when there are several audiences), `exp`/`nbf`/`iat` within
- * ID_TOKEN_CLOCK_SKEW_SECONDS, and `nonce` equal to the one this browser sent (OIDC Core §3.1.2.1).
+ * ID_TOKEN_CLOCK_SKEW_SECONDS, and `nonce` equal to the one this browser sent (OIDC Core §3.1.2.1;
+ * for a refreshed token, §12.2: absent, or equal to the sign-in's).
  */
 export async function verifyIdToken(
   token: string,
@@ -97,7 +104,8 @@ export async function verifyIdToken(
   if (payload.iat > expected.nowSeconds + ID_TOKEN_CLOCK_SKEW_SECONDS) return { ok: false, reason: "issued_in_future" };
   const audiences = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
   if (audiences.length > 1 && payload.azp !== expected.audience) return { ok: false, reason: "wrong_authorized_party" };
-  if (typeof payload.nonce !== "string" || !constantTimeEqual(payload.nonce, expected.nonce)) {
+  const nonceOptional = expected.purpose === "refresh" && payload.nonce === undefined;
+  if (!nonceOptional && (typeof payload.nonce !== "string" || !constantTimeEqual(payload.nonce, expected.nonce))) {
     return { ok: false, reason: "nonce_mismatch" };
   }
   if (typeof payload.sub !== "string" || payload.sub === "") return { ok: false, reason: "missing_claim", detail: "sub" };

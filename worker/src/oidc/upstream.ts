@@ -1,13 +1,12 @@
 /**
  * The Worker's side of the OpenID Connect code flow with Cloudflare Access for SaaS: the
  * authorization redirect (state, nonce, PKCE S256; RFC 7636) and the code exchange at the token
- * endpoint (client_secret_post). Results are tagged; nothing from Access's error bodies is shown.
+ * endpoint. Results are tagged; nothing from Access's error bodies is shown.
  */
-import { ACCESS_OIDC_SCOPES } from "@mcpbox/shared";
+import { ACCESS_OFFLINE_SCOPE, ACCESS_OIDC_SCOPES } from "@mcpbox/shared";
 import type { AccessSettings } from "../env";
-
-const TOKEN_EXCHANGE_TIMEOUT_MS = 10_000;
-const TOKEN_RESPONSE_MAX_BYTES = 64 * 1024;
+import { base64url } from "../http/base64url";
+import { postTokenRequest } from "./token-endpoint";
 
 /** What `beginUpstream()` stores (encrypted, server-side) for this browser until /callback. */
 export interface UpstreamLoginData {
@@ -42,7 +41,8 @@ export async function accessAuthorizationUrl(
   url.searchParams.set("response_type", "code");
   url.searchParams.set("client_id", access.clientId);
   url.searchParams.set("redirect_uri", params.redirectUri);
-  url.searchParams.set("scope", ACCESS_OIDC_SCOPES.join(" "));
+  // offline_access asks for the refresh token the Worker re-checks the user with (OIDC Core §11).
+  url.searchParams.set("scope", [...ACCESS_OIDC_SCOPES, ACCESS_OFFLINE_SCOPE].join(" "));
   url.searchParams.set("state", params.state);
   url.searchParams.set("nonce", params.login.nonce);
   url.searchParams.set("code_challenge", await pkceChallenge(params.login.verifier));
@@ -51,60 +51,33 @@ export async function accessAuthorizationUrl(
 }
 
 export type CodeExchangeResult =
-  | { ok: true; idToken: string }
+  | { ok: true; idToken: string; refreshToken?: string }
   | { ok: false; reason: "unreachable" | "timeout" | "rejected" | "bad_response" | "no_id_token"; status?: number; oauthError?: string };
 
-/** Exchanges the authorization code at ACCESS_TOKEN_URL (OIDC Core §3.1.3.1) and returns the id_token. */
+/**
+ * Exchanges the authorization code at ACCESS_TOKEN_URL (OIDC Core §3.1.3.1) and returns the
+ * id_token, and Access's refresh token when the app issues them (the Worker keeps it to re-check
+ * the user at Access later).
+ */
 export async function exchangeCode(
   access: AccessSettings,
   params: { code: string; redirectUri: string; verifier: string },
 ): Promise<CodeExchangeResult> {
-  const body = new URLSearchParams({
+  const result = await postTokenRequest(access, {
     grant_type: "authorization_code",
     code: params.code,
     redirect_uri: params.redirectUri,
     code_verifier: params.verifier,
-    client_id: access.clientId,
-    client_secret: access.clientSecret,
   });
-  let response: Response;
-  try {
-    response = await fetch(access.tokenUrl, {
-      method: "POST",
-      headers: { "Content-Type": "application/x-www-form-urlencoded", Accept: "application/json" },
-      body: body.toString(),
-      // Never re-send the client secret to wherever a redirect points.
-      redirect: "manual",
-      signal: AbortSignal.timeout(TOKEN_EXCHANGE_TIMEOUT_MS),
-    });
-  } catch (error) {
-    return { ok: false, reason: error instanceof Error && error.name === "TimeoutError" ? "timeout" : "unreachable" };
+  if (!result.ok) {
+    const { reason, status, oauthError } = result;
+    return { ok: false, reason, ...(status !== undefined ? { status } : {}), ...(oauthError ? { oauthError } : {}) };
   }
-  const text = await response.text();
-  let parsed: Record<string, unknown> | undefined;
-  if (text.length <= TOKEN_RESPONSE_MAX_BYTES) {
-    try {
-      const value: unknown = JSON.parse(text);
-      if (typeof value === "object" && value !== null) parsed = value as Record<string, unknown>;
-    } catch {
-      parsed = undefined;
-    }
-  }
-  if (!response.ok) {
-    const oauthError = typeof parsed?.error === "string" ? parsed.error.slice(0, 64) : undefined;
-    return { ok: false, reason: "rejected", status: response.status, ...(oauthError ? { oauthError } : {}) };
-  }
-  if (!parsed) return { ok: false, reason: "bad_response", status: response.status };
-  if (typeof parsed.id_token !== "string") return { ok: false, reason: "no_id_token" };
-  return { ok: true, idToken: parsed.id_token };
+  const { id_token: idToken, refresh_token: refreshToken } = result.body;
+  if (typeof idToken !== "string") return { ok: false, reason: "no_id_token" };
+  return { ok: true, idToken, ...(typeof refreshToken === "string" && refreshToken !== "" ? { refreshToken } : {}) };
 }
 
 function randomToken(bytes: number): string {
   return base64url(crypto.getRandomValues(new Uint8Array(bytes)));
-}
-
-function base64url(bytes: Uint8Array): string {
-  let binary = "";
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 }

@@ -12,6 +12,7 @@ import { consentKeys } from "../consent/keys";
 import { WorkerError } from "../http/errors";
 import { htmlResponse } from "../http/html";
 import { logEvent } from "../http/log";
+import { requirePkce } from "../oauth/pkce-required";
 import { accessAuthorizationUrl, newLoginSecrets } from "../oidc/upstream";
 
 const RESTART_HINT = "Start again from your MCP client.";
@@ -112,7 +113,9 @@ type ParsedAuthorization = { kind: "request"; authRequest: AuthRequest } | { kin
 
 async function parseOrExplain(request: Request, oauth: OAuthHelpers): Promise<ParsedAuthorization> {
   try {
-    return { kind: "request", authRequest: await oauth.parseAuthRequest(request) };
+    const authRequest = await oauth.parseAuthRequest(request);
+    requirePkce(authRequest);
+    return { kind: "request", authRequest };
   } catch (error) {
     if (error instanceof AuthorizationError && error.redirectTo) {
       // The client and its exact redirect URI were validated: the error goes back to the client.

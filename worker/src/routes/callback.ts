@@ -1,17 +1,20 @@
 /**
  * /callback: Cloudflare Access sends the browser back here. Recover the approved MCP request from
  * the single-use, browser-bound state; exchange the code; verify the id_token; apply ALLOWED_EMAILS;
- * then complete the authorization and send the browser on to the MCP client with its code.
+ * then complete the authorization (the grant keeps Access's refresh token, sealed, for re-checks)
+ * and send the browser on to the MCP client with its code.
  */
 import { AuthorizationError, authorizationErrorRedirect, type AuthRequest, type OAuthHelpers } from "@cloudflare/workers-oauth-provider";
-import { isEmailAllowed } from "@mcpbox/shared";
+import { grantMetadataFor, isEmailAllowed } from "@mcpbox/shared";
 import type { WorkerConfig } from "../env";
 import { WorkerError } from "../http/errors";
 import { logEvent } from "../http/log";
+import { grantPropsAtSignIn } from "../oauth/grant-props";
 import { propsFromIdentity, userIdFor } from "../oauth/props";
-import { readIdTokenHeader, verifyIdToken, type VerifiedIdentity } from "../oidc/id-token";
+import type { VerifiedIdentity } from "../oidc/id-token";
 import { JwksFetchError, type JwksCache } from "../oidc/jwks-cache";
 import { exchangeCode, parseUpstreamLoginData, type UpstreamLoginData } from "../oidc/upstream";
+import { verifyAccessIdToken } from "../oidc/verify-access-id-token";
 import { callbackUrl } from "./authorize";
 
 export interface CallbackDeps {
@@ -74,7 +77,7 @@ export async function finishLogin(request: Request, oauth: OAuthHelpers, config:
     throw new WorkerError("upstream_error", 502, "Cloudflare Access sent you back without a sign-in code.", { hint: ACCESS_SETTINGS_HINT, returnTo });
   }
 
-  const identity = await identify(request, config, deps, code, login, returnTo);
+  const { identity, accessRefreshToken } = await identify(request, config, deps, code, login, returnTo);
   const props = propsFromIdentity(identity);
   if (!config.allowedEmails.allowsAnyone) {
     if (props.email === undefined) {
@@ -96,16 +99,26 @@ export async function finishLogin(request: Request, oauth: OAuthHelpers, config:
   const { redirectTo } = await oauth.completeAuthorization({
     request: authRequest,
     userId: userIdFor(identity.sub),
-    metadata: {},
+    // In clear next to the user id, so the operator's `grants list --user <email>` can find it.
+    metadata: grantMetadataFor(props.email),
     scope: authRequest.scope,
-    props,
+    props: await grantPropsAtSignIn(props, { nowSeconds: deps.nowSeconds(), nonce: login.nonce, accessRefreshToken, cookieKey: config.cookieKey }),
   });
-  logEvent("info", "login_completed", { client_id: authRequest.clientId, has_email: props.email !== undefined });
+  logEvent("info", "login_completed", { client_id: authRequest.clientId, has_email: props.email !== undefined, access_refresh_token: accessRefreshToken !== undefined });
+  if (accessRefreshToken === undefined) {
+    // Without it the grant cannot be re-checked at Access, so it ends at the first due re-check.
+    logEvent("warn", "access_refresh_token_missing", {
+      hint: "Turn on refresh tokens for the Access for SaaS application (npm run provision -- setup does), or users sign in again every ACCESS_RECHECK_SECONDS.",
+    });
+  }
   headers.set("Location", redirectTo);
   return new Response(null, { status: 302, headers });
 }
 
-/** Exchanges the code and verifies the id_token; every failure is a page naming what to check. */
+/**
+ * Exchanges the code and verifies the id_token; every failure is a page naming what to check.
+ * Also returns Access's refresh token, when Access issued one.
+ */
 async function identify(
   request: Request,
   config: WorkerConfig,
@@ -113,7 +126,7 @@ async function identify(
   code: string,
   login: UpstreamLoginData,
   returnTo: string,
-): Promise<VerifiedIdentity> {
+): Promise<{ identity: VerifiedIdentity; accessRefreshToken: string | undefined }> {
   const exchanged = await exchangeCode(config.access, { code, redirectUri: callbackUrl(request), verifier: login.verifier });
   if (!exchanged.ok) {
     const unreachable = exchanged.reason === "unreachable" || exchanged.reason === "timeout";
@@ -131,11 +144,9 @@ async function identify(
     );
   }
 
-  const now = deps.nowSeconds();
-  const header = readIdTokenHeader(exchanged.idToken);
-  let keys;
+  let verified;
   try {
-    keys = await deps.jwks.keysFor(config.access.jwksUrl, header.ok ? header.kid : undefined, now);
+    verified = await verifyAccessIdToken(exchanged.idToken, config.access, deps.jwks, { nonce: login.nonce, purpose: "login", nowSeconds: deps.nowSeconds() });
   } catch (error) {
     if (!(error instanceof JwksFetchError)) throw error;
     throw new WorkerError("upstream_unreachable", 502, "This server could not read Cloudflare Access's signing keys.", {
@@ -144,12 +155,6 @@ async function identify(
       log: { stage: "jwks", reason: error.reason },
     });
   }
-  const verified = await verifyIdToken(exchanged.idToken, keys, {
-    issuer: config.access.issuer,
-    audience: config.access.clientId,
-    nonce: login.nonce,
-    nowSeconds: now,
-  });
   if (!verified.ok) {
     throw new WorkerError("id_token_invalid", 502, "Cloudflare Access returned an identity token this server could not verify.", {
       hint: ACCESS_SETTINGS_HINT,
@@ -157,5 +162,5 @@ async function identify(
       log: { stage: "id_token", reason: verified.reason, detail: verified.detail },
     });
   }
-  return verified.identity;
+  return { identity: verified.identity, accessRefreshToken: exchanged.refreshToken };
 }

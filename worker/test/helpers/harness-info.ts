@@ -27,7 +27,14 @@ export interface HarnessInfo {
   idp: IdpInfo;
   /** A second IdP whose key the key-rotation test rotates. */
   rotationIdp: IdpInfo;
-  /** Base URL of the harness server: `<base>/forge/<mode>` token endpoints, `<base>/control/...`. */
+  /** An IdP whose refreshes neither rotate the refresh token nor carry an id_token. */
+  plainIdp: IdpInfo;
+  /** An IdP playing an Access app with refresh tokens off. */
+  noRefreshIdp: IdpInfo;
+  /**
+   * Base URL of the harness server: `<base>/forge/<mode>` token endpoints, `<base>/control/...`
+   * (the IdPs by name: `main`, `rotation`, `plain`, `no-refresh`).
+   */
   harnessUrl: string;
   /** Base URL of the gateway stand-in (the MCPBOX_TUNNEL target); `<base>/__standin/...` for the tests. */
   standinUrl: string;
@@ -51,6 +58,8 @@ export const FORGE_MODES = [
   "expired",
   "nbf-future",
   "iat-future",
+  "other-subject",
+  "other-email",
 ] as const;
 export type ForgeMode = (typeof FORGE_MODES)[number];
 

@@ -33,9 +33,14 @@ export function envWith(overrides: Record<string, unknown>): Env {
 }
 
 /** Calls the Worker's default export with `testEnv` (same isolate, same code as SELF). */
-export async function callWorker(request: Request, testEnv: Env): Promise<Response> {
+export function callWorker(request: Request, testEnv: Env): Promise<Response> {
+  return callWorkerWith(worker, request, testEnv);
+}
+
+/** Calls a Worker built from the same parts (e.g. with another clock) with `testEnv`. */
+export async function callWorkerWith(handler: Pick<typeof worker, "fetch">, request: Request, testEnv: Env): Promise<Response> {
   const ctx = createExecutionContext();
-  const response = await worker.fetch(request, testEnv, ctx);
+  const response = await handler.fetch(request, testEnv, ctx);
   await waitOnExecutionContext(ctx);
   return response;
 }

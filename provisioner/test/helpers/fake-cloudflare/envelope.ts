@@ -26,10 +26,10 @@ export const fail = (status: number, code: number, message: string): never => {
 export interface HandlerResult {
   status?: number;
   result: unknown;
-  resultInfo?: Record<string, number>;
+  resultInfo?: Record<string, number | string>;
 }
 
-export function envelope(status: number, result: unknown, errors: ApiError[], resultInfo?: Record<string, number>): Record<string, unknown> {
+export function envelope(status: number, result: unknown, errors: ApiError[], resultInfo?: Record<string, number | string>): Record<string, unknown> {
   return { success: status < 400, errors, messages: [], result, ...(resultInfo ? { result_info: resultInfo } : {}) };
 }
 

@@ -95,7 +95,9 @@ export interface FakeApp {
   name: string;
   type: string;
   appLauncherVisible: boolean;
-  saas: { auth_type: string; client_id: string; redirect_uris: string[]; grant_types: string[]; scopes: string[] } | undefined;
+  saas:
+    | { auth_type: string; client_id: string; redirect_uris: string[]; grant_types: string[]; scopes: string[]; refresh_token_options?: { lifetime: string } }
+    | undefined;
   clientSecret: string | undefined;
   policies: Map<string, FakePolicy>;
   createdAt: string;

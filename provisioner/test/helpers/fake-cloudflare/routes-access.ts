@@ -38,7 +38,16 @@ interface AppFields {
   name: string;
   type: string;
   appLauncherVisible: boolean;
-  saas: { auth_type: string; redirect_uris: string[]; grant_types: string[]; scopes: string[] } | undefined;
+  saas: { auth_type: string; redirect_uris: string[]; grant_types: string[]; scopes: string[]; refresh_token_options?: { lifetime: string } } | undefined;
+}
+
+/** `refresh_token_options.lifetime`: "Valid units are m,h,d. Must be longer than 1m." (OIDCSaaSApp). */
+function readRefreshOptions(value: unknown): { refresh_token_options?: { lifetime: string } } {
+  if (value === undefined) return {};
+  const lifetime = typeof value === "object" && value !== null ? (value as { lifetime?: unknown }).lifetime : undefined;
+  const match = typeof lifetime === "string" ? /^(\d+)([mhd])$/.exec(lifetime) : null;
+  if (!match || (match[2] === "m" && Number(match[1]) <= 1)) fail(400, 12001, "refresh_token_options.lifetime must be a duration in m, h or d, longer than 1m");
+  return { refresh_token_options: { lifetime: lifetime as string } };
 }
 
 function readApp(body: Record<string, unknown>): AppFields {
@@ -56,7 +65,7 @@ function readApp(body: Record<string, unknown>): AppFields {
     if (grants.some((g) => !GRANTS.has(g))) fail(400, 12001, "unknown grant type");
     const scopes = list(s.scopes, "scopes");
     if (scopes.some((x) => !SCOPES.has(x))) fail(400, 12001, "unknown scope");
-    saas = { auth_type: "oidc", redirect_uris: redirect, grant_types: grants, scopes };
+    saas = { auth_type: "oidc", redirect_uris: redirect, grant_types: grants, scopes, ...readRefreshOptions(s.refresh_token_options) };
   }
   return { name, type, appLauncherVisible: body.app_launcher_visible !== false, saas };
 }

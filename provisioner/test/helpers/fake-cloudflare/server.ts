@@ -9,6 +9,7 @@ import type { AddressInfo } from "node:net";
 import { ApiFailure, envelope, type HandlerResult } from "./envelope";
 import { fullPermissions, hex, newAccount, type FakeAccount, type FakeToken, type PermissionGroup, type PermissionLevel } from "./model";
 import { accessRoutes } from "./routes-access";
+import { kvKeyRoutes } from "./routes-kv-keys";
 import { tunnelRoutes } from "./routes-tunnels";
 import { workersRoutes } from "./routes-workers";
 import { path, type FakeRequest, type Route } from "./route";
@@ -81,7 +82,7 @@ export class FakeCloudflare {
       },
     };
     const accountsList: Route = { method: "GET", pattern: path("/accounts"), global: true, handle: ({ token, query }) => this.listAccounts(token, query) };
-    this.routes = [...globalRoutes, accountsList, accountVerify, ...tunnelRoutes, ...workersRoutes, ...accessRoutes];
+    this.routes = [...globalRoutes, accountsList, accountVerify, ...tunnelRoutes, ...workersRoutes, ...kvKeyRoutes, ...accessRoutes];
   }
 
   async start(): Promise<this> {

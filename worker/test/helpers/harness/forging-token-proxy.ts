@@ -2,7 +2,9 @@
  * The harness server. `POST /forge/<mode>` is a token endpoint in front of the real development
  * IdP: it forwards the Worker's code exchange untouched, then rewrites the genuine id_token the
  * way `<mode>` says (alg none, HS256 keyed with the public key, foreign keys, bad claims…).
- * `POST /control/rotate/<idp>` rotates an IdP's signing key for the key-rotation test.
+ * `POST /control/rotate/<idp>` rotates an IdP's signing key for the key-rotation test;
+ * `POST /control/remove-account/<idp>` and `/control/end-sessions/<idp>` (body: the email) are the
+ * Access operator removing a user from the policy and revoking their sessions.
  */
 import { createHmac, createPublicKey, type JsonWebKey } from "node:crypto";
 import http from "node:http";
@@ -16,8 +18,8 @@ export interface HarnessServer {
   close(): Promise<void>;
 }
 
-/** Starts the harness server for `idp` (forging) and the named IdPs (rotation). */
-export async function startHarnessServer(idp: DevIdp, rotatable: Record<string, DevIdp>): Promise<HarnessServer> {
+/** Starts the harness server for `idp` (forging) and the named IdPs (rotation, operator actions). */
+export async function startHarnessServer(idp: DevIdp, named: Record<string, DevIdp>): Promise<HarnessServer> {
   const attackerKey = newSigningKey("attacker-kid");
   const server = http.createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
@@ -27,12 +29,12 @@ export async function startHarnessServer(idp: DevIdp, rotatable: Record<string, 
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://harness");
-    const rotate = /^\/control\/rotate\/([\w-]+)$/.exec(url.pathname);
-    if (rotate && req.method === "POST") {
-      const target = rotatable[rotate[1] ?? ""];
+    const control = /^\/control\/(rotate|remove-account|end-sessions)\/([\w-]+)$/.exec(url.pathname);
+    if (control && req.method === "POST") {
+      const target = named[control[2] ?? ""];
       if (!target) return void res.writeHead(404).end();
-      const kid = target.rotateKey();
-      return void res.writeHead(200, { "Content-Type": "application/json" }).end(JSON.stringify({ kid }));
+      const result = await operatorAction(target, control[1] ?? "", await readBody(req));
+      return void res.writeHead(200, { "Content-Type": "application/json" }).end(JSON.stringify(result));
     }
     const forge = /^\/forge\/([\w-]+)$/.exec(url.pathname);
     const mode = forge?.[1] as ForgeMode | undefined;
@@ -60,6 +62,15 @@ export async function startHarnessServer(idp: DevIdp, rotatable: Record<string, 
         server.closeAllConnections();
       }),
   };
+}
+
+async function operatorAction(target: DevIdp, action: string, email: string): Promise<Record<string, unknown>> {
+  if (action === "rotate") return { kid: target.rotateKey() };
+  if (action === "remove-account") {
+    await target.removeAccount(email);
+    return { removed: email };
+  }
+  return { sessions: await target.endSessions(email) };
 }
 
 async function forgeIdToken(mode: ForgeMode, genuine: string, idp: DevIdp, attackerKey: ReturnType<typeof newSigningKey>): Promise<string> {
@@ -102,6 +113,10 @@ async function forgeIdToken(mode: ForgeMode, genuine: string, idp: DevIdp, attac
       return idp.signJwt({ ...claims, nbf: now + 3600 });
     case "iat-future":
       return idp.signJwt({ ...claims, iat: now + 3600, exp: now + 7200 });
+    case "other-subject":
+      return idp.signJwt({ ...claims, sub: "00000000-0000-4000-8000-000000000000" });
+    case "other-email":
+      return idp.signJwt({ ...claims, email: "someone-else@mcpbox.test" });
   }
 }
 
