@@ -10,6 +10,7 @@ export interface ClientConfigs {
   claudeAi: string;
   chatgpt: string;
   cursor: { mcpServers: Record<string, { url: string }> };
+  /** The command that opens MCP Inspector's web UI (v2) with this server listed. */
   inspector: string;
   mcpRemote: { mcpServers: Record<string, { command: string; args: string[] }> };
 }
@@ -26,7 +27,7 @@ export function clientConfigs(workerUrl: string, serverName = "mcpbox"): ClientC
     claudeAi: `Settings → Connectors → Add custom connector → URL: ${mcpUrl}`,
     chatgpt: `Settings → Apps & Connectors → Advanced settings → turn on Developer mode; then Create → MCP server URL: ${mcpUrl}, Authentication: OAuth`,
     cursor: { mcpServers: { [serverName]: { url: mcpUrl } } },
-    inspector: `npx @modelcontextprotocol/inspector, then Transport Type: Streamable HTTP, URL: ${mcpUrl}, Connect`,
+    inspector: `npx @modelcontextprotocol/inspector --server-url ${mcpUrl} --transport http`,
     mcpRemote: { mcpServers: { [serverName]: { command: "npx", args: ["-y", "mcp-remote", mcpUrl] } } },
   };
 }

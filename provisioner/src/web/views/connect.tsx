@@ -62,7 +62,8 @@ export function ConnectDetails(props: ConnectModel) {
           </dd>
           <dt>MCP Inspector</dt>
           <dd>
-            <p>{configs.inspector}</p>
+            <Copyable id="copy-inspector" value={configs.inspector} label="Inspector command" block />
+            <p class="help">Opens the Inspector in your browser with this server listed; switch it on to sign in.</p>
           </dd>
           <dt>
             Claude Desktop and other clients that start a local command (<code>mcp-remote</code>)
