@@ -15,6 +15,14 @@ export default tseslint.config(
     },
   },
   {
+    // The wizard page's one browser script (no bundler): browser globals only.
+    files: ["provisioner/src/web/assets/*.js"],
+    languageOptions: {
+      sourceType: "script",
+      globals: { document: "readonly", window: "readonly", navigator: "readonly", EventSource: "readonly", setTimeout: "readonly" },
+    },
+  },
+  {
     files: ["shared/**/*.ts"],
     rules: {
       "no-restricted-imports": ["error", { patterns: [{ group: ["node:*"], message: "shared/ is runtime-neutral" }] }],

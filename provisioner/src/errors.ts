@@ -85,14 +85,20 @@ export class PermissionsMissingError extends ProvisionerError {
   }
 }
 
+/** Account features setup needs and cannot create itself. */
+export type Prerequisite = "zero-trust-organization" | "workers-dev-subdomain";
+
 /** Something the user must set up in the dashboard first (Zero Trust organization, workers.dev subdomain). */
 export class PrerequisiteError extends ProvisionerError {
   readonly problems: readonly string[];
+  /** Which account features are missing (empty when the problem is the token itself). */
+  readonly missing: readonly Prerequisite[];
 
-  constructor(problems: readonly string[], hint: string) {
+  constructor(problems: readonly string[], hint: string, missing: readonly Prerequisite[] = []) {
     super("prerequisite_missing", problems.join(" "), hint);
     this.name = "PrerequisiteError";
     this.problems = problems;
+    this.missing = missing;
   }
 }
 

@@ -16,6 +16,8 @@ export const DEFAULT_STATE_FILE = ".mcpbox/state.json" as const;
 /** The env file for the gateway and cloudflared: kept next to the state file, under this name. */
 export const ENV_FILE_NAME = "gateway.env" as const;
 export const DEFAULT_ENV_FILE = ".mcpbox/gateway.env" as const;
+/** The Remote Access wizard's port on 127.0.0.1 unless MCPBOX_WIZARD_PORT says otherwise. */
+export const DEFAULT_WIZARD_PORT = 3000 as const;
 export const DEFAULT_CLOUDFLARE_API_BASE_URL = "https://api.cloudflare.com/client/v4" as const;
 
 /** Maximum length of an email address (RFC 5321 path limit). */

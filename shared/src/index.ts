@@ -20,6 +20,7 @@ export {
   WORKER_BINDINGS,
   WORKER_SECRET_NAMES,
   WORKER_VAR_NAMES,
+  WIZARD_ENV,
 } from "./names";
 export type { WorkerSecretName } from "./names";
 export {
@@ -35,6 +36,7 @@ export {
   DEFAULT_STATE_FILE,
   DEFAULT_ENV_FILE,
   ENV_FILE_NAME,
+  DEFAULT_WIZARD_PORT,
   MAX_EMAIL_LENGTH,
   MIN_CLOUDFLARED_VERSION,
   SERVICE_TOKEN_BYTES,

@@ -6,6 +6,7 @@ import { parseArgs } from "node:util";
 import { DEFAULT_STATE_FILE, MAX_ACCESS_TOKEN_TTL_SECONDS, MIN_ACCESS_TOKEN_TTL_SECONDS, parseOriginList } from "@mcpbox/shared";
 import { parseAllowFlag } from "../allow";
 import { UsageError } from "../errors";
+import { checkInput, checkPort, INPUT_RULES, type InputRule } from "../inputs";
 import type { AllowRule } from "../state/state";
 import { GRANTS_OPTIONS, parseGrantsFlags, type GrantsFlags } from "./grants-args";
 
@@ -79,11 +80,11 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
   if (values["gateway-url"] !== undefined && command !== "doctor" && command !== "rotate-service-token") throw new UsageError("--gateway-url belongs to doctor and rotate-service-token.");
   const flags: CliFlags = {
     apiToken: nonEmpty(values["api-token"], "--api-token"),
-    accountId: matchOr(values["account-id"], /^[0-9a-f]{32}$/i, "--account-id", "a 32-character hex account id"),
-    tunnelName: matchOr(values["tunnel-name"], /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, "--tunnel-name", "letters, digits, dots, dashes and underscores"),
-    vpcServiceName: matchOr(values["vpc-service-name"], /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, "--vpc-service-name", "letters, digits, dots, dashes and underscores"),
-    workerName: matchOr(values["worker-name"], /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, "--worker-name", "lowercase letters, digits and dashes (it becomes part of a hostname)"),
-    gatewayHost: matchOr(values["gateway-host"], /^[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$/, "--gateway-host", "a host name or IP address as cloudflared resolves it"),
+    accountId: ruled(values["account-id"], INPUT_RULES.accountId),
+    tunnelName: ruled(values["tunnel-name"], INPUT_RULES.tunnelName),
+    vpcServiceName: ruled(values["vpc-service-name"], INPUT_RULES.vpcServiceName),
+    workerName: ruled(values["worker-name"], INPUT_RULES.workerName),
+    gatewayHost: ruled(values["gateway-host"], INPUT_RULES.gatewayHost),
     gatewayPort: parsePort(values["gateway-port"]),
     gatewayUrl: parseGatewayUrl(values["gateway-url"]),
     allow: values.allow === undefined ? undefined : parseAllowFlag(values.allow),
@@ -119,11 +120,11 @@ function nonEmpty(value: string | undefined, flag: string): string | undefined {
   return value.trim();
 }
 
-function matchOr(value: string | undefined, pattern: RegExp, flag: string, expected: string): string | undefined {
-  const v = nonEmpty(value, flag);
-  if (v === undefined) return undefined;
-  if (!pattern.test(v)) throw new UsageError(`${flag} "${v}" is not valid: expected ${expected}.`);
-  return v;
+function ruled(value: string | undefined, rule: InputRule): string | undefined {
+  if (value === undefined) return undefined;
+  const check = checkInput(rule, value, rule.flag);
+  if (!check.ok) throw new UsageError(check.problem);
+  return check.value;
 }
 
 /** `--cors-origins https://a.example,https://b.example` (an empty value clears the list). */
@@ -167,7 +168,7 @@ function parseGatewayUrl(value: string | undefined): string | undefined {
 
 function parsePort(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
-  const port = Number(value);
-  if (!/^\d+$/.test(value) || port < 1 || port > 65_535) throw new UsageError(`--gateway-port "${value}" is not a port number (1-65535).`);
-  return port;
+  const check = checkPort(value, "--gateway-port");
+  if (!check.ok) throw new UsageError(check.problem);
+  return check.value;
 }

@@ -18,7 +18,8 @@ import { createTtyPrompter, nonInteractivePrompter } from "../run/prompt";
 import { createReporter, type WritableLike } from "../run/reporter";
 import { parseCliArgs, type CliArgs, type CliFlags, type CommandName } from "./args";
 import { helpText } from "./help";
-import { describeError, EXIT, formatError, formatResult, type CommandResult } from "./output";
+import { describeError } from "../run/error-report";
+import { EXIT, exitCodeOf, formatError, formatResult, type CommandResult } from "./output";
 
 export interface CliIo {
   argv: readonly string[];
@@ -116,7 +117,8 @@ function dispatch(command: CommandName, options: ProvisionOptions, flags: CliFla
 }
 
 function fail(io: CliIo, command: string, error: unknown, json: boolean): number {
-  const { report, exitCode } = describeError(error);
+  const report = describeError(error);
+  const exitCode = exitCodeOf(report);
   if (json) io.stdout.write(`${JSON.stringify({ ok: false, command, error: report }, null, 2)}\n`);
   else io.stderr.write(formatError(report));
   return exitCode;

@@ -2,44 +2,23 @@
  * Turning results and errors into output, in one place: human text or one JSON document, and the
  * exit code. Errors carry what happened and what to do next; stack traces and secrets never print.
  */
-import { CloudflareApiError } from "../cloudflare/errors";
-import type { DoctorResult } from "../commands/doctor";
+import { DOCTOR_AREAS, type DoctorResult } from "../commands/doctor";
 import type { RotateResult } from "../commands/rotate";
 import type { SecretsSyncResult } from "../commands/secrets-sync";
 import type { SetupResult } from "../commands/setup";
 import type { StatusResult } from "../commands/status";
 import type { TeardownResult } from "../commands/teardown";
 import type { GrantsListResult, GrantsRevokeResult } from "../grants/commands";
+import type { ErrorReport } from "../run/error-report";
 import { formatGrantsList, formatGrantsRevoke } from "./grants-output";
-import { PermissionsMissingError, ProvisionerError } from "../errors";
 
 export type CommandResult = SetupResult | StatusResult | DoctorResult | SecretsSyncResult | RotateResult | TeardownResult | GrantsListResult | GrantsRevokeResult;
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
 
-export interface ErrorReport {
-  code: string;
-  message: string;
-  hint: string | undefined;
-  /** Cloudflare's error codes, when the API refused. */
-  apiErrors?: Array<{ code: number; message: string }>;
-  /** Missing token permissions, by dashboard name. */
-  missingPermissions?: string[];
-}
-
-/** Describes any thrown value for a person (and for --json). */
-export function describeError(error: unknown): { report: ErrorReport; exitCode: number } {
-  if (error instanceof ProvisionerError) {
-    const report: ErrorReport = { code: error.code, message: error.message, hint: error.hint };
-    if (error instanceof PermissionsMissingError) report.missingPermissions = [...error.missing];
-    const exitCode = error.code === "usage" ? EXIT.usage : error.code === "interrupted" ? EXIT.interrupted : EXIT.failed;
-    return { report, exitCode };
-  }
-  if (error instanceof CloudflareApiError) {
-    return { report: { code: error.code, message: error.message, hint: error.hint, apiErrors: [...error.errors] }, exitCode: EXIT.failed };
-  }
-  const message = error instanceof Error ? error.message : String(error);
-  return { report: { code: "unexpected", message: `Unexpected error: ${message}`, hint: "Run the command again; if it keeps failing, report it with the output above." }, exitCode: EXIT.failed };
+/** The exit code for a described error. */
+export function exitCodeOf(report: ErrorReport): number {
+  return report.code === "usage" ? EXIT.usage : report.code === "interrupted" ? EXIT.interrupted : EXIT.failed;
 }
 
 export function formatError(report: ErrorReport): string {
@@ -92,11 +71,10 @@ function formatStatus(result: StatusResult): string {
 }
 
 function formatDoctor(result: DoctorResult): string {
-  const titles = { tunnel: "Tunnel not connecting", "service-token": "403 on MCP requests (service token)", "sign-in": "Sign-in redirect loop" } as const;
   const mark = { ok: "✓", problem: "✗", skipped: "·" } as const;
   const lines: string[] = [];
-  for (const area of ["tunnel", "service-token", "sign-in"] as const) {
-    lines.push("", titles[area]);
+  for (const { area, title } of DOCTOR_AREAS) {
+    lines.push("", title);
     for (const f of result.findings.filter((x) => x.area === area)) {
       lines.push(`  ${mark[f.status]} checked: ${f.check}`, `    seen: ${f.seen}`);
       if (f.action && f.status !== "ok") lines.push(`    do: ${f.action}`);

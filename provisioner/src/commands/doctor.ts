@@ -14,6 +14,13 @@ import { tunnelFindings } from "./doctor-tunnel";
 
 export type DoctorArea = "tunnel" | "service-token" | "sign-in";
 
+/** The three troubleshooting cases, in the order they are checked and shown, with their titles. */
+export const DOCTOR_AREAS: ReadonlyArray<{ area: DoctorArea; title: string }> = [
+  { area: "tunnel", title: "Tunnel not connecting" },
+  { area: "service-token", title: "403 on MCP requests (service token)" },
+  { area: "sign-in", title: "Sign-in redirect loop" },
+];
+
 export interface Finding {
   area: DoctorArea;
   check: string;

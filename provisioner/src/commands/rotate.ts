@@ -53,7 +53,7 @@ async function start(ctx: RunContext): Promise<RotateResult> {
   const gateway = await checkGateway(ctx, secrets.serviceToken);
   if (gateway === "rejects-new-token") {
     ctx.deps.reporter.warn(`the local gateway does not accept the new token yet: restart it so it reads ${ENV_FILE_KEYS.serviceToken} from ${ctx.options.envFile}: ${RESTART_GATEWAY}`);
-    if (ctx.deps.prompter.interactive && !(await ctx.deps.prompter.confirm("Has the gateway been restarted? The Worker switches to the new token next."))) {
+    if (ctx.deps.prompter.interactive && !(await ctx.deps.prompter.confirm("Has the gateway been restarted? The Worker switches to the new token next.", { yes: "Yes, switch the Worker now", no: "Not yet" }))) {
       ctx.deps.reporter.line("The Worker still sends the previous token. Once the gateway has restarted, run `secrets sync`, then `rotate-service-token --finish`.");
       return { command: "rotate-service-token", ok: true, phase: "started", overlap: true, workerUpdated: false, envFileUpdated, gateway, api: { ...ctx.cf.stats } };
     }

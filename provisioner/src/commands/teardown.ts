@@ -147,11 +147,19 @@ class AlreadyGone extends Error {}
 
 async function confirm(ctx: RunContext, targets: readonly Target[]): Promise<void> {
   if (ctx.options.yes) return;
-  const listing = targets.map((t) => `${t.label} "${t.name}"${t.id ? ` (${t.id})` : ""}`).join(", ");
+  const items = targets.map((t) => `${t.label} "${t.name}"${t.id ? ` (${t.id})` : ""}`);
+  const listing = items.join(", ");
   if (!ctx.deps.prompter.interactive) {
     throw new UsageError(`teardown deletes: ${listing}.`, "Pass --yes to confirm without a prompt.");
   }
-  if (!(await ctx.deps.prompter.confirm(`This deletes: ${listing}. Continue?`))) {
+  const details = {
+    items,
+    lead: "This deletes, from your Cloudflare account:",
+    typeToConfirm: ctx.options.names.worker,
+    yes: "Delete everything",
+    no: "Cancel",
+  };
+  if (!(await ctx.deps.prompter.confirm(`This deletes: ${listing}. Continue?`, details))) {
     throw new ProvisionerError("usage", "Teardown cancelled; nothing was deleted.");
   }
 }
@@ -172,7 +180,7 @@ async function tearDown(ctx: RunContext, accountId: string, target: Target, resu
       return;
     }
     const ours = ctx.state.pending?.kind === target.kind && ctx.state.pending.name === target.name;
-    const allowed = ours || ctx.options.adopt || (ctx.deps.prompter.interactive && (await ctx.deps.prompter.confirm(`A ${target.label} named "${target.name}" (${id}) exists but ${ctx.options.statePath} does not know it. Delete it too?`)));
+    const allowed = ours || ctx.options.adopt || (ctx.deps.prompter.interactive && (await ctx.deps.prompter.confirm(`A ${target.label} named "${target.name}" (${id}) exists but ${ctx.options.statePath} does not know it. Delete it too?`, { yes: "Delete it too", no: "Leave it alone" })));
     if (!allowed) {
       result.skipped.push({ ...strip(target), id, reason: "not recorded in the state; pass --adopt to delete it too" });
       reporter.line(`· left the ${target.label} "${target.name}" (${id}) alone: the state does not know it (pass --adopt to delete it too)`);

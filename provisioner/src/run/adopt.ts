@@ -28,7 +28,8 @@ export async function confirmAdoption(
   }
   if (ctx.deps.prompter.interactive) {
     const question = `A ${label} named "${found.name}" (id ${found.id}) already exists, and ${ctx.options.statePath} does not know it.${consequence ? ` If you use it, ${consequence}.` : ""} Use it for this setup?`;
-    if (await ctx.deps.prompter.confirm(question)) return "adopted";
+    const help = `It may come from an earlier setup whose state file is gone, or it may belong to something else. Use it only if it is yours: this setup will then manage it${consequence ? ` (${consequence})` : ""}. Otherwise stop, and choose another name.`;
+    if (await ctx.deps.prompter.confirm(question, { yes: `Use the existing ${label}`, no: "Stop here", help })) return "adopted";
   }
   throw new AdoptionRequiredError(label, found.name, found.id);
 }

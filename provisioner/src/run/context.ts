@@ -11,7 +11,7 @@ import { CloudflareClient } from "../cloudflare/client";
 import { InterruptedError, StateError } from "../errors";
 import { localCloudflaredVersion } from "../local/cloudflared";
 import { acquireLock, loadState, saveState } from "../state/files";
-import { hasResources, type AllowRule, type ProvisionState, type ResourceKind, type ResourceNames } from "../state/state";
+import { hasResource, type AllowRule, type ProvisionState, type ResourceKind, type ResourceNames } from "../state/state";
 import { nonInteractivePrompter, type Prompter } from "./prompt";
 import { silentReporter, type Reporter } from "./reporter";
 
@@ -183,6 +183,13 @@ function snapshot(state: ProvisionState): string {
   return JSON.stringify(rest);
 }
 
+/** The resources each name is given to (the KV namespace and the Access app derive from the Worker's). */
+const NAMED_KINDS: Record<keyof ResourceNames, readonly ResourceKind[]> = {
+  tunnel: ["tunnel"],
+  vpcService: ["vpcService"],
+  worker: ["kvNamespace", "worker", "accessApp"],
+};
+
 function resolveOptions(options: ProvisionOptions, state: ProvisionState, statePath: string): ResolvedOptions {
   const flags: Record<keyof ResourceNames, [string | undefined, string]> = {
     tunnel: [options.tunnelName, "--tunnel-name"],
@@ -193,7 +200,9 @@ function resolveOptions(options: ProvisionOptions, state: ProvisionState, stateP
   for (const key of Object.keys(flags) as Array<keyof ResourceNames>) {
     const [value, flag] = flags[key];
     if (value === undefined || value === state.names[key]) continue;
-    if (hasResources(state)) {
+    // A name may still change while nothing named after it exists (the web wizard asks for each
+    // name on its own screen); once a resource carries it, another name means another setup.
+    if (NAMED_KINDS[key].some((kind) => hasResource(state, kind))) {
       throw new StateError(
         `${statePath} belongs to a setup whose ${flag.slice(2)} is "${state.names[key]}", not "${value}".`,
         `Drop ${flag} to keep working on that setup, or pass another --state file for a second setup.`,

@@ -51,6 +51,12 @@ export function emptyState(names: ResourceNames = { ...DEFAULT_RESOURCE_NAMES })
   return { version: STATE_VERSION, names, gateway: { host: DEFAULT_GATEWAY_HOSTNAME, port: DEFAULT_GATEWAY_PORT } };
 }
 
+/** True when the state records the resource of `kind`, or was creating it when a run stopped. */
+export function hasResource(state: ProvisionState, kind: ResourceKind): boolean {
+  const recorded = { tunnel: state.tunnel, vpcService: state.vpcService, kvNamespace: state.kvNamespace, worker: state.worker, accessApp: state.access }[kind];
+  return recorded !== undefined || state.pending?.kind === kind;
+}
+
 /** True when the state records at least one Cloudflare resource. */
 export function hasResources(state: ProvisionState): boolean {
   return Boolean(state.tunnel || state.vpcService || state.kvNamespace || state.worker || state.access || state.pending);

@@ -8,7 +8,7 @@ import { CF_ERROR, CloudflareApiError } from "../cloudflare/errors";
 import { checkToken } from "../cloudflare/probes";
 import { API_TOKENS_URL } from "../cloudflare/permissions";
 import type { Account, TokenStatus } from "../cloudflare/types";
-import { AccountChoiceError, PermissionsMissingError, PrerequisiteError, StateError } from "../errors";
+import { AccountChoiceError, PermissionsMissingError, PrerequisiteError, StateError, type Prerequisite } from "../errors";
 import type { RunContext } from "../run/context";
 import { assertNoConflicts } from "./conflicts";
 import { resolveAllow } from "./who-may-sign-in";
@@ -43,11 +43,13 @@ export const tokenStep: Step<StepPlan> = {
     );
 
     const problems: string[] = [];
+    const absent: Prerequisite[] = [];
     if (typeof check.organization === "object") {
       ctx.facts.authDomain = check.organization.authDomain;
       deps.reporter.line(`✓ Zero Trust organization ${check.organization.authDomain}`);
     } else {
       problems.push("This account has no Zero Trust organization yet.");
+      absent.push("zero-trust-organization");
     }
     try {
       ctx.facts.workersSubdomain = await cf.workers.getAccountSubdomain(account.id);
@@ -55,6 +57,7 @@ export const tokenStep: Step<StepPlan> = {
     } catch (error) {
       if (!(error instanceof CloudflareApiError && error.hasCode(CF_ERROR.workersNotFound))) throw error;
       problems.push("This account has no workers.dev subdomain yet.");
+      absent.push("workers-dev-subdomain");
     }
     if (problems.length > 0) {
       throw new PrerequisiteError(
@@ -64,6 +67,7 @@ export const tokenStep: Step<StepPlan> = {
           "- Zero Trust: open https://one.dash.cloudflare.com, pick a team name, and choose the Free plan.",
           "- workers.dev: open Workers & Pages at https://dash.cloudflare.com; the first visit offers a workers.dev subdomain.",
         ].join("\n"),
+        absent,
       );
     }
     await resolveAllow(ctx);

@@ -26,12 +26,15 @@ export interface StepReport {
   changes: string[];
 }
 
-/** Runs the steps in order, printing "Step n of N" and saving the state after each one. */
-export async function runSteps(ctx: RunContext, steps: ReadonlyArray<Step<StepPlan>>): Promise<StepReport[]> {
+/**
+ * Runs the steps in order, printing "Step n of N" and saving the state after each one. `total` is
+ * N when only the first steps of a longer list run (the web wizard runs them one screen at a time).
+ */
+export async function runSteps(ctx: RunContext, steps: ReadonlyArray<Step<StepPlan>>, total = steps.length): Promise<StepReport[]> {
   const reports: StepReport[] = [];
   for (const [index, step] of steps.entries()) {
     ctx.checkAbort();
-    ctx.deps.reporter.step(index + 1, steps.length, step.name);
+    ctx.deps.reporter.step(index + 1, total, step.name);
     const plan = await step.find(ctx);
     if (plan.work.length > 0) await step.create(ctx, plan);
     else if (!step.readOnly) ctx.deps.reporter.line("✓ nothing to change");

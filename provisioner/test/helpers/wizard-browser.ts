@@ -1,0 +1,79 @@
+/**
+ * Chromium helpers for the wizard's end-to-end tests: axe-core injected into each screen (zero
+ * serious or critical violations), a screenshot of each screen under test-artifacts/wizard/, and
+ * waits for the screens the wizard moves to by itself when a run ends.
+ */
+import { mkdir, readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import path from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, beforeEach, expect } from "vitest";
+import { launchChromium } from "../../../dev/test/helpers/chromium";
+import { startWizardHarness, type WizardHarness } from "./wizard-harness";
+
+const ARTIFACTS = path.resolve(import.meta.dirname, "../../../test-artifacts/wizard");
+const AXE_SOURCE = readFile(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: Array<{ target: unknown }>;
+}
+
+/** Runs axe-core on the page; fails on any serious or critical violation. */
+export async function expectAccessible(page: Page): Promise<void> {
+  // Evaluated through the DevTools protocol, so the page's CSP (no inline script) does not apply.
+  await page.evaluate(await AXE_SOURCE);
+  const violations = await page.evaluate(async () => {
+    const axe = (globalThis as unknown as { axe: { run(): Promise<{ violations: AxeViolation[] }> } }).axe;
+    return (await axe.run()).violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target) }));
+  });
+  expect(violations.filter((v) => v.impact === "serious" || v.impact === "critical")).toEqual([]);
+}
+
+/** Saves a full-page screenshot as test-artifacts/wizard/<name>.png and checks accessibility. */
+export async function screen(page: Page, name: string): Promise<void> {
+  await mkdir(ARTIFACTS, { recursive: true });
+  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+  await expectAccessible(page);
+}
+
+/** Waits until the wizard shows step `n` (it reloads itself when a run ends). */
+export async function waitForStep(page: Page, n: number): Promise<void> {
+  await page.locator("#step-title", { hasText: `Step ${n} of 6` }).waitFor();
+  await page.locator(".run").waitFor({ state: "detached" });
+}
+
+/**
+ * One Chromium for the calling file and a fresh wizard (over a fresh fake account) for each test;
+ * after each test the fake API must have hit no internal error.
+ */
+export function useWizardInChromium(): { browser: () => Browser; wizard: () => WizardHarness } {
+  let browser: Browser | undefined;
+  let wizard: WizardHarness | undefined;
+  beforeAll(async () => {
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  beforeEach(async () => {
+    wizard = await startWizardHarness();
+  });
+  afterEach(async () => {
+    const current = wizard;
+    wizard = undefined;
+    if (!current) return;
+    try {
+      expect(current.h.fake.internalErrors).toEqual([]);
+    } finally {
+      await current.close();
+    }
+  });
+  const need = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined) throw new Error(`${what} is not ready`);
+    return value;
+  };
+  return { browser: () => need(browser, "Chromium"), wizard: () => need(wizard, "the wizard") };
+}
