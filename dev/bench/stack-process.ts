@@ -10,7 +10,7 @@ import { workerSecrets } from "../src/stack/dev-vars";
 import { silentStackLog } from "../src/stack/log";
 import { startStack } from "../src/stack/stack";
 import { readWorkerSettings } from "../src/wrangler-settings";
-import { startProbeWorker } from "./worker-probe/probe-worker";
+import { startProbeWorker, type ProbeWorker } from "./worker-probe/probe-worker";
 
 /** The instrumented Worker, as the parent needs it (see worker-probe/probe-worker.ts). */
 export interface ProbeWorkerInfo {
@@ -33,15 +33,24 @@ export interface StackProcessReady {
 
 if (!process.send) throw new Error("stack-process.ts runs as a child process with an IPC channel");
 const stack = await startStack(loadStackConfig(process.env), { log: silentStackLog });
-const idp = stack.idp.current;
-if (!idp) throw new Error("the stack's IdP is not running");
-const probe = await startProbeWorker({
-  workerName: readWorkerSettings().name,
-  secrets: workerSecrets(stack.secrets, idp),
-  tunnelAddress: new URL(stack.urls.gateway).host,
+const probe = await startProbe().catch(async (error: unknown) => {
+  await stack.stop();
+  throw error;
 });
-const portOf = (url: string) => Number(new URL(url).port);
-idp.setRedirectUris([stack.urls.worker, stack.worker.url, probe.url].flatMap((url) => workerCallbackUris(portOf(url))));
+
+/** The instrumented Worker next to the stack, reaching its gateway and signing in at its IdP. */
+async function startProbe(): Promise<ProbeWorker> {
+  const idp = stack.idp.current;
+  if (!idp) throw new Error("the stack's IdP is not running");
+  const started = await startProbeWorker({
+    workerName: readWorkerSettings().name,
+    secrets: workerSecrets(stack.secrets, idp),
+    tunnelAddress: new URL(stack.urls.gateway).host,
+  });
+  const portOf = (url: string) => Number(new URL(url).port);
+  idp.setRedirectUris([stack.urls.worker, stack.worker.url, started.url].flatMap((url) => workerCallbackUris(portOf(url))));
+  return started;
+}
 
 const ready: StackProcessReady = {
   kind: "ready",

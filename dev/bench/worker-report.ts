@@ -57,6 +57,8 @@ function subtleRow(phase: WorkerPhase): string {
   return `${entries.map(([name, value]) => `${name} ${count(value, phase.calls)}`).join(", ")} (${count(total, phase.calls)} in all)`;
 }
 
+const pct = (share: number) => `${(share * 100).toFixed(1)}%`;
+
 const headroom = (value: number) => `${(FREE_PLAN_CPU_MS / value).toFixed(0)}× under the limit (${((value / FREE_PLAN_CPU_MS) * 100).toFixed(1)}% of it)`;
 
 /**
@@ -68,7 +70,6 @@ export function workerInsideMarkdown(inside: WorkerInside, rounds: number, worke
   const health = perCall(inside.health);
   const tunnelFetches = count(inside.mcp.stats.service[`${WORKER_BINDINGS.tunnel}.fetch`], inside.mcp.calls);
   const { profile } = inside;
-  const pct = (share: number) => `${(share * 100).toFixed(1)}%`;
   const areaRows = (Object.keys(AREA_LABELS) as ProfileArea[])
     .filter((area) => profile.areas[area] > 0)
     .sort((a, b) => profile.areas[b] - profile.areas[a])
@@ -84,7 +85,7 @@ relays ${rounds} tools/call echo requests to the stack's gateway, one at a time.
 is in the deployed bundle. Of the Worker's +${ms(workerShareP50Ms)} ms at p50 above, its own work is
 ${ms(mcp.own)} ms; the rest is the local KV and workerd's HTTP work on the two loopback hops.
 
-| per authorized /mcp call (tools/call echo) | tools/call | GET /health (for scale) |
+| per request | authorized /mcp (tools/call echo) | GET /health (for scale) |
 |---|---:|---:|
 | KV reads / writes / deletes / lists (\`${WORKER_BINDINGS.oauthKv}\`) | ${kvRow(inside.mcp)} | ${kvRow(inside.health)} |
 | \`crypto.subtle\` operations | ${subtleRow(inside.mcp)} | ${subtleRow(inside.health)} |
@@ -102,7 +103,9 @@ time, ${ms(mcp.own)} ms, is ${headroom(mcp.own)}; the whole workerd process's CP
 runs the local KV store and both loopback HTTP exchanges that the edge does elsewhere, is
 ${ms(mcp.cpuTotal)} ms, ${headroom(mcp.cpuTotal)}. Local workerd's clock ticks in whole milliseconds, so
 the own time is a mean over ${rounds} calls (each reads 0 or 1 ms), and it is wall time: on a busy
-machine it includes time the isolate's thread waited for a core.
+machine it includes time the isolate's thread waited for a core. It also includes the probe's own
+counting, ${pct(profile.areas.probe)} of the profile's samples below: the Worker alone is nearer
+${ms(mcp.own * (1 - profile.areas.probe))} ms.
 
 Revocation stays immediate: every call reads its token's record from KV (the one read above), and
 nothing caches a validated token in the isolate.
