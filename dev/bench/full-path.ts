@@ -1,7 +1,8 @@
 /**
  * `npm run bench` (dev part): the whole remote-access path on loopback. tools/call echo p50/p99
  * through Worker (Miniflare) + gateway against the same server-everything reached directly, in the
- * same run; a breakdown of where the added time goes; and `npm start`'s time to ready.
+ * same run; a breakdown of where the added time goes; the Worker measured from inside workerd
+ * (worker-probe/); and `npm start`'s time to ready.
  */
 import { fork, spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -20,6 +21,8 @@ import type { StackProcessReady } from "./stack-process";
 import { measureStartup } from "./startup";
 import { fullPathMarkdown } from "./report";
 import { measureInterleaved, type Case } from "./timing";
+import { measureWorkerInside } from "./worker-probe/measure";
+import { workerInsideMarkdown } from "./worker-report";
 
 const ROUNDS = 500;
 const WARMUP = 100;
@@ -135,6 +138,17 @@ async function main(): Promise<void> {
       ROUNDS,
       WARMUP,
     );
+    const { probe } = stackProcess.ready;
+    const probeFlow = await runAuthorizationCodeFlow({ workerOrigin: probe.url, worker: (request) => fetch(request) }, { mcpUrl: `${probe.url}/mcp`, email: EMAIL });
+    const viaProbe = await mcpClient(`${probe.url}/mcp`, { Authorization: `Bearer ${probeFlow.tokens.access_token}` });
+    clients.push(viaProbe);
+    const inside = await measureWorkerInside({
+      probe,
+      mcpCall: echoCase("probe", viaProbe).run,
+      healthCall: rawCase("probe-health", 200, () => fetch(`${probe.url}/health`)).run,
+      rounds: ROUNDS,
+      warmup: WARMUP,
+    });
     const markdown = fullPathMarkdown({
       rounds: ROUNDS,
       warmup: WARMUP,
@@ -144,8 +158,10 @@ async function main(): Promise<void> {
       targetAddedP50Ms: TARGET_ADDED_P50_MS,
       startupTargetMs: STARTUP_TARGET_MS,
     });
-    console.log(markdown);
-    await writeBenchSection("dev", markdown);
+    const p50Of = (name: string) => results.get(name)?.p50 ?? Number.NaN;
+    const section = `${markdown}\n\n${workerInsideMarkdown(inside, ROUNDS, p50Of("full") - p50Of("gateway"))}`;
+    console.log(section);
+    await writeBenchSection("dev", section);
   } finally {
     for (const client of clients) await client.close().catch(() => undefined);
     await stopChild(stackProcess.child, () => stackProcess.child.send("stop"));

@@ -26,12 +26,14 @@ export interface WorkerBundle {
 
 /**
  * Bundles the Worker exactly as a deploy would (`wrangler deploy --dry-run --outdir`), offline.
- * `configPath` names another wrangler configuration (the tests' fixture Workers).
+ * `configPath` names another wrangler configuration (the tests' fixture Workers); `entryPoint`
+ * replaces its `main` (the benchmark's instrumented entry, a file named index.ts).
  */
-export async function buildWorkerBundle(outDir?: string, configPath = WRANGLER_CONFIG): Promise<WorkerBundle> {
+export async function buildWorkerBundle(outDir?: string, configPath = WRANGLER_CONFIG, entryPoint?: string): Promise<WorkerBundle> {
   const dir = outDir ?? (await mkdtemp(path.join(os.tmpdir(), "mcpbox-worker-bundle-")));
   const wrangler = path.join(REPO_ROOT, "node_modules", "wrangler", "bin", "wrangler.js");
-  await run(process.execPath, [wrangler, "deploy", "--dry-run", "--outdir", dir, "--config", configPath], REPO_ROOT);
+  const args = [wrangler, "deploy", "--dry-run", "--outdir", dir, "--config", configPath, ...(entryPoint ? [entryPoint] : [])];
+  await run(process.execPath, args, REPO_ROOT);
   const files = (await readdir(dir)).filter((file) => file.endsWith(".js") || file.endsWith(".mjs"));
   let bytes = 0;
   let gzipBytes = 0;
@@ -61,6 +63,8 @@ export interface WorkerRunOptions {
    * request logging, pretty error pages and `cf` object): 0 picks a port, undefined adds none.
    */
   directPort?: number;
+  /** Open workerd's V8 inspector on this port (0 picks one; `miniflare.getInspectorURL()` tells it). */
+  inspectorPort?: number;
   /** Receives the Worker's console output (one structured log line each); Miniflare prints it when absent. */
   onLog?: (level: WorkerLogLevel, message: string) => void;
 }
@@ -107,6 +111,7 @@ export async function startWorkerInMiniflare(options: WorkerRunOptions): Promise
     host: "127.0.0.1",
     port: options.port ?? 0,
     ...(options.directPort !== undefined ? { unsafeDirectSockets: [{ host: "127.0.0.1", port: options.directPort }] } : {}),
+    ...(options.inspectorPort !== undefined ? { inspectorPort: options.inspectorPort } : {}),
     }),
   );
   const url = (await miniflare.ready).origin;
