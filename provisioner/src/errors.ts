@@ -73,15 +73,25 @@ export class AdoptionRequiredError extends ProvisionerError {
 /** The API token lacks permissions; lists every missing one by its dashboard name. */
 export class PermissionsMissingError extends ProvisionerError {
   readonly missing: readonly string[];
+  /**
+   * Permissions that could not be checked because the account has no Zero Trust organization yet
+   * (the Access probes run only once it exists); empty otherwise.
+   */
+  readonly unchecked: readonly string[];
 
-  constructor(missing: readonly string[]) {
+  constructor(missing: readonly string[], unchecked: readonly string[] = []) {
+    const later =
+      unchecked.length > 0
+        ? `\nThe account has no Zero Trust organization yet, so ${unchecked.join("; ")} could not be checked: set up Zero Trust too (https://one.dash.cloudflare.com, a team name and the Free plan).`
+        : "";
     super(
       "permissions_missing",
       `The API token is missing ${missing.length === 1 ? "a permission" : `${missing.length} permissions`}: ${missing.join("; ")}.`,
-      `Edit the token at ${API_TOKENS_URL}, add the permissions listed above, and run the command again. Nothing was changed.${missing.some((m) => m.includes("Access:")) ? `\n${COMBINED_PERMISSIONS_NOTE}` : ""}`,
+      `Edit the token at ${API_TOKENS_URL}, add the permissions listed above, and try again. Nothing was changed.${later}${[...missing, ...unchecked].some((m) => m.includes("Access:")) ? `\n${COMBINED_PERMISSIONS_NOTE}` : ""}`,
     );
     this.name = "PermissionsMissingError";
     this.missing = missing;
+    this.unchecked = unchecked;
   }
 }
 

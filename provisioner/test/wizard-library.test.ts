@@ -1,7 +1,9 @@
 /**
  * The library pieces the CLI and the web wizard share: input rules, allow rules, the token
- * checklist, the setup's progress read from the state, the home-side ways a repository offers,
- * stepwise setup (later steps' names may still change), and progress as events.
+ * checklist (Access permissions unchecked until Zero Trust exists), the setup's progress read from
+ * the state, the home-side ways a repository offers, stepwise setup (later steps' names may still
+ * change; who may sign in is asked on the Access screen, while a whole run needs it before any
+ * write), and progress as events.
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -9,15 +11,17 @@ import { describe, expect, it } from "vitest";
 import { checkAllow, parseAllowFlag } from "../src/allow";
 import { ALL_PERMISSIONS, PERMISSIONS } from "../src/cloudflare/permissions";
 import { runSetup } from "../src/commands/setup";
-import { PermissionsMissingError, PrerequisiteError } from "../src/errors";
+import { PermissionsMissingError, PrerequisiteError, UsageError } from "../src/errors";
 import { homeSideWays } from "../src/home-side";
 import { checkInput, checkPort, INPUT_RULES } from "../src/inputs";
 import { createEventReporter, type ProgressEvent } from "../src/run/progress-events";
+import { readEnvFile } from "../src/state/env-file";
 import { loadState } from "../src/state/files";
 import { completedSteps, isSetUp } from "../src/state/progress";
 import { tokenChecklist } from "../src/token-checklist";
-import { inventory } from "./helpers/fake-cloudflare";
-import { useFreshHarness, type Harness } from "./helpers/harness";
+import { loadWizardConfig } from "../src/web/config";
+import { inventory, permissionsWithout } from "./helpers/fake-cloudflare";
+import { scriptedPrompter, useFreshHarness, type Harness } from "./helpers/harness";
 
 let h: Harness;
 useFreshHarness((harness) => (h = harness));
@@ -55,6 +59,86 @@ describe("token checklist", () => {
   });
 });
 
+describe("token checklist before Zero Trust exists", () => {
+  /** The checklist the page shows after step 1 on an account without a Zero Trust organization. */
+  async function checklistWithoutZeroTrust(permissions?: ReturnType<typeof permissionsWithout>) {
+    const bare = h.fake.addAccount("NoZeroTrust", { authDomain: null });
+    const token = h.fake.addToken({ accounts: [bare], ...(permissions ? { permissions } : {}) });
+    const error = await runSetup({ ...h.options, apiToken: token }, h.deps, 1).catch((e: unknown) => e);
+    return { error, items: tokenChecklist({ ok: false, error }).map((i) => [i.label, i.state, i.detail]) };
+  }
+  const later = "checked once the Zero Trust organization below exists";
+
+  it("marks the Access permissions the probes could not reach as not checked, and Zero Trust as missing", async () => {
+    const { error, items } = await checklistWithoutZeroTrust();
+    expect(error).toBeInstanceOf(PrerequisiteError);
+    expect(items).toEqual([
+      ["Account › Access: Apps › Edit", "unchecked", later],
+      ["Account › Access: Policies › Edit", "unchecked", later],
+      ["Account › Access: Organizations › Read", "ok", undefined],
+      ["Account › Access: Identity Providers › Read", "unchecked", later],
+      ["Account › Cloudflare Tunnel › Edit", "ok", undefined],
+      ["Account › Connectivity Directory › Admin", "ok", undefined],
+      ["Account › Workers Scripts › Edit", "ok", undefined],
+      ["Account › Workers KV Storage › Edit", "ok", undefined],
+      [expect.stringContaining("Zero Trust organization"), "missing", undefined],
+      [expect.stringContaining("workers.dev subdomain"), "ok", undefined],
+    ]);
+    expect(h.fake.writes()).toEqual([]);
+  });
+
+  it("with a permission missing as well, names it and says Zero Trust is needed before Access can be checked", async () => {
+    const { error, items } = await checklistWithoutZeroTrust(permissionsWithout("Workers KV Storage"));
+    expect(error).toBeInstanceOf(PermissionsMissingError);
+    expect((error as PermissionsMissingError).hint).toContain("no Zero Trust organization yet, so Account › Access: Apps › Edit; Account › Access: Policies › Edit; Account › Access: Identity Providers › Read could not be checked");
+    expect(items.filter(([, state]) => state !== "ok")).toEqual([
+      ["Account › Access: Apps › Edit", "unchecked", later],
+      ["Account › Access: Policies › Edit", "unchecked", later],
+      ["Account › Access: Identity Providers › Read", "unchecked", later],
+      ["Account › Workers KV Storage › Edit", "missing", undefined],
+      [expect.stringContaining("Zero Trust organization"), "missing", undefined],
+      [expect.stringContaining("workers.dev subdomain"), "unchecked", undefined],
+    ]);
+  });
+});
+
+describe("who may sign in", () => {
+  it("is asked on the Access screen only: screens 1-4 ask nothing and leave a Worker nobody can sign in to; screen 5's rule reaches Access, the Worker and the env file", async () => {
+    const { allow: _rule, ...options } = h.options;
+    // The page's prompter is interactive: a question here would hang the page's screen.
+    const page = scriptedPrompter({});
+    const deps = { ...h.deps, prompter: page };
+    for (const through of [1, 2, 3, 4]) await runSetup(options, deps, through);
+    expect(page.asked).toEqual([]);
+    const script = () => h.account.scripts.get("mcpbox-proxy");
+    expect(script()?.secrets.size).toBe(0);
+    const vars = () => Object.fromEntries(((script()?.metadata.bindings ?? []) as Array<{ name: string; text?: string }>).map((b) => [b.name, b.text]));
+    expect(vars().ALLOWED_EMAILS).toBe("");
+    const env = async () => readEnvFile(h.envFile);
+    expect((await env()).get("MCPBOX_SERVICE_TOKEN")).toMatch(/^[0-9a-f]+$/);
+    expect((await env()).has("MCPBOX_ALLOWED_EMAILS")).toBe(false);
+    expect((await loadState(h.statePath)).state.allow).toBeUndefined();
+
+    await runSetup({ ...options, allow: { kind: "domain", domain: "example.org" } }, deps, 5);
+    expect(page.asked).toEqual([]);
+    expect([...h.account.apps.values()].flatMap((a) => [...a.policies.values()].map((p) => p.include))).toEqual([[{ email_domain: { domain: "example.org" } }]]);
+    expect(vars().ALLOWED_EMAILS).toBe("*@example.org");
+    expect((await env()).get("MCPBOX_ALLOWED_EMAILS")).toBe("*@example.org");
+    expect(script()?.secrets.size).toBe(7);
+    expect((await loadState(h.statePath)).state.allow).toEqual({ kind: "domain", domain: "example.org" });
+  });
+
+  it("is needed by a whole run before any write: asked on a terminal, refused without one", async () => {
+    const { allow: _rule, ...options } = h.options;
+    await expect(runSetup(options, h.deps)).rejects.toThrow(UsageError);
+    expect(h.fake.writes()).toEqual([]);
+    const terminal = scriptedPrompter({ ask: "emails:a@example.com" });
+    await runSetup(options, { ...h.deps, prompter: terminal });
+    expect(terminal.asked).toEqual([expect.stringContaining("Who may sign in?")]);
+    expect((await loadState(h.statePath)).state.allow).toEqual({ kind: "emails", emails: ["a@example.com"] });
+  });
+});
+
 describe("stepwise setup", () => {
   it("runs the first steps only, resumes from the state, and lets a name change until its resource exists", async () => {
     const events: ProgressEvent[] = [];
@@ -72,6 +156,18 @@ describe("stepwise setup", () => {
     const done = (await loadState(h.statePath)).state;
     expect(isSetUp(done)).toBe(true);
     expect(inventory(h.account)).toMatchObject({ tunnels: ["mcpbox-tunnel"], scripts: ["my-proxy"], kv: ["my-proxy-OAUTH_KV"], apps: ["my-proxy"] });
+  });
+});
+
+describe("the wizard's files", () => {
+  it("default as the CLI's do: gateway.env next to the state file, so .mcpbox/gateway.env", () => {
+    const files = (argv: string[]) => {
+      const { statePath, envFile } = loadWizardConfig({}, argv).settings;
+      return { statePath, envFile };
+    };
+    expect(files([])).toEqual({ statePath: path.join(".mcpbox", "state.json"), envFile: path.join(".mcpbox", "gateway.env") });
+    expect(files(["--state", "other/setup.json"])).toEqual({ statePath: "other/setup.json", envFile: path.join("other", "gateway.env") });
+    expect(files(["--", "--env-file", "home.env"]).envFile).toBe("home.env");
   });
 });
 

@@ -5,11 +5,13 @@
  * (test-artifacts/wizard/) and checked with axe-core.
  */
 import { readFile } from "node:fs/promises";
+import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { beforeEach, describe, expect, it } from "vitest";
 import { COMPLETE_INVENTORY, fixtureBundle } from "./helpers/harness";
 import { inventory, permissionsWithout, seed } from "./helpers/fake-cloudflare";
 import { PERMISSIONS } from "../src/cloudflare/permissions";
+import { readEnvFile } from "../src/state/env-file";
 import { screen, useWizardInChromium, waitForStep } from "./helpers/wizard-browser";
 import { openWizard, type WizardHarness } from "./helpers/wizard-harness";
 
@@ -20,6 +22,23 @@ beforeEach(() => {
   browser = chromium.browser();
   w = chromium.wizard();
 });
+
+/** The permissions a person adds in the token editor today, as the page must name them. */
+const TOKEN_PERMISSIONS = [
+  "Account › Access: Apps › Edit",
+  "Account › Access: Policies › Edit",
+  "Account › Access: Organizations › Read",
+  "Account › Access: Identity Providers › Read",
+  "Account › Cloudflare Tunnel › Edit",
+  "Account › Connectivity Directory › Admin",
+  "Account › Workers Scripts › Edit",
+  "Account › Workers KV Storage › Edit",
+];
+
+/** The checklist as the page shows it: each item's state (its class) and text. */
+function checklist(page: Page): Promise<Array<[string, string]>> {
+  return page.locator(".checklist li").evaluateAll((items) => items.map((li): [string, string] => [li.className, li.textContent ?? ""]));
+}
 
 async function verifyToken(page: Page, token: string): Promise<void> {
   await page.fill("#f-api_token", token);
@@ -55,7 +74,11 @@ describe("the setup wizard", () => {
     await screen(page, "02-step1-token");
     await verifyToken(page, w.h.token);
     await waitForStep(page, 2);
-    expect(await page.locator(".checklist .check-ok").count()).toBe(8);
+    expect(await checklist(page)).toEqual([
+      ...TOKEN_PERMISSIONS.map((name) => ["check-ok", expect.stringContaining(name)]),
+      ["check-ok", expect.stringMatching(/Zero Trust organization.*example\.cloudflareaccess\.com/)],
+      ["check-ok", expect.stringMatching(/workers\.dev subdomain.*example\.workers\.dev/)],
+    ]);
     await screen(page, "03-step2-tunnel");
     await page.click("button:has-text('Create the tunnel')");
     await waitForStep(page, 3);
@@ -71,15 +94,35 @@ describe("the setup wizard", () => {
     await page.fill("#f-allow_emails", "me@example.com");
     await page.click("button:has-text('Set up sign-in')");
     await waitForStep(page, 6);
+    // Step 5's run brought the Worker of step 4 and the env file up to date with the chosen rule.
+    expect(await page.locator(".changes li").allTextContents()).toEqual(
+      expect.arrayContaining([
+        'Worker (step 4): upload the changed Worker "mcpbox-proxy"',
+        `Worker (step 4): write MCPBOX_ALLOWED_EMAILS to ${w.settings.envFile}`,
+        "create the Access policy: allow me@example.com",
+      ]),
+    );
     await screen(page, "07-step6-connect");
     const mcpUrl = await page.locator("#copy-mcp-url").textContent();
     expect(mcpUrl).toMatch(/^https:\/\/mcpbox-proxy\.[a-z0-9-]+\.workers\.dev\/mcp$/);
+    // Both ways to start the home side exist in this repository; the page names the env file the CLI
+    // would use (.mcpbox/gateway.env next to the state), never a token in it.
     expect(await page.locator("#copy-home-npm-connect").textContent()).toBe("npm run connect");
     expect(await page.locator("#copy-home-docker-compose").textContent()).toBe("docker compose up -d");
+    expect(w.settings.envFile).toBe(path.join(path.dirname(w.h.statePath), "gateway.env"));
+    expect(w.settings.envFile.endsWith(path.join(".mcpbox", "gateway.env"))).toBe(true);
+    const ways = await page.locator("section[aria-labelledby=home-side] .way").allTextContents();
+    expect(ways).toEqual([expect.stringContaining("docker compose up -d"), expect.stringContaining("npm run connect")]);
+    for (const way of ways) expect(way).toContain(w.settings.envFile);
     expect(inventory(w.h.account)).toEqual(COMPLETE_INVENTORY);
-    const env = await readFile(w.h.envFile, "utf8");
-    expect(env).toMatch(/TUNNEL_TOKEN=\S+/);
-    expect(await page.content()).not.toContain(/TUNNEL_TOKEN=(\S+)/.exec(env)?.[1]);
+    const env = await readEnvFile(w.settings.envFile);
+    const secrets = ["TUNNEL_TOKEN", "MCPBOX_SERVICE_TOKEN"].map((key) => env.get(key) ?? "");
+    expect(secrets.every((value) => /^\S{32,}$/.test(value))).toBe(true);
+    const html = await page.content();
+    for (const value of secrets) expect(html).not.toContain(value);
+    // The rule chosen on screen 5 is the gateway's and the Worker's allowlist too.
+    expect(env.get("MCPBOX_ALLOWED_EMAILS")).toBe("me@example.com");
+    expect(w.h.account.scripts.get("mcpbox-proxy")?.metadata.bindings).toContainEqual({ type: "plain_text", name: "ALLOWED_EMAILS", text: "me@example.com" });
   });
 
   it("lists a missing permission by its dashboard name and writes nothing", async () => {
@@ -90,7 +133,9 @@ describe("the setup wizard", () => {
     await page.locator(".error").waitFor();
     await waitForStep(page, 1);
     expect(await page.locator(".checklist .check-missing").allTextContents()).toEqual([expect.stringContaining(PERMISSIONS.connectivity)]);
-    expect(await page.locator(".checklist .check-ok").count()).toBe(5);
+    expect(await page.locator(".checklist .check-ok").allTextContents()).toEqual(
+      TOKEN_PERMISSIONS.filter((name) => name !== "Account › Connectivity Directory › Admin").map((name) => expect.stringContaining(name)),
+    );
     expect(await page.locator(".error").textContent()).toContain(PERMISSIONS.connectivity);
     await screen(page, "08-step1-missing-permission");
     expect(w.h.fake.writes()).toEqual([]);

@@ -88,7 +88,7 @@ export function hintFor(operation: ApiOperation, status: number | undefined, err
     return operation.permission ? missingPermissionHint(operation, operation.permission) : `The API token is not allowed to do this. Check it at ${API_TOKENS_URL}.`;
   }
   if (codes.has(CF_ERROR.workersNotFound) && operation.notFound === "workers-subdomain") {
-    return "This account has no workers.dev subdomain yet. Open Workers & Pages in the Cloudflare dashboard once (it offers to create one), then run the command again.";
+    return "This account has no workers.dev subdomain yet. Open Workers & Pages in the Cloudflare dashboard once (it offers to create one), then try again.";
   }
   if (codes.has(CF_ERROR.workersNotFound) && operation.notFound === "worker-script") {
     return "The Worker does not exist (any more). Run `setup` to deploy it again.";
@@ -96,8 +96,8 @@ export function hintFor(operation: ApiOperation, status: number | undefined, err
   if (codes.has(CF_ERROR.invalidToken) || status === 401) {
     return `The API token is not valid (revoked, expired, or mistyped). Create one at ${API_TOKENS_URL} and pass it in CLOUDFLARE_API_TOKEN.`;
   }
-  if (status === 429) return "Cloudflare is rate-limiting this token. Wait a minute and run the command again; completed steps are not repeated.";
-  if (status === undefined) return "Could not reach the Cloudflare API. Check the network (and CLOUDFLARE_API_BASE_URL if set), then run the command again; completed steps are not repeated.";
+  if (status === 429) return "Cloudflare is rate-limiting this token. Wait a minute and try again; completed steps are not repeated.";
+  if (status === undefined) return "Could not reach the Cloudflare API. Check the network (and CLOUDFLARE_API_BASE_URL if set), then try again; completed steps are not repeated.";
   if (status >= 500) return "Cloudflare answered with a server error. Run the command again in a moment; completed steps are not repeated.";
   return "Run the command again after fixing the cause above; completed steps are not repeated.";
 }
@@ -114,5 +114,5 @@ function missingPermissionHint(operation: ApiOperation, permission: PermissionNa
     operation.method !== "GET" && lower
       ? ` The checks before the first write only read, so they could not tell that the token has ${lower} where this write needs the level named above.`
       : "";
-  return `The API token lacks the permission "${permission}"${also}.${why} Edit the token at ${API_TOKENS_URL}, give it that permission, and run the command again; completed steps are not repeated.`;
+  return `The API token lacks the permission "${permission}"${also}.${why} Edit the token at ${API_TOKENS_URL}, give it that permission, and try again; completed steps are not repeated.`;
 }

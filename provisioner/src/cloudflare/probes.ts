@@ -49,10 +49,15 @@ const ACCESS_PROBES: readonly Probe[] = [
   },
 ];
 
+/** The permissions probed only once the account has a Zero Trust organization, in token-editor order. */
+export const PROBED_WITH_ZERO_TRUST: readonly PermissionName[] = ACCESS_PROBES.map((p) => p.permission).sort((a, b) => ALL_PERMISSIONS.indexOf(a) - ALL_PERMISSIONS.indexOf(b));
+
 /** What the token may do on the account, and whether the account has a Zero Trust organization. */
 export interface TokenCheck {
   /** Missing permissions, in token-editor order. */
   missing: PermissionName[];
+  /** Permissions not probed because the account has no Zero Trust organization (else empty). */
+  unchecked: PermissionName[];
   /** The organization; "absent" when the account has none, "unknown" when the token may not read it. */
   organization: AccessOrganization | "absent" | "unknown";
   /** True when no probe succeeded: the token is likely not valid for this account at all. */
@@ -76,6 +81,7 @@ export async function checkToken(cf: CloudflareClient, accountId: string): Promi
   const probed = ACCOUNT_PROBES.length + 1 + (organization !== "absent" ? ACCESS_PROBES.length : 0);
   return {
     missing: missing.sort((a, b) => ALL_PERMISSIONS.indexOf(a) - ALL_PERMISSIONS.indexOf(b)),
+    unchecked: organization === "absent" ? [...PROBED_WITH_ZERO_TRUST] : [],
     organization,
     nothingAllowed: missing.length === probed,
   };

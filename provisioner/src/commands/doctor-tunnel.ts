@@ -31,7 +31,7 @@ export async function tunnelFindings(ctx: RunContext, accountId: string): Promis
       `It must be version ${MIN_CLOUDFLARED_VERSION} or newer${local ? ` (this machine has ${local}${localTooOld ? ": too old" : ""})` : ""}; get it at ${CLOUDFLARED_INSTALL_URL}.`,
       QUIC_ADVICE,
     ];
-    findings.push({ area, check, status: "problem", seen: `status "${tunnel.status}", no cloudflared connected (the tunnel's connections list is empty)`, action: steps.join(" ") });
+    findings.push({ area, check, status: "problem", seen: `status "${tunnel.status}", no cloudflared connected (the tunnel's connections list is empty)`, action: steps.join(" "), steps });
   } else {
     findings.push({ area, check, status: "ok", seen: `status "${tunnel.status}": ${live.connectors} connector(s) with ${live.connections} connection(s)` });
   }

@@ -27,6 +27,8 @@ export interface Finding {
   status: "ok" | "problem" | "skipped";
   seen: string;
   action?: string;
+  /** When the fix is several things to try: each on its own (`action` joins them), for interfaces that list them. */
+  steps?: string[];
 }
 
 export interface DoctorResult {

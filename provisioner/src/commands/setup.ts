@@ -51,7 +51,9 @@ export interface SetupResult {
 export async function runSetup(options: ProvisionOptions, deps: Partial<RunDeps> = {}, through = SETUP_STEPS.length): Promise<SetupResult> {
   const { ctx, release } = await openContext(options, deps, { lock: true });
   try {
-    const steps = await runSteps(ctx, SETUP_STEPS.slice(0, through), SETUP_STEPS.length);
+    const planned = SETUP_STEPS.slice(0, through);
+    ctx.facts.stopsBeforeAccess = !planned.includes(accessStep);
+    const steps = await runSteps(ctx, planned, SETUP_STEPS.length);
     const workerUrl = ctx.state.worker?.url ?? "";
     const clients = clientConfigs(workerUrl);
     return {

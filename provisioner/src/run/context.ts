@@ -87,6 +87,11 @@ export interface RunFacts {
   authDomain?: string;
   /** Who may sign in, resolved in step 1 before anything is written. */
   allow?: AllowRule;
+  /**
+   * The run ends before the Access step (the web wizard's screens 1-4): who may sign in is not
+   * asked, because the page asks it on its Access screen.
+   */
+  stopsBeforeAccess?: boolean;
   /** Kinds whose name step 1 found free; their steps need not look them up again. */
   nameFree?: Set<ResourceKind>;
 }
@@ -183,6 +188,15 @@ function snapshot(state: ProvisionState): string {
   return JSON.stringify(rest);
 }
 
+/**
+ * The env file when `--env-file` is not given: gateway.env next to the state file, so
+ * `.mcpbox/gateway.env` by default (where compose.yaml and `npm run connect` read it). The CLI and
+ * the web wizard both resolve it here.
+ */
+export function defaultEnvFile(statePath: string): string {
+  return path.join(path.dirname(statePath), ENV_FILE_NAME);
+}
+
 /** The resources each name is given to (the KV namespace and the Access app derive from the Worker's). */
 const NAMED_KINDS: Record<keyof ResourceNames, readonly ResourceKind[]> = {
   tunnel: ["tunnel"],
@@ -212,7 +226,7 @@ function resolveOptions(options: ProvisionOptions, state: ProvisionState, stateP
   }
   return {
     statePath,
-    envFile: options.envFile ?? path.join(path.dirname(statePath), ENV_FILE_NAME),
+    envFile: options.envFile ?? defaultEnvFile(statePath),
     accountId: options.accountId,
     names,
     gateway: { host: options.gatewayHost ?? state.gateway.host, port: options.gatewayPort ?? state.gateway.port },

@@ -22,7 +22,7 @@ export const tokenStep: Step<StepPlan> = {
     const { cf, deps } = ctx;
     const userToken = await verifyAsUserToken(ctx);
     const account = await resolveAccount(ctx);
-    const token = userToken ?? (await verifyAccountTokenFor(ctx, account.id));
+    const token = userToken ?? (await verifyAccountTokenFor(ctx, account));
     assertActive(token);
     ctx.facts.tokenOwner = token.owner;
     deps.reporter.line(`✓ ${token.owner === "user" ? "user" : "account-owned"} API token is active`);
@@ -31,13 +31,8 @@ export const tokenStep: Step<StepPlan> = {
     if (account.name) ctx.state.accountName = account.name;
 
     const check = await deps.reporter.wait("checking the token's permissions", () => checkToken(cf, account.id));
-    if (check.nothingAllowed && account.fromFlag) {
-      throw new AccountChoiceError(
-        `The API token can do nothing on account ${account.id}.`,
-        `Check --account-id, and that the token's account resources include this account (${API_TOKENS_URL}).`,
-      );
-    }
-    if (check.missing.length > 0) throw new PermissionsMissingError(check.missing);
+    if (check.nothingAllowed && account.named) throw new AccountChoiceError(`The API token can do nothing on account ${account.id}.`, namedAccountHint(ctx, account));
+    if (check.missing.length > 0) throw new PermissionsMissingError(check.missing, check.unchecked);
     deps.reporter.line(
       check.organization === "absent" ? "✓ the token has every permission checked so far (Access is checked once Zero Trust is set up)" : "✓ the token has every permission the setup needs",
     );
@@ -98,8 +93,15 @@ function assertActive(token: TokenStatus): void {
 interface ChosenAccount {
   id: string;
   name: string | undefined;
-  /** Named by --account-id or the state rather than picked from GET /accounts. */
-  fromFlag: boolean;
+  /** Named by --account-id or by the state rather than picked from GET /accounts. */
+  named: "flag" | "state" | undefined;
+}
+
+/** What to check when the token cannot use the account named by --account-id or by the state. */
+function namedAccountHint(ctx: RunContext, account: ChosenAccount): string {
+  return account.named === "flag"
+    ? `Check --account-id, and that the token's Account Resources include this account (${API_TOKENS_URL}).`
+    : `This setup (${ctx.options.statePath}) is on that account: use a token whose Account Resources include it (${API_TOKENS_URL}).`;
 }
 
 /**
@@ -116,19 +118,19 @@ async function resolveAccount(ctx: RunContext): Promise<ChosenAccount> {
     );
   }
   const wanted = ctx.options.accountId ?? ctx.state.accountId;
-  if (wanted) return { id: wanted, name: ctx.state.accountId === wanted ? ctx.state.accountName : undefined, fromFlag: true };
+  if (wanted) return { id: wanted, name: ctx.state.accountId === wanted ? ctx.state.accountName : undefined, named: ctx.options.accountId ? "flag" : "state" };
   const accounts = await ctx.cf.tokens.listAccounts();
   const chosen = await chooseAccount(ctx, accounts);
-  return { id: chosen.id, name: chosen.name, fromFlag: false };
+  return { id: chosen.id, name: chosen.name, named: undefined };
 }
 
 /** The account-owned token's verdict for this account; a refusal means it cannot use the account. */
-async function verifyAccountTokenFor(ctx: RunContext, accountId: string): Promise<TokenStatus> {
+async function verifyAccountTokenFor(ctx: RunContext, account: ChosenAccount): Promise<TokenStatus> {
   try {
-    return await ctx.cf.tokens.verifyAccountToken(accountId);
+    return await ctx.cf.tokens.verifyAccountToken(account.id);
   } catch (error) {
     if (error instanceof CloudflareApiError && (error.status === 401 || error.isPermissionError || error.hasCode(CF_ERROR.invalidToken))) {
-      throw new AccountChoiceError(`The API token cannot use account ${accountId}.`, `Check --account-id, or the token itself at ${API_TOKENS_URL}.`);
+      throw new AccountChoiceError(`The API token cannot use account ${account.id}.`, account.named ? namedAccountHint(ctx, account) : `Check the token itself at ${API_TOKENS_URL}.`);
     }
     throw error;
   }

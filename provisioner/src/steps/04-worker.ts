@@ -38,7 +38,9 @@ async function envFileUpdates(ctx: RunContext, { tokenPending, report }: { token
   const updates: Record<string, string> = {};
   const token = envServiceTokenValue(ctx.state);
   if (!tokenPending && token && env.get(ENV_FILE_KEYS.serviceToken) !== token) updates[ENV_FILE_KEYS.serviceToken] = token;
+  // Before anyone chose who may sign in (the wizard's Worker screen), the gateway's list waits for it too.
   const allow = runAllow(ctx);
+  if (!allow) return updates;
   const allowlist = emailAllowlistFor(allow);
   if (allow.kind !== "everyone" && env.get(ENV_FILE_KEYS.allowedEmails) !== allowlist) updates[ENV_FILE_KEYS.allowedEmails] = allowlist;
   const kept = env.get(ENV_FILE_KEYS.allowedEmails);
@@ -94,7 +96,8 @@ export const workerStep: Step<WorkerPlan> = {
     if (needsLocalSecrets) work.push("generate the service token and the cookie encryption key");
     if (needsUpload) work.push(scriptExists ? `upload the changed Worker "${name}"` : `upload the Worker "${name}"`);
     if (needsWorkersDev) work.push(`enable ${name} on workers.dev`);
-    if (needsEnvFile) work.push(`write ${[ENV_FILE_KEYS.serviceToken, ...Object.keys(envUpdates)].filter((k, i, all) => all.indexOf(k) === i).join(" and ")} to ${ctx.options.envFile}`);
+    const envKeys = [...(needsLocalSecrets ? [ENV_FILE_KEYS.serviceToken] : []), ...Object.keys(envUpdates)];
+    if (needsEnvFile) work.push(`write ${envKeys.filter((k, i, all) => all.indexOf(k) === i).join(" and ")} to ${ctx.options.envFile}`);
     return { work, kv, bundle, scriptExists, needsUpload, needsWorkersDev, needsLocalSecrets, needsEnvFile };
   },
 

@@ -17,7 +17,7 @@ import type { AllowRule } from "../state/state";
 import { secretsFingerprint, workerSecretValues } from "../worker-secrets";
 import { requireAccount } from "./02-tunnel";
 import { ACCESS_APP_REFRESH, configurableScopes, refreshSettingsDiffer } from "./access-refresh-tokens";
-import { runAllow } from "./who-may-sign-in";
+import { requireAllow } from "./who-may-sign-in";
 import type { Step, StepPlan } from "./step";
 
 interface AccessPlan extends StepPlan {
@@ -37,7 +37,7 @@ export const accessStep: Step<AccessPlan> = {
 
   async find(ctx) {
     const accountId = requireAccount(ctx);
-    const allow = runAllow(ctx);
+    const allow = requireAllow(ctx);
     const spec = appSpec(ctx);
     const plan: AccessPlan = { work: [], spec, allow, app: undefined, replace: undefined, updateApp: false, policy: undefined, policyAction: "none", pushSecrets: false };
     await findApp(ctx, accountId, plan);

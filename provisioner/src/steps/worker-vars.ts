@@ -21,6 +21,7 @@ const OWNED = new Set<string>([
 /** Records flag values in the state (a flag given once stays in force), then returns every variable to upload. */
 export function workerVars(ctx: RunContext, bundleVars: Readonly<Record<string, string>>): Record<string, string> {
   const { corsOrigins, accessTokenTtlSeconds } = ctx.options;
+  const allow = runAllow(ctx);
   if (corsOrigins !== undefined || accessTokenTtlSeconds !== undefined) {
     const recorded = (ctx.state.workerVars ??= {});
     if (corsOrigins !== undefined) recorded.corsOrigins = corsOrigins.join(",");
@@ -32,7 +33,8 @@ export function workerVars(ctx: RunContext, bundleVars: Readonly<Record<string, 
     ...passThrough,
     [WORKER_VAR_NAMES.gatewayHost]: ctx.options.gateway.host,
     [WORKER_VAR_NAMES.gatewayPort]: String(ctx.options.gateway.port),
-    [WORKER_VAR_NAMES.allowedEmails]: emailAllowlistFor(runAllow(ctx)),
+    // No rule yet only before the Access step, which sets it here before it pushes the secrets.
+    [WORKER_VAR_NAMES.allowedEmails]: allow ? emailAllowlistFor(allow) : "",
     [WORKER_VAR_NAMES.corsOrigins]: ctx.state.workerVars?.corsOrigins ?? "",
     [WORKER_VAR_NAMES.accessTokenTtlSeconds]: String(ctx.state.workerVars?.accessTokenTtlSeconds ?? DEFAULT_ACCESS_TOKEN_TTL_SECONDS),
   };

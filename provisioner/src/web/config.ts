@@ -1,14 +1,16 @@
 /**
  * The wizard's configuration, read once: its port (MCPBOX_WIZARD_PORT, default 3000; it always
  * listens on 127.0.0.1, whatever the environment says), the state and env files (`--state`,
- * `--env-file`, as the CLI names them), and the provisioner's own settings (API base, child env).
+ * `--env-file`, named and defaulted as in the CLI), and the provisioner's own settings (API base,
+ * child env).
  */
 import { parseArgs } from "node:util";
-import { DEFAULT_ENV_FILE, DEFAULT_STATE_FILE, DEFAULT_WIZARD_PORT, WIZARD_ENV } from "@mcpbox/shared";
+import { DEFAULT_STATE_FILE, DEFAULT_WIZARD_PORT, WIZARD_ENV } from "@mcpbox/shared";
 import { REPO_ROOT } from "../bundle/wrangler-bundle";
 import { loadConfig } from "../config";
 import { UsageError } from "../errors";
 import { checkPort } from "../inputs";
+import { defaultEnvFile } from "../run/context";
 import type { WizardSettings } from "./operations";
 
 /** The only address the wizard listens on (security layer 10). */
@@ -34,11 +36,13 @@ export function loadWizardConfig(env: Readonly<Record<string, string | undefined
     port = check.value;
   }
   const provisioner = loadConfig(env);
+  const statePath = values.state?.trim() || DEFAULT_STATE_FILE;
   return Object.freeze({
     port,
     settings: {
-      statePath: values.state?.trim() || DEFAULT_STATE_FILE,
-      envFile: values["env-file"]?.trim() || DEFAULT_ENV_FILE,
+      statePath,
+      // The CLI's default: gateway.env next to the state file.
+      envFile: values["env-file"]?.trim() || defaultEnvFile(statePath),
       apiBaseUrl: provisioner.apiBaseUrl,
       childEnv: provisioner.childEnv,
       root: REPO_ROOT,

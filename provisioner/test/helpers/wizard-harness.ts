@@ -1,12 +1,14 @@
 /**
  * The Remote Access wizard for tests: the real server on 127.0.0.1 (port 0) over the fake
- * Cloudflare API, with the harness's fast dependencies, a repository root that offers both home-side
- * ways, raw HTTP for the guard tests (custom Host and Origin headers), and a signed-in Chromium page.
+ * Cloudflare API, configured as `npm run wizard --state <file>` configures it (the env file is the
+ * CLI's default next to the state, the repository root is this repository, which offers both
+ * home-side ways), with the harness's fast dependencies; raw HTTP for the guard tests (custom Host
+ * and Origin headers), and a signed-in Chromium page.
  */
 import { request } from "node:http";
-import { mkdir, writeFile } from "node:fs/promises";
-import path from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
+import { PROVISIONER_ENV } from "@mcpbox/shared";
+import { loadWizardConfig } from "../../src/web/config";
 import { startWizardServer, type WizardHandle } from "../../src/web/server";
 import type { WizardSettings } from "../../src/web/operations";
 import { createHarness, type Harness } from "./harness";
@@ -22,12 +24,12 @@ export interface WizardHarness {
 
 export async function startWizardHarness(): Promise<WizardHarness> {
   const h = await createHarness();
-  const root = path.join(h.dir, "repo");
-  await mkdir(root, { recursive: true });
-  await writeFile(path.join(root, "package.json"), JSON.stringify({ scripts: { connect: "node connect.js" } }));
-  await writeFile(path.join(root, "compose.yaml"), "services: {}\n");
   const { reporter: _reporter, ...deps } = h.deps;
-  const settings: WizardSettings = { statePath: h.statePath, envFile: h.envFile, apiBaseUrl: h.fake.baseUrl, childEnv: {}, root, deps };
+  const { settings: configured } = loadWizardConfig({ [PROVISIONER_ENV.apiBaseUrl]: h.fake.baseUrl }, ["--state", h.statePath]);
+  const settings: WizardSettings = { ...configured, childEnv: {}, deps };
+  // The CLI runs of these tests (runSetup with h.options) use the same, default, env file.
+  h.envFile = settings.envFile;
+  delete h.options.envFile;
   const harness: WizardHarness = {
     h,
     settings,

@@ -160,14 +160,32 @@ function FindingItem(props: { finding: Finding; mark: string }) {
         <span aria-hidden="true">{props.mark}</span> <strong>{f.status === "ok" ? "OK" : f.status === "problem" ? "Problem" : "Skipped"}:</strong> {f.check}
       </p>
       <p class="help">{`Seen: ${f.seen}`}</p>
-      {f.action && f.status !== "ok" ? (
+      {f.action && f.status !== "ok" && f.steps && f.steps.length > 1 ? (
+        <div class="fix">
+          <p>
+            <strong>What to do:</strong>
+          </p>
+          <ol>
+            {f.steps.map((step) => (
+              <li>
+                <FixText text={step} />
+              </li>
+            ))}
+          </ol>
+        </div>
+      ) : f.action && f.status !== "ok" ? (
         <p class="fix">
-          <strong>What to do:</strong> {f.action}
+          <strong>What to do:</strong> <FixText text={f.action} />
         </p>
       ) : undefined}
       {f.status === "problem" && f.area === "service-token" ? <p class="help">On this page, the Re-sync secrets button under Actions does the same.</p> : undefined}
     </li>
   );
+}
+
+/** A fix as text, with the commands it quotes in backticks shown as code. */
+function FixText(props: { text: string }) {
+  return <>{props.text.split(/`([^`]+)`/).map((part, i) => (i % 2 === 1 ? <code>{part}</code> : part))}</>;
 }
 
 function Actions(props: { csrf: string; rotating: boolean }) {

@@ -144,8 +144,9 @@ export function AccessStep(props: StepFormProps) {
     <>
       <p>
         Before any MCP client can use your server, a person signs in at <strong>Cloudflare Access</strong> with one of your Zero Trust login methods
-        (for example a one-time PIN sent by email). Choose who is let in; there is no default. The wizard then creates the sign-in application, sets the
-        Worker's seven secrets at once, and checks that the Worker answers.
+        (for example a one-time PIN sent by email). Choose who is let in; there is no default. The wizard then creates the sign-in application with
+        this rule, gives the same list to the Worker and to your gateway (in the env file) so that they check it too, sets the Worker's seven secrets
+        at once, and checks that the Worker answers.
       </p>
       <form method="post" action="/wizard/access" class="step-form">
         <Csrf token={props.csrf} />

@@ -57,7 +57,7 @@ export function WizardPage(props: WizardModel) {
             run={run}
             csrf={props.csrf}
             title={`Working on step ${run.step ?? step}…`}
-            intro={run.step && run.step > 1 ? `First the wizard checks steps 1 to ${run.step - 1} again (it changes nothing that is in place there), then it works on step ${run.step}.` : undefined}
+            intro={run.step && run.step > 1 ? `First the wizard checks steps 1 to ${run.step - 1} again (it changes only what is not in place there${run.step === 5 ? ", such as the Worker's copy of who may sign in" : ""}), then it works on step ${run.step}.` : undefined}
           />
         ) : undefined}
         {failed?.report ? (
@@ -138,15 +138,16 @@ function Stepper(props: { step: number; state: ProvisionState }) {
 function DonePanel(props: { run: Run; checklist: readonly ChecklistItem[] | undefined; accountName: string | undefined }) {
   const { run } = props;
   const result = run.result as SetupResult | undefined;
-  const report = result?.steps.find((s) => s.n === run.step);
+  // Earlier steps run again first and may change too (step 5's rule reaches the Worker of step 4).
+  const changes = (result?.steps ?? []).flatMap((s) => s.changes.map((c) => (s.n === run.step ? c : `${s.name} (step ${s.n}): ${c}`)));
   return (
     <section class="notice ok" role="status" aria-labelledby="done-title">
       <h3 id="done-title">{`✓ Step ${run.step ?? ""} done${run.step === 1 && props.accountName ? `: the token works with the account ${props.accountName}` : ""}`}</h3>
       {run.step === 1 && props.checklist ? <Checklist items={props.checklist} /> : undefined}
-      {report && report.changes.length > 0 ? <p>What the wizard changed:</p> : undefined}
-      {report && report.changes.length > 0 ? (
+      {changes.length > 0 ? <p>What the wizard changed:</p> : undefined}
+      {changes.length > 0 ? (
         <ul class="changes">
-          {report.changes.map((c) => (
+          {changes.map((c) => (
             <li>{c}</li>
           ))}
         </ul>
