@@ -156,6 +156,7 @@ async function confirm(ctx: RunContext, targets: readonly Target[]): Promise<voi
     items,
     lead: "This deletes, from your Cloudflare account:",
     typeToConfirm: ctx.options.names.worker,
+    typeWhat: "the Worker's name",
     yes: "Delete everything",
     no: "Cancel",
   };

@@ -8,7 +8,7 @@ import { homeSideWays } from "../home-side";
 import { loadState } from "../state/files";
 import { completedSteps, isSetUp } from "../state/progress";
 import type { ProvisionState } from "../state/state";
-import type { RunBoard } from "./runs";
+import type { RunBoard, RunKind } from "./runs";
 import type { Session } from "./security/sessions";
 import type { WizardSettings } from "./operations";
 import type { FormEcho } from "./views/fields";
@@ -43,6 +43,15 @@ export async function wizardModel(session: Session, board: RunBoard, settings: W
         ? { configs: clientConfigs(url), homeSide: homeSideWays(settings.root, settings.envFile), envFile: settings.envFile, gatewayHost: state.gateway.host }
         : undefined,
   };
+}
+
+/** Where the grants panel is on the status page. */
+export const GRANTS_PANEL = "/#grants";
+
+/** The screen a run belongs to: the wizard, the grants panel, or the status page. */
+export function pageOfRun(kind: RunKind | undefined): string {
+  if (kind === "setup") return "/wizard";
+  return kind === "grants-list" || kind === "grants-revoke" ? GRANTS_PANEL : "/";
 }
 
 /** Form fields as plain strings (files are ignored). */

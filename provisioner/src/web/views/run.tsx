@@ -139,7 +139,15 @@ function QuestionForm(props: { run: Run; question: Question; csrf: string }) {
       {details.typeToConfirm !== undefined ? (
         <p>
           <label for="typed">
-            Type the Worker's name, <code>{details.typeToConfirm}</code>, to confirm:
+            {details.typeWhat !== undefined ? (
+              <>
+                Type {details.typeWhat}, <code>{details.typeToConfirm}</code>, to confirm:
+              </>
+            ) : (
+              <>
+                Type <code>{details.typeToConfirm}</code> to confirm:
+              </>
+            )}
           </label>
           <input id="typed" name="typed" type="text" autocomplete="off" spellcheck={false} autofocus aria-describedby={question.problem ? "answer-problem" : undefined} />
         </p>
