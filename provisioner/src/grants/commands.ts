@@ -9,7 +9,7 @@ import { NotSetUpError, ProvisionerError, UsageError } from "../errors";
 import { defaultDeps, openContext, type ProvisionOptions, type RunDeps } from "../run/context";
 import { listGrants, revokeGrants, type GrantFilter, type GrantSelector, type GrantSummary, type RevokeResult } from "./grants";
 import type { KvStore, KvStoreSource } from "./kv-store";
-import { describeSelector, grantLabel } from "./present";
+import { displaySafe, grantLabel } from "./present";
 import { cloudflareKvStore } from "./store-cloudflare";
 import { openLocalKvStore } from "./store-local";
 
@@ -78,12 +78,15 @@ async function confirmRevoke(store: KvStore, selector: GrantSelector, run: Store
   if (grants.length === 0) return;
   const items = grants.slice(0, MAX_LISTED).map(grantLabel);
   if (grants.length > MAX_LISTED) items.push(`… and ${grants.length - MAX_LISTED} more`);
-  const question = all
-    ? `Revoke all ${grants.length} grant(s)? Every MCP client must sign in again.`
-    : `Revoke ${grants.length} grant(s) of ${describeSelector(selector, "words")}? Their MCP clients must sign in again.`;
+  const question =
+    "all" in selector
+      ? `Revoke all ${grants.length} grant(s)? Every MCP client must sign in again.`
+      : "grant" in selector
+        ? `Revoke grant ${displaySafe(selector.grant)}? Its MCP client must sign in again.`
+        : `Revoke the ${grants.length} grant(s) of ${"user" in selector ? displaySafe(selector.user) : `client ${displaySafe(selector.client)}`}? Their MCP clients must sign in again.`;
   const details = {
     items,
-    lead: all ? `This signs everyone out: all ${grants.length} grant(s) below end, and every MCP client must sign in again.` : `These ${grants.length} grant(s) end; their MCP clients must sign in again:`,
+    ...(all ? { lead: `This signs everyone out: all ${grants.length} grant(s) below end, and every MCP client must sign in again.` } : {}),
     help: "Revoking does not stop anyone from signing in again: change who may sign in for that.",
     yes: all ? "Revoke all" : "Revoke",
     no: "Cancel",

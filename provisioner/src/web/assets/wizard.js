@@ -1,7 +1,12 @@
-// MCPbox Remote Access wizard: live progress from the event stream, and copy buttons.
+// MCPbox Remote Access wizard: live progress from the event stream, copy buttons, and the focus.
 // Served from the page's own origin (CSP script-src 'self'); inserts text only, never HTML.
 (function () {
   "use strict";
+
+  // Browsers skip autofocus when the address names a fragment (#grants, HTML "flush autofocus
+  // candidates"); a question shown there still gets the focus.
+  var autofocus = document.querySelector("[autofocus]");
+  if (autofocus && window.location.hash) autofocus.focus();
 
   var log = document.getElementById("run-log");
   var now = document.getElementById("run-now");

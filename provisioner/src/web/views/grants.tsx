@@ -44,13 +44,16 @@ export function GrantsPanel(props: GrantsModel) {
       {run?.status === "running" ? <RunPanel run={run} csrf={csrf} title={RUN_TITLES[run.kind] ?? "Working…"} /> : undefined}
       {run?.status === "failed" && run.report ? <ErrorCard run={run} report={run.report} csrf={csrf} /> : undefined}
       {run?.status === "done" && props.report ? <RevokeOutcome report={props.report} /> : undefined}
-      {last ? <GrantLists last={last} csrf={csrf} /> : <p>Not loaded yet in this session. Loading reads the grants from Cloudflare KV through the API.</p>}
-      <form method="post" action="/grants/list" class="inline">
-        <Csrf token={csrf} />
-        <button type="submit" class={last ? "secondary" : "primary"}>
-          {last ? "Load the list again" : "Load who is signed in"}
-        </button>
-      </form>
+      <div class="grants-loaded">
+        <p class="help">{last ? loadedLine(last) : "Not loaded yet in this session. Loading reads the grants from Cloudflare KV through the API."}</p>
+        <form method="post" action="/grants/list" class="inline">
+          <Csrf token={csrf} />
+          <button type="submit" class={last ? "secondary" : "primary"}>
+            {last ? "Load the list again" : "Load who is signed in"}
+          </button>
+        </form>
+      </div>
+      {last && last.grants.length > 0 ? <GrantLists last={last} csrf={csrf} /> : undefined}
     </section>
   );
 }
@@ -83,15 +86,19 @@ function RevokeOutcome(props: { report: RevokeReport }) {
   );
 }
 
+/** When the list was loaded, what it holds, and how many grants were revoked since. */
+function loadedLine(last: LastGrants): string {
+  const loaded = `Loaded at ${last.at.toISOString().replace("T", " ").replace(/\.\d+Z$/, " UTC")}`;
+  const since = last.revokedSince > 0 ? ` ${last.revokedSince} grant(s) revoked since are left out.` : "";
+  const people = grantsByPerson(last.grants).length;
+  return last.grants.length === 0 ? `${loaded}: nobody is signed in (no grants).${since}` : `${loaded}: ${last.grants.length} grant(s) of ${people} person(s).${since}`;
+}
+
 function GrantLists(props: { last: LastGrants; csrf: string }) {
   const { last, csrf } = props;
   const people = grantsByPerson(last.grants);
-  const loaded = `Loaded at ${last.at.toISOString().replace("T", " ").replace(/\.\d+Z$/, " UTC")}`;
-  const since = last.revokedSince > 0 ? ` ${last.revokedSince} grant(s) revoked since are left out.` : "";
-  if (people.length === 0) return <p class="help">{`${loaded}: nobody is signed in (no grants).${since}`}</p>;
   return (
     <>
-      <p class="help">{`${loaded}: ${last.grants.length} grant(s) of ${people.length} person(s).${since}`}</p>
       {people.map((person, i) => (
         <section class="person" aria-labelledby={`person-${i}`}>
           <div class="person-head">
@@ -102,8 +109,7 @@ function GrantLists(props: { last: LastGrants; csrf: string }) {
             <caption class="visually-hidden">{`Grants of ${person.label}`}</caption>
             <thead>
               <tr>
-                <th scope="col">MCP client</th>
-                <th scope="col">Client id</th>
+                <th scope="col">MCP client and its id</th>
                 <th scope="col">Grant</th>
                 <th scope="col">Signed in</th>
                 <th scope="col">Expires</th>
@@ -124,8 +130,7 @@ function GrantLists(props: { last: LastGrants; csrf: string }) {
       <table class="status grants-table" aria-labelledby="grant-clients">
         <thead>
           <tr>
-            <th scope="col">MCP client</th>
-            <th scope="col">Client id</th>
+            <th scope="col">MCP client and its id</th>
             <th scope="col">Grants</th>
             <th scope="col">
               <span class="visually-hidden">Revoke</span>
@@ -135,11 +140,10 @@ function GrantLists(props: { last: LastGrants; csrf: string }) {
         <tbody>
           {grantsByClient(last.grants).map((client) => (
             <tr>
-              <td>{clientNameLabel(client) ?? <span class="help">(no name)</span>}</td>
               <td>
-                <code>{displaySafe(client.clientId)}</code>
+                <ClientCell clientName={clientNameLabel(client)} clientId={client.clientId} />
               </td>
-              <td>{`${client.grants} of ${client.people} person(s)`}</td>
+              <td>{`${client.grants} grant(s) of ${client.people} person(s)`}</td>
               <td>
                 <RevokeButton csrf={csrf} by="client" value={client.clientId} label="Revoke this client" context={clientNameLabel(client) ?? displaySafe(client.clientId)} />
               </td>
@@ -163,9 +167,8 @@ function GrantRow(props: { grant: GrantSummary; csrf: string }) {
   const name = clientNameLabel(grant);
   return (
     <tr>
-      <td>{name ?? <span class="help">(no name)</span>}</td>
       <td>
-        <code>{displaySafe(grant.clientId)}</code>
+        <ClientCell clientName={name} clientId={grant.clientId} />
       </td>
       <td>
         <code>{displaySafe(grant.grantId)}</code>
@@ -178,6 +181,17 @@ function GrantRow(props: { grant: GrantSummary; csrf: string }) {
         <RevokeButton csrf={props.csrf} by="grant" value={grant.grantId} label="Revoke" context={`grant ${displaySafe(grant.grantId)} of ${name ?? displaySafe(grant.clientId)}`} />
       </td>
     </tr>
+  );
+}
+
+/** A client's name (already made safe; "(no name)" without one) above its id. */
+function ClientCell(props: { clientName: string | undefined; clientId: string }) {
+  return (
+    <>
+      <span class="client-name">{props.clientName ?? "(no name)"}</span>
+      <br />
+      <code>{displaySafe(props.clientId)}</code>
+    </>
   );
 }
 
