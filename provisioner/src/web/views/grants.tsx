@@ -107,17 +107,7 @@ function GrantLists(props: { last: LastGrants; csrf: string }) {
           </div>
           <table class="status grants-table">
             <caption class="visually-hidden">{`Grants of ${person.label}`}</caption>
-            <thead>
-              <tr>
-                <th scope="col">MCP client and its id</th>
-                <th scope="col">Grant</th>
-                <th scope="col">Signed in</th>
-                <th scope="col">Expires</th>
-                <th scope="col">
-                  <span class="visually-hidden">Revoke</span>
-                </th>
-              </tr>
-            </thead>
+            <HeadRow columns={["MCP client and its id", "Grant", "Signed in", "Expires"]} />
             <tbody>
               {person.grants.map((grant) => (
                 <GrantRow grant={grant} csrf={csrf} />
@@ -128,15 +118,7 @@ function GrantLists(props: { last: LastGrants; csrf: string }) {
       ))}
       <h3 id="grant-clients">By MCP client</h3>
       <table class="status grants-table" aria-labelledby="grant-clients">
-        <thead>
-          <tr>
-            <th scope="col">MCP client and its id</th>
-            <th scope="col">Grants</th>
-            <th scope="col">
-              <span class="visually-hidden">Revoke</span>
-            </th>
-          </tr>
-        </thead>
+        <HeadRow columns={["MCP client and its id", "Grants"]} />
         <tbody>
           {grantsByClient(last.grants).map((client) => (
             <tr>
@@ -181,6 +163,22 @@ function GrantRow(props: { grant: GrantSummary; csrf: string }) {
         <RevokeButton csrf={props.csrf} by="grant" value={grant.grantId} label="Revoke" context={`grant ${displaySafe(grant.grantId)} of ${name ?? displaySafe(grant.clientId)}`} />
       </td>
     </tr>
+  );
+}
+
+/** A table's column headings, then the revoke buttons' column (named for screen readers). */
+function HeadRow(props: { columns: string[] }) {
+  return (
+    <thead>
+      <tr>
+        {props.columns.map((column) => (
+          <th scope="col">{column}</th>
+        ))}
+        <th scope="col">
+          <span class="visually-hidden">Revoke</span>
+        </th>
+      </tr>
+    </thead>
   );
 }
 
