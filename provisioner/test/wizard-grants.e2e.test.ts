@@ -159,9 +159,10 @@ describe("who is signed in", () => {
     await panel(page).locator("form.question").waitFor();
     expect(await panel(page).locator(".question-text").textContent()).toContain("This signs everyone out: all 4 grant(s) below end");
     expect(await panel(page).locator("form.question ul.items li").count()).toBe(4);
-    expect(await panel(page).locator("label[for=typed]").textContent()).toBe("Type revoke all to confirm:");
-    // The typed field has the focus; a wrong phrase and Enter is refused, KV untouched.
-    await panel(page).locator("#typed:focus").waitFor();
+    expect(await panel(page).locator("label[for=grants]").textContent()).toBe("Type revoke all to confirm:");
+    // The address names #grants, which the typed field carries, so the browser focuses it; a wrong
+    // phrase and Enter is refused, KV untouched.
+    await panel(page).locator("input[name=typed]:focus").waitFor();
     await page.keyboard.type("revoke");
     await page.keyboard.press("Enter");
     await panel(page).locator("#answer-problem").waitFor();
@@ -169,7 +170,7 @@ describe("who is signed in", () => {
     expect(keys()).toEqual(before);
     await screen(page, "41-grants-revoke-all-confirm", panel(page));
 
-    await page.locator("#typed").focus();
+    await panel(page).locator("input[name=typed]:focus").waitFor();
     await page.keyboard.press("Control+A");
     await page.keyboard.type("revoke all");
     await moveFocusTo(page, "|Revoke all");

@@ -12,6 +12,7 @@ import type { RunBoard, RunKind } from "./runs";
 import type { Session } from "./security/sessions";
 import type { WizardSettings } from "./operations";
 import type { FormEcho } from "./views/fields";
+import { GRANTS_ANCHOR } from "./views/grants";
 import type { WizardModel } from "./views/wizard";
 
 /** The step to show: step 1 until this session verified a token, else the first step not done. */
@@ -45,8 +46,8 @@ export async function wizardModel(session: Session, board: RunBoard, settings: W
   };
 }
 
-/** Where the grants panel is on the status page. */
-export const GRANTS_PANEL = "/#grants";
+/** The grants panel's address on the status page. */
+export const GRANTS_PANEL = `/#${GRANTS_ANCHOR}`;
 
 /** The screen a run belongs to: the wizard, the grants panel, or the status page. */
 export function pageOfRun(kind: RunKind | undefined): string {

@@ -3,8 +3,9 @@
 (function () {
   "use strict";
 
-  // Browsers skip autofocus when the address names a fragment (#grants, HTML "flush autofocus
-  // candidates"); a question shown there still gets the focus.
+  // With a fragment in the address (#grants) browsers skip autofocus; opening the fragment focuses
+  // the element it names (a question's field carries that id), but a reload restores the scroll
+  // position instead. Either way the question's field ends up with the focus.
   var autofocus = document.querySelector("[autofocus]");
   if (autofocus && window.location.hash) autofocus.focus();
 

@@ -30,18 +30,23 @@ export interface GrantsModel {
   report: RevokeReport | undefined;
 }
 
+/** The id of the panel, or of its open question (the panel's forms return to /#grants). */
+export const GRANTS_ANCHOR = "grants";
+
 const RUN_TITLES: Record<string, string> = { "grants-list": "Loading who is signed in…", "grants-revoke": "Revoking…" };
 
 export function GrantsPanel(props: GrantsModel) {
   const { run, last, csrf } = props;
+  // The question, when there is one, carries the id the address names (see RunPanel).
+  const asking = run?.status === "running" && run.question !== undefined;
   return (
-    <section aria-labelledby="grants" class="grants">
-      <h2 id="grants">Who is signed in</h2>
+    <section id={asking ? undefined : GRANTS_ANCHOR} aria-labelledby="grants-title" class="grants">
+      <h2 id="grants-title">Who is signed in</h2>
       <p>
         Each sign-in from an MCP client is a grant, kept in the Worker's KV namespace. Revoking a grant signs that client out: its next request gets 401 and the person must sign in at Cloudflare
         Access again. It does not stop anyone from signing in again; change who may sign in for that.
       </p>
-      {run?.status === "running" ? <RunPanel run={run} csrf={csrf} title={RUN_TITLES[run.kind] ?? "Working…"} /> : undefined}
+      {run?.status === "running" ? <RunPanel run={run} csrf={csrf} title={RUN_TITLES[run.kind] ?? "Working…"} anchor={asking ? GRANTS_ANCHOR : undefined} /> : undefined}
       {run?.status === "failed" && run.report ? <ErrorCard run={run} report={run.report} csrf={csrf} /> : undefined}
       {run?.status === "done" && props.report ? <RevokeOutcome report={props.report} /> : undefined}
       <div class="grants-loaded">
