@@ -9,10 +9,12 @@ import type { AddressInfo } from "node:net";
 import { getRequestListener } from "@hono/node-server";
 import type { HttpBindings } from "@hono/node-server";
 import { createApp } from "./app";
-import { newAuditRecord, openAuditLog } from "./audit";
+import { newAuditRecord, openAuditLog, sessionDigest } from "./audit";
 import type { AuditLog, AuditRecord, AuditSink } from "./audit";
 import type { GatewayConfig } from "./config";
 import { GatewayError, NOT_FOUND_MESSAGE, errorBodyText, errorResponse } from "./errors";
+import { answerMalformedRequest, hostHeaderCount } from "./http-framing";
+import { SessionLedger } from "./limits/session-ledger";
 import { stderrLogger } from "./logger";
 import type { Logger } from "./logger";
 import { checkRequestTarget } from "./middleware/path-allowlist";
@@ -44,17 +46,12 @@ export interface GatewayHandle {
   close(): Promise<void>;
 }
 
-function createUpstream(config: GatewayConfig, log: Logger, now?: () => number): Upstream {
-  const { upstream } = config;
-  if (upstream.kind === "http") return createHttpUpstream({ url: upstream.url, timeoutMs: config.upstreamTimeoutMs, log });
-  return createStdioUpstream({
-    command: upstream.command,
-    args: upstream.args,
-    maxSessions: config.maxSessions,
-    sessionIdleMs: config.sessionIdleMs,
-    log,
-    now,
-  });
+/** The relay `config` asks for, with its session places counted per identity and in total. */
+export function createUpstream(config: GatewayConfig, log: Logger, now?: () => number): Upstream {
+  const { upstream, sessionIdleMs } = config;
+  const ledger = new SessionLedger(config);
+  if (upstream.kind === "http") return createHttpUpstream({ url: upstream.url, timeoutMs: config.upstreamTimeoutMs, ledger, sessionIdleMs, log, now });
+  return createStdioUpstream({ command: upstream.command, args: upstream.args, ledger, sessionIdleMs, log, now });
 }
 
 function writeError(outgoing: ServerResponse, error: GatewayError, close: boolean): void {
@@ -107,7 +104,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
         httpMethod: method,
         method: record.method,
         tool: record.tool,
-        session: record.session,
+        session: record.session === null ? null : sessionDigest(record.session),
         status: outgoing.statusCode,
         durationMs: Math.round((performance.now() - started) * 100) / 100,
         bytesIn: record.bytesIn,
@@ -128,6 +125,11 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     if (draining) {
       record.error = "shutting_down";
       return writeError(outgoing, new GatewayError("shutting_down", "The gateway is shutting down; retry shortly"), true);
+    }
+    // RFC 9112 §3.2: a request with more than one Host field is answered 400 (Node keeps the first).
+    if (hostHeaderCount(incoming.rawHeaders) > 1) {
+      record.error = "malformed_http";
+      return writeError(outgoing, new GatewayError("malformed_http", "Bad request: the request has more than one Host header"), true);
     }
     records.set(incoming, record);
     void honoListener(incoming, outgoing);
@@ -173,6 +175,8 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   const gateway = createGateway(config, options);
   // Without a Host header the request still gets the gateway's own JSON 403, not Node's bare 400.
   const server = createServer({ requireHostHeader: false }, gateway.listener);
+  // Requests Node's HTTP parser refuses still get a JSON error body, then the connection closes.
+  server.on("clientError", answerMalformedRequest);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(config.port, config.host, () => {

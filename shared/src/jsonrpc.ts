@@ -20,6 +20,10 @@ export const JSONRPC_ERROR = {
   requestTooLarge: -32004,
   /** Server-defined: the MCP session is unknown, closed, or its server process ended. */
   sessionNotFound: -32005,
+  /** Server-defined: a per-user limit (sessions, requests in flight) was reached; retry later. */
+  limitReached: -32006,
+  /** MCP 2026-07-28 Streamable HTTP: Mcp-Method/Mcp-Name headers that do not match the body. */
+  headerMismatch: -32020,
 } as const;
 
 export type JsonRpcId = string | number | null;
