@@ -7,7 +7,7 @@
  * closes since nothing after the bad request can be trusted to start a new one.
  */
 import type { Duplex } from "node:stream";
-import { GatewayError, errorBodyText } from "./errors";
+import { GatewayError, NOT_FOUND_MESSAGE, errorBodyText } from "./errors";
 
 const REASONS: Readonly<Record<string, string>> = {
   HPE_UNEXPECTED_CONTENT_LENGTH: "Content-Length appears twice, or together with Transfer-Encoding",
@@ -21,7 +21,6 @@ const REASONS: Readonly<Record<string, string>> = {
   HPE_CR_EXPECTED: "a line does not end with CRLF",
   HPE_LF_EXPECTED: "a line does not end with CRLF",
   HPE_INVALID_CONSTANT: "the request line is malformed",
-  HPE_HEADER_OVERFLOW: "its headers are larger than this server accepts (16 KiB in all)",
 };
 
 const STATUS_LINES: Readonly<Record<number, string>> = {
@@ -40,9 +39,16 @@ export function hostHeaderCount(rawHeaders: readonly string[]): number {
 /** The status and message the client gets for a parser error code. Pure. */
 export function describeMalformedRequest(code: string | undefined): { status: number; message: string } {
   if (code === "ERR_HTTP_REQUEST_TIMEOUT") return { status: 408, message: "Request timeout: the request was not received in time" };
-  const status = code === "HPE_HEADER_OVERFLOW" ? 431 : 400;
+  if (code === "HPE_HEADER_OVERFLOW") {
+    return { status: 431, message: "Request header fields too large: this gateway accepts at most 16 KiB of headers (Node's --max-http-header-size)" };
+  }
   const reason = (code && REASONS[code]) ?? "it is not valid HTTP/1.1";
-  return { status, message: `Bad request: the HTTP request is malformed: ${reason}` };
+  return { status: 400, message: `Bad request: the HTTP request is malformed: ${reason}` };
+}
+
+function endWithError(socket: Duplex, statusLine: string, error: GatewayError): void {
+  const body = errorBodyText(error);
+  socket.end(`HTTP/1.1 ${statusLine}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
 }
 
 /** Node `clientError` listener: a JSON error response on the raw socket, then close. */
@@ -52,8 +58,10 @@ export function answerMalformedRequest(error: Error & { code?: string }, socket:
     return;
   }
   const { status, message } = describeMalformedRequest(error.code);
-  const body = errorBodyText(new GatewayError(status === 431 ? "headers_too_large" : "malformed_http", message));
-  socket.end(
-    `HTTP/1.1 ${STATUS_LINES[status] ?? "400 Bad Request"}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
-  );
+  endWithError(socket, STATUS_LINES[status] ?? "400 Bad Request", new GatewayError(status === 431 ? "headers_too_large" : "malformed_http", message));
+}
+
+/** Node `connect` listener: CONNECT (a tunnel request) is outside the allowlist like any other method. */
+export function answerConnect(_request: unknown, socket: Duplex): void {
+  endWithError(socket, "404 Not Found", new GatewayError("not_found", NOT_FOUND_MESSAGE));
 }

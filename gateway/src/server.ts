@@ -13,7 +13,7 @@ import { newAuditRecord, openAuditLog, sessionDigest } from "./audit";
 import type { AuditLog, AuditRecord, AuditSink } from "./audit";
 import type { GatewayConfig } from "./config";
 import { GatewayError, NOT_FOUND_MESSAGE, errorBodyText, errorResponse } from "./errors";
-import { answerMalformedRequest, hostHeaderCount } from "./http-framing";
+import { answerConnect, answerMalformedRequest, hostHeaderCount } from "./http-framing";
 import { SessionLedger } from "./limits/session-ledger";
 import { stderrLogger } from "./logger";
 import type { Logger } from "./logger";
@@ -177,6 +177,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   const server = createServer({ requireHostHeader: false }, gateway.listener);
   // Requests Node's HTTP parser refuses still get a JSON error body, then the connection closes.
   server.on("clientError", answerMalformedRequest);
+  server.on("connect", answerConnect);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(config.port, config.host, () => {
