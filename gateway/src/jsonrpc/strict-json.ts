@@ -168,7 +168,8 @@ class Parser {
       const c = text.charCodeAt(this.pos);
       if (c === 0x22) return text.slice(start, this.pos++);
       if (c === 0x5c) break;
-      if (c < 0x20) this.syntax(Number.isNaN(c) ? "an unterminated string" : "a control character in a string");
+      // `!(c >= 0x20)` is also true for NaN: the end of the text inside a string.
+      if (!(c >= 0x20)) this.syntax(Number.isNaN(c) ? "an unterminated string" : "a control character in a string");
       this.pos++;
     }
     let out = text.slice(start, this.pos);
@@ -179,7 +180,7 @@ class Parser {
         this.pos++;
         break;
       }
-      if (c < 0x20) this.syntax(Number.isNaN(c) ? "an unterminated string" : "a control character in a string");
+      if (!(c >= 0x20)) this.syntax(Number.isNaN(c) ? "an unterminated string" : "a control character in a string");
       if (c !== 0x5c) {
         const run = this.pos;
         while (this.pos < text.length) {
