@@ -31,6 +31,8 @@ const PROTOCOL_VERSION = "2025-06-18";
 
 /** One keep-alive HTTP/1.1 connection that sends a request and reads one response at a time. */
 class Connection {
+  /** True once the socket has closed (a failed request on it will not be retried). */
+  closed = false;
   private buffer = "";
   private waiting: { resolve: (r: RawResponse) => void; reject: (e: Error) => void } | undefined;
 
@@ -43,7 +45,10 @@ class Connection {
     });
     const fail = (error?: Error) => this.waiting?.reject(error ?? new Error("connection closed"));
     socket.on("error", fail);
-    socket.on("close", () => fail());
+    socket.on("close", () => {
+      this.closed = true;
+      fail();
+    });
   }
 
   static open(url: URL): Promise<Connection> {
@@ -153,6 +158,15 @@ export async function closeSession(session: Session): Promise<void> {
   session.connection.close();
 }
 
+/** One tools/call echo round trip in `session`: its latency in ms, or undefined on any failure. */
+export async function callEcho(session: Session): Promise<number | undefined> {
+  const id = session.nextId++;
+  const body = `{"jsonrpc":"2.0","id":${id},"method":"tools/call","params":{"name":"echo","arguments":{"message":"bench ${id}"}}}`;
+  const t0 = performance.now();
+  const res = await session.connection.request(session.head, body).catch(() => undefined);
+  return res?.status === 200 && res.body.includes(`Echo: bench ${id}`) ? performance.now() - t0 : undefined;
+}
+
 /** Runs every session's loop of tools/call echo for `durationMs`; all clients run concurrently. */
 export async function runLoad(sessions: Session[], durationMs: number): Promise<LoadResult> {
   const latenciesMs: number[] = [];
@@ -162,14 +176,11 @@ export async function runLoad(sessions: Session[], durationMs: number): Promise<
   await Promise.all(
     sessions.map(async (session) => {
       while (performance.now() < endAt) {
-        const id = session.nextId++;
-        const body = `{"jsonrpc":"2.0","id":${id},"method":"tools/call","params":{"name":"echo","arguments":{"message":"bench ${id}"}}}`;
-        const t0 = performance.now();
-        const res = await session.connection.request(session.head, body).catch(() => undefined);
-        const dt = performance.now() - t0;
-        if (res?.status === 200 && res.body.includes(`Echo: bench ${id}`)) latenciesMs.push(dt);
-        else errors++;
-        if (!res) break;
+        const latency = await callEcho(session);
+        if (latency === undefined) {
+          errors++;
+          if (session.connection.closed) break;
+        } else latenciesMs.push(latency);
       }
     }),
   );

@@ -4,7 +4,8 @@
  * gateway: p50, p99, req/s and their ratios. (2) the gateway's stdio bridge vs supergateway in
  * front of the same stdio server: req/s ratios against supergateway with one child per session
  * (like for like) and in its default mode (one child per request). Rounds alternate between
- * contenders so a noisy neighbour hurts both alike. Prints the section it writes to
+ * contenders so a noisy neighbour hurts both alike. (3) CPU per body of the gateway's one strict
+ * parse and of the re-serialized bytes it relays. Prints the section it writes to
  * docs/benchmarks.md (between the `gateway` markers).
  */
 import { mkdtemp, rm } from "node:fs/promises";
@@ -15,6 +16,7 @@ import { machineSummary, percentile, writeBenchSection } from "../../dev/src/ben
 import { everythingStdioCommand, startEverythingHttp } from "../test/helpers/processes";
 import { snapshot, used } from "./cpu";
 import { closeSession, openSession, openSessionless, runLoad } from "./load";
+import { measureParseCost, parseCostTable } from "./parse-cost";
 import type { LoadResult, Session, Target } from "./load";
 import { startGatewayProcess, startSupergateway } from "./servers";
 
@@ -230,6 +232,11 @@ async function main(): Promise<void> {
       httpHeadroom(d, g),
       "",
       stdioCeiling(o, s),
+      "",
+      "CPU per body of the gateway's one parse (strict I-JSON parse, member-variant checks, classification) and of the",
+      "re-serialized bytes an HTTP upstream receives, beside V8's JSON.parse/JSON.stringify of the same text (in-process):",
+      "",
+      parseCostTable(measureParseCost()),
     ].join("\n");
     process.stdout.write(`${markdown}\n\n(run took ${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
     await writeBenchSection("gateway", markdown);
