@@ -76,9 +76,12 @@ export type ParseResult = { ok: true; body: McpBody } | { ok: false; code: "pars
 
 // ignoreBOM keeps a byte order mark in the text, where the parser refuses it (RFC 8259 §8.1).
 const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
-const MAX_NAME_IN_MESSAGE = 64;
+const MAX_QUOTED_CHARS = 64;
 
-const quoted = (name: string) => JSON.stringify(name.length > MAX_NAME_IN_MESSAGE ? `${name.slice(0, MAX_NAME_IN_MESSAGE)}…` : name);
+/** A client-supplied name as an error message shows it: JSON-quoted, cut after 64 characters. */
+export function quoted(name: string): string {
+  return JSON.stringify(name.length > MAX_QUOTED_CHARS ? `${name.slice(0, MAX_QUOTED_CHARS)}…` : name);
+}
 
 const PARSE_FAILURES: Record<StrictJsonFailure, (detail: string) => string> = {
   syntax: (detail) => `Parse error: the request body is not valid JSON (${detail})`,

@@ -5,6 +5,7 @@
  * such a request with error -32020), so no hop behind it can act on a header the body contradicts.
  */
 import { MCP_HEADERS } from "@mcpbox/shared";
+import { quoted } from "./message";
 import type { JsonRpcMessage } from "./message";
 
 export type RoutingHeaderCheck = { ok: true } | { ok: false; detail: string };
@@ -13,11 +14,10 @@ export type RoutingHeaderCheck = { ok: true } | { ok: false; detail: string };
 const BASE64_PREFIX = "=?base64?";
 const BASE64_SUFFIX = "?=";
 const CANONICAL_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-const MAX_SHOWN = 64;
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 const OK: RoutingHeaderCheck = { ok: true };
 
-const shown = (value: string | null) => (value === null ? "none" : JSON.stringify(value.length > MAX_SHOWN ? `${value.slice(0, MAX_SHOWN)}…` : value));
+const shown = (value: string | null) => (value === null ? "none" : quoted(value));
 
 /** The text a routing header carries: its base64 form decoded, or null when that form is malformed. Pure. */
 export function decodeRoutingHeader(value: string): string | null {
