@@ -186,6 +186,8 @@ async function main(): Promise<void> {
         [GATEWAY_ENV.serviceToken]: TOKEN,
         [GATEWAY_ENV.upstreamCommand]: stdioCommand,
         [GATEWAY_ENV.auditLog]: join(dir, "audit-stdio.jsonl"),
+        // All clients are one user here; by default one user may hold a quarter of the sessions.
+        [GATEWAY_ENV.maxSessionsPerUser]: String(CLIENTS),
       }),
     );
     const stateful = started_(await startSupergateway(stdioCommand, true));

@@ -50,7 +50,7 @@ describe("with a Streamable HTTP upstream", () => {
     gateway = await startTestGateway({
       [GATEWAY_ENV.upstreamUrl]: upstream.url,
       [GATEWAY_ENV.maxSessionsPerUser]: "2",
-      [GATEWAY_ENV.maxConcurrentPerUser]: "2",
+      [GATEWAY_ENV.maxConcurrentPerUser]: "3",
     });
   });
   afterAll(async () => {
@@ -58,52 +58,65 @@ describe("with a Streamable HTTP upstream", () => {
     await upstream?.close();
   });
 
-  it("refuses a third session of one user with 429, while another user still gets one", async () => {
-    const first = await post(gateway, initializeBody(), ALICE);
-    const second = await post(gateway, initializeBody(), ALICE);
-    expect([first.status, second.status]).toEqual([200, 200]);
-    upstream.requests.length = 0;
-    const third = await post(gateway, initializeBody(), ALICE);
-    expect(third.status).toBe(429);
-    expect(errorMessage(third)).toBe(
-      `Too many MCP sessions for ${ALICE}: at most 2 at once per user (GATEWAY_MAX_SESSIONS_PER_USER); close one and retry`,
-    );
-    expect(upstream.requests).toHaveLength(0);
-    expect((await post(gateway, initializeBody(), BOB)).status).toBe(200);
+  const inSession = (session: string, body: string, email?: string) => post(gateway, body, email, { [MCP_HEADERS.sessionId]: session });
+  const sessionOf = (response: { headers: Record<string, unknown> }) => response.headers[SESSION_HEADER] as string;
 
-    // Closing one frees its place.
-    const closed = await rawRequest({ port: gateway.port, method: "DELETE", headers: { ...gateway.headers(ALICE), [MCP_HEADERS.sessionId]: first.headers[SESSION_HEADER] as string } });
-    expect(closed.status).toBe(200);
-    expect((await post(gateway, initializeBody(), ALICE)).status).toBe(200);
+  it("gives up a user's least recently used idle session for a new one, and refuses with 429 while all are busy", async () => {
+    const first = sessionOf(await post(gateway, initializeBody(), ALICE));
+    const second = sessionOf(await post(gateway, initializeBody(), ALICE));
+    expect((await inSession(second, toolCallBody("echo", {}), ALICE)).status).toBe(200);
+    // At the allowance of 2: the third session takes the place of the least recently used one.
+    const third = sessionOf(await post(gateway, initializeBody(), ALICE));
+    expect(third).toBeDefined();
+    await expect.poll(() => upstream.requests.some((r) => r.method === "DELETE" && r.headers[SESSION_HEADER] === first)).toBe(true);
+    upstream.requests.length = 0;
+    expect((await inSession(first, toolCallBody("echo", {}), ALICE)).status).toBe(404);
+    expect(upstream.requests).toHaveLength(0);
+
+    // With both remaining sessions busy, nothing can give way.
+    upstream.requests.length = 0;
+    held = gate();
+    const busy = [inSession(second, toolCallBody("slow", {}), ALICE), inSession(third, toolCallBody("slow", {}), ALICE)];
+    await expect.poll(() => upstream.requests.filter((r) => r.body.includes('"slow"')).length).toBe(2);
+    const before = upstream.requests.length;
+    const refused = await post(gateway, initializeBody(), ALICE);
+    expect(refused.status).toBe(429);
+    expect(errorMessage(refused)).toBe(
+      `Too many MCP sessions for ${ALICE}: at most 2 at once per user (GATEWAY_MAX_SESSIONS_PER_USER), and all of them are busy; retry when one is done`,
+    );
+    expect(upstream.requests).toHaveLength(before);
+    // Another user is not affected.
+    expect((await post(gateway, initializeBody(), BOB)).status).toBe(200);
+    held.open();
+    expect((await Promise.all(busy)).map((r) => r.status)).toEqual([200, 200]);
+    expect((await inSession(second, toolCallBody("echo", {}), ALICE)).status).toBe(200);
   });
 
   it("counts every caller without an email against one shared allowance", async () => {
+    const first = sessionOf(await post(gateway, initializeBody()));
+    const second = sessionOf(await post(gateway, initializeBody()));
+    // A third caller without an email takes the place of the first one's session: they share one allowance.
     expect((await post(gateway, initializeBody())).status).toBe(200);
-    expect((await post(gateway, initializeBody())).status).toBe(200);
-    upstream.requests.length = 0;
-    const third = await post(gateway, initializeBody());
-    expect(third.status).toBe(429);
-    expect(errorMessage(third)).toBe(
-      "Too many MCP sessions for callers without an email: at most 2 at once per user (GATEWAY_MAX_SESSIONS_PER_USER); close one and retry",
-    );
-    expect(upstream.requests).toHaveLength(0);
+    expect((await inSession(first, '{"jsonrpc":"2.0","id":5,"method":"ping"}')).status).toBe(404);
+    expect((await inSession(second, '{"jsonrpc":"2.0","id":6,"method":"ping"}')).status).toBe(200);
   });
 
-  it("refuses a third request in flight of one user with 429 and Retry-After, while another user is served", async () => {
+  it("refuses a fourth request in flight of one user with 429 and Retry-After, while another user is served", async () => {
+    upstream.requests.length = 0;
     held = gate();
-    const slow = [post(gateway, toolCallBody("slow", {}), ALICE), post(gateway, toolCallBody("slow", {}), ALICE)];
-    await expect.poll(() => upstream.requests.filter((r) => r.body.includes('"slow"')).length).toBe(2);
+    const slow = [1, 2, 3].map(() => post(gateway, toolCallBody("slow", {}), ALICE));
+    await expect.poll(() => upstream.requests.filter((r) => r.body.includes('"slow"')).length).toBe(3);
     const before = upstream.requests.length;
-    const third = await post(gateway, toolCallBody("echo", {}), ALICE);
-    expect(third.status).toBe(429);
-    expect(third.headers["retry-after"]).toBe("1");
-    expect(errorMessage(third)).toBe(
-      `Too many requests in flight for ${ALICE}: at most 2 at once per user (GATEWAY_MAX_CONCURRENT_PER_USER); wait for one to finish and retry`,
+    const fourth = await post(gateway, toolCallBody("echo", {}), ALICE);
+    expect(fourth.status).toBe(429);
+    expect(fourth.headers["retry-after"]).toBe("1");
+    expect(errorMessage(fourth)).toBe(
+      `Too many requests in flight for ${ALICE}: at most 3 at once per user (GATEWAY_MAX_CONCURRENT_PER_USER); wait for one to finish and retry`,
     );
     expect(upstream.requests).toHaveLength(before);
     expect((await post(gateway, toolCallBody("echo", {}), BOB)).status).toBe(200);
     held.open();
-    expect((await Promise.all(slow)).map((r) => r.status)).toEqual([200, 200]);
+    expect((await Promise.all(slow)).map((r) => r.status)).toEqual([200, 200, 200]);
     expect((await post(gateway, toolCallBody("echo", {}), ALICE)).status).toBe(200);
   });
 });
@@ -141,20 +154,25 @@ describe("with a stdio upstream", () => {
     expect(await starts(file)).toBe(1);
   });
 
-  it("refuses a user's second session with 429 while another user starts theirs", async () => {
+  it("ends a user's idle session to make room for their next one, without touching another user's", async () => {
     const file = join(dir, "sessions.txt");
     gateway = await startTestGateway({
       [GATEWAY_ENV.upstreamCommand]: helperStdioCommand("counting-server.ts", file),
       [GATEWAY_ENV.maxSessionsPerUser]: "1",
     });
-    const alice = await connectClient(gateway.url, gateway.headers(ALICE));
-    const refused = await post(gateway, initializeBody(), ALICE);
-    expect(refused.status).toBe(429);
-    expect(errorMessage(refused)).toBe(`Too many MCP sessions for ${ALICE}: at most 1 at once per user (GATEWAY_MAX_SESSIONS_PER_USER); close one and retry`);
-    expect(await starts(file)).toBe(1);
+    const stdio = gateway.upstream as StdioUpstream;
     const bob = await connectClient(gateway.url, gateway.headers(BOB));
-    expect(await starts(file)).toBe(2);
-    await alice.transport.terminateSession();
+    const first = await connectClient(gateway.url, gateway.headers(ALICE));
+    const firstId = first.transport.sessionId as string;
+    const second = await connectClient(gateway.url, gateway.headers(ALICE));
+    expect(await starts(file)).toBe(3);
+    await expect.poll(() => stdio.sessions().map((s) => s.id)).not.toContain(firstId);
+    expect(stdio.sessions().map((s) => s.id).sort()).toEqual([bob.transport.sessionId, second.transport.sessionId].sort());
+    const gone = await post(gateway, toolCallBody("echo", {}), ALICE, { [MCP_HEADERS.sessionId]: firstId });
+    expect(gone.status).toBe(404);
+    expect((await second.client.callTool({ name: "echo", arguments: {} })).content).toEqual([{ type: "text", text: "ok" }]);
+    await first.client.close();
+    await second.transport.terminateSession();
     await bob.transport.terminateSession();
   });
 });

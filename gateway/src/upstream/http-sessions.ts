@@ -56,6 +56,15 @@ export class HttpSessionTable {
     entry.slot.release();
   }
 
+  /** The least recently used session of `owner` with nothing in flight, if any. */
+  leastRecentlyUsedIdle(owner: string | null): HttpSession | undefined {
+    let oldest: HttpSession | undefined;
+    for (const { session } of this.byId.values()) {
+      if (session.owner === owner && session.inFlight === 0 && (!oldest || session.lastUsed < oldest.lastUsed)) oldest = session;
+    }
+    return oldest;
+  }
+
   /** Sessions with nothing in flight whose last request ended at or before `limit`. */
   idleSince(limit: number): HttpSession[] {
     const idle: HttpSession[] = [];

@@ -151,7 +151,7 @@ export function createHttpUpstream(options: HttpUpstreamOptions): Upstream {
    */
   async function outsideSession(relay: RelayRequest): Promise<UpstreamReply> {
     const opening = relay.body?.messages.some((m) => m.kind === "request" && m.method === "initialize") ?? false;
-    const slot = opening ? ledger.reserve(identityKey(relay.identity)) : undefined;
+    const slot = opening ? ledger.reserve(identityKey(relay.identity), evictIdle) : undefined;
     let reply: UpstreamReply;
     try {
       reply = await forward(relay);
@@ -192,6 +192,16 @@ export function createHttpUpstream(options: HttpUpstreamOptions): Upstream {
     request(url, { method: "DELETE", headers, dispatcher, headersTimeout: timeoutMs })
       .then((response) => response.body.dump())
       .catch((error: unknown) => log.warn(`closing an idle upstream session failed: ${causeCode(error)}`));
+  }
+
+  /** Makes room for an identity at its allowance: its least recently used idle session goes. */
+  function evictIdle(owner: string | null): boolean {
+    const session = sessions.leastRecentlyUsedIdle(owner);
+    if (!session) return false;
+    log.info("closing a user's least recently used idle session to make room for a new one");
+    sessions.forget(session);
+    closeUpstream(session);
+    return true;
   }
 
   // Idle sweep: cheaper than re-arming a timer on every request.

@@ -18,7 +18,7 @@
 import { MCP_HEADERS } from "@mcpbox/shared";
 import { identityKey } from "../context";
 import { GatewayError } from "../errors";
-import type { SessionLedger } from "../limits/session-ledger";
+import type { SessionLedger, SessionSlot } from "../limits/session-ledger";
 import type { Logger } from "../logger";
 import { replyFromResponse } from "../reply";
 import type { UpstreamReply } from "../reply";
@@ -47,6 +47,7 @@ export function createStdioUpstream(options: StdioUpstreamOptions): StdioUpstrea
   const { log, ledger, sessionIdleMs } = options;
   const now = options.now ?? Date.now;
   const live = new Set<StdioSession>();
+  const slots = new Map<StdioSession, SessionSlot>();
   const byId = new Map<string, StdioSession>();
   let closed = false;
 
@@ -63,9 +64,24 @@ export function createStdioUpstream(options: StdioUpstreamOptions): StdioUpstrea
   }, sweepEveryMs);
   sweeper.unref();
 
+  /** Makes room for an identity at its allowance: its least recently used idle session ends. */
+  function evictIdle(owner: string | null): boolean {
+    let oldest: StdioSession | undefined;
+    for (const session of live) {
+      if (session.owner !== owner || session.stateless || session.busy || session.isClosing) continue;
+      if (!oldest || session.lastActivity < oldest.lastActivity) oldest = session;
+    }
+    if (!oldest) return false;
+    log.info(`closing MCP session ${oldest.id ?? "?"} (child ${oldest.pid ?? "?"}), its user's least recently used idle one, to make room`);
+    // Its place is free from now on: the session takes no more requests while its child exits.
+    slots.get(oldest)?.release();
+    void oldest.close("evicted");
+    return true;
+  }
+
   async function spawn(stateless: boolean, owner: string | null): Promise<StdioSession> {
     if (closed) throw new GatewayError("shutting_down", "The gateway is shutting down; retry shortly");
-    const slot = ledger.reserve(owner);
+    const slot = ledger.reserve(owner, evictIdle);
     let session: StdioSession;
     try {
       session = await StdioSession.start({
@@ -78,6 +94,7 @@ export function createStdioUpstream(options: StdioUpstreamOptions): StdioUpstrea
         onSessionId: (s, id) => byId.set(id, s),
         onClosed: (s) => {
           live.delete(s);
+          slots.delete(s);
           slot.release();
           if (s.id !== undefined && byId.get(s.id) === s) byId.delete(s.id);
         },
@@ -87,6 +104,7 @@ export function createStdioUpstream(options: StdioUpstreamOptions): StdioUpstrea
       throw error;
     }
     live.add(session);
+    slots.set(session, slot);
     return session;
   }
 
