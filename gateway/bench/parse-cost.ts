@@ -4,6 +4,7 @@
  * JSON.stringify cost for the same text. In-process and single-threaded: the hot-path share of the
  * decision that makes every hop see the same message.
  */
+import { machineSummary, writeBenchSection } from "../../dev/src/bench-report";
 import { parseMcpBody } from "../src/jsonrpc/message";
 
 interface Cost {
@@ -74,4 +75,19 @@ export function parseCostTable(costs: Cost[]): string {
   return lines.join("\n");
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) process.stdout.write(`${parseCostTable(measureParseCost())}\n`);
+/** Standalone (`npx tsx gateway/bench/parse-cost.ts`): prints the table and writes its own section. */
+async function standalone(): Promise<void> {
+  const markdown = [
+    "## Gateway body parse (`npx tsx gateway/bench/parse-cost.ts`)",
+    "",
+    `Machine: ${machineSummary()}. CPU per body, in-process, single-threaded. The gateway parses each POST body once`,
+    "(strict I-JSON parse, member-variant checks, classification) and relays it re-serialized; V8's own",
+    "JSON.parse and JSON.parse + JSON.stringify of the same text are shown for scale.",
+    "",
+    parseCostTable(measureParseCost()),
+  ].join("\n");
+  process.stdout.write(`${markdown}\n`);
+  await writeBenchSection("gateway-parse", markdown);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await standalone();

@@ -43,6 +43,8 @@ const STEADY_MS = Number(flags["steady-minutes"] ?? (quick ? 0.75 : 10)) * 60_00
 const PERIOD_MS = 1_000;
 const CHURN_EVERY = 30;
 const SAMPLE_EVERY_MS = 5_000;
+// Longer than the gateway's upstream keep-alive (30 s), so the end sample shows what stays open.
+const SETTLE_MS = 35_000;
 const TOKEN = "c".repeat(64);
 const fullRun = !quick && SESSIONS === 500 && STEADY_MS === 600_000;
 
@@ -51,6 +53,12 @@ interface Tally {
   errors: number;
   reopened: number;
   latencies: number[];
+  failures: Map<string, number>;
+}
+
+function fail(tally: Tally, what: string): void {
+  tally.errors++;
+  tally.failures.set(what, (tally.failures.get(what) ?? 0) + 1);
 }
 
 interface Sample {
@@ -80,27 +88,42 @@ function userTarget(url: string, index: number): Target {
   return { url, headers: { [MCPBOX_HEADERS.serviceToken]: TOKEN, [MCPBOX_HEADERS.userEmail]: `soak-user-${index % USERS}@example.com` } };
 }
 
+async function reopen(target: Target, tally: Tally): Promise<Session | undefined> {
+  try {
+    return await openSession(target);
+  } catch (error) {
+    fail(tally, `opening a session: ${(error as Error).message.slice(0, 160)}`);
+    return undefined;
+  }
+}
+
 /** Paced calls until `endAt`, starting at `offsetMs` into the period; reopens the session every CHURN_EVERY calls. */
 async function steadyClient(target: Target, first: Session, offsetMs: number, endAt: number, tally: Tally): Promise<Session | undefined> {
   let session: Session | undefined = first;
   let next = performance.now() + offsetMs;
   await sleep(offsetMs);
   for (let n = 1; performance.now() < endAt; n++) {
-    session ??= await openSession(target).catch(() => undefined);
-    const latency = session ? await callEcho(session) : undefined;
-    if (latency === undefined) tally.errors++;
-    else tally.latencies.push(latency);
+    session ??= await reopen(target, tally);
+    const outcome = session ? await callEcho(session) : "no session";
+    if (typeof outcome === "number") tally.latencies.push(outcome);
+    else fail(tally, outcome);
     tally.calls++;
     if (session && n % CHURN_EVERY === 0) {
       await closeSession(session);
-      session = await openSession(target).catch(() => undefined);
+      session = await reopen(target, tally);
       if (session) tally.reopened++;
-      else tally.errors++;
     }
     next += PERIOD_MS;
     await sleep(Math.max(0, next - performance.now()));
   }
   return session;
+}
+
+function failureLines(...maps: Map<string, number>[]): string[] {
+  const all = new Map<string, number>();
+  for (const map of maps) for (const [what, count] of map) all.set(what, (all.get(what) ?? 0) + count);
+  if (all.size === 0) return [];
+  return ["Errors by kind:", "", ...[...all].map(([what, count]) => `- ${count} × ${what.replace(/\s+/g, " ")}`), ""];
 }
 
 function row(label: string, s: Sample | undefined): string {
@@ -125,12 +148,13 @@ async function main(): Promise<void> {
     const targets = Array.from({ length: SESSIONS }, (_, i) => userTarget(gateway.url, i));
     const opened = await Promise.allSettled(targets.map((t) => openSession(t)));
     const openErrors = opened.filter((r) => r.status === "rejected").length;
+    for (const r of opened) if (r.status === "rejected") process.stdout.write(`opening a session failed: ${String(r.reason)}\n`);
     const sessions = opened.flatMap((r) => (r.status === "fulfilled" ? [r.value] : []));
     const burst = await runLoad(sessions, BURST_MS);
     const burstEnd = watch.samples.length;
     process.stdout.write(`burst: ${sessions.length} sessions, ${burst.latenciesMs.length} calls, ${burst.errors + openErrors} errors\n`);
 
-    const tally: Tally = { calls: 0, errors: 0, reopened: 0, latencies: [] };
+    const tally: Tally = { calls: 0, errors: 0, reopened: 0, latencies: [], failures: new Map() };
     const steadyFrom = watch.samples.length;
     const endAt = performance.now() + STEADY_MS;
     const progress = setInterval(() => process.stdout.write(`steady: ${tally.calls} calls, ${tally.errors} errors, ${tally.reopened} sessions reopened\n`), 60_000);
@@ -138,8 +162,8 @@ async function main(): Promise<void> {
     const last = await Promise.all(sessions.map((s, i) => steadyClient(targets[i] as Target, s, (i / sessions.length) * PERIOD_MS, endAt, tally)));
     clearInterval(progress);
     await Promise.all(last.flatMap((s) => (s ? [closeSession(s)] : [])));
-    // Let the gateway finish closing what the clients closed before the end sample.
-    await sleep(2_000);
+    // Before the end sample: the gateway's idle keep-alive connections to the upstream close after 30 s.
+    await sleep(SETTLE_MS);
     watch.stop();
 
     const steady = watch.samples.slice(steadyFrom);
@@ -170,8 +194,9 @@ async function main(): Promise<void> {
       row("steady: start", start),
       row("steady: peak RSS", peakRss),
       row("steady: peak fds", peakFds),
-      row("steady: end (all sessions closed)", end),
+      row(`end: all sessions closed, ${SETTLE_MS / 1000} s later`, end),
       "",
+      ...failureLines(burst.failures, tally.failures),
       `Audit log: ${auditBytes} bytes for ${burst.latenciesMs.length + tally.calls} calls and the sessions' handshakes.`,
     ].join("\n");
     process.stdout.write(`\n${markdown}\n`);

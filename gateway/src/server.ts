@@ -164,6 +164,13 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   return { upstream, listener, close };
 }
 
+/**
+ * How long an idle keep-alive connection stays open. cloudflared keeps idle connections to its
+ * origin for 90 s by default: a gateway that closed them sooner (Node's default is 5 s) would
+ * race it, and a request sent just as the gateway closes the connection would fail.
+ */
+const IDLE_CONNECTION_MS = 95_000;
+
 /** Formats a listening address as a URL (IPv6 in brackets). */
 function urlFor(address: AddressInfo): string {
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
@@ -178,6 +185,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   // Requests Node's HTTP parser refuses still get a JSON error body, then the connection closes.
   server.on("clientError", answerMalformedRequest);
   server.on("connect", answerConnect);
+  server.keepAliveTimeout = IDLE_CONNECTION_MS;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(config.port, config.host, () => {
