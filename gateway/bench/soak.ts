@@ -173,6 +173,16 @@ async function main(): Promise<void> {
     const peakFds = steady.reduce((a, b) => (b.fds > a.fds ? b : a), start as Sample);
     const burstPeak = watch.samples.slice(0, burstEnd).reduce((a, b) => (b.rss > a.rss ? b : a), idle);
     const auditBytes = (await stat(audit)).size;
+    const rssGrowth = start && end ? (peakRss.rss - start.rss) / start.rss : Number.NaN;
+    const verdicts = [
+      { target: `${SESSIONS} concurrent sessions, burst without errors`, figure: `${burst.errors + openErrors} errors`, met: burst.errors + openErrors === 0 && sessions.length === SESSIONS },
+      { target: "RSS flat under steady load (peak at most 25% over its start)", figure: `${(rssGrowth * 100).toFixed(1)}%`, met: rssGrowth <= 0.25 },
+      {
+        target: "open fds back to the idle count (±10) once every session closed",
+        figure: `${end?.fds ?? "–"} (idle ${idle.fds})`,
+        met: end !== undefined && Math.abs(end.fds - idle.fds) <= 10,
+      },
+    ];
     const markdown = [
       "## Soak (`npm run soak`)",
       "",
@@ -198,10 +208,14 @@ async function main(): Promise<void> {
       "",
       ...failureLines(burst.failures, tally.failures),
       `Audit log: ${auditBytes} bytes for ${burst.latenciesMs.length + tally.calls} calls and the sessions' handshakes.`,
+      "",
+      "| target | figure | verdict |",
+      "|---|---:|---|",
+      ...verdicts.map((v) => `| ${v.target} | ${v.figure} | ${v.met ? "met" : "**missed**"} |`),
     ].join("\n");
     process.stdout.write(`\n${markdown}\n`);
     if (fullRun || flags.write) await writeBenchSection("soak", markdown);
-    if (burst.errors + openErrors + tally.errors > 0) process.exitCode = 1;
+    if (verdicts.some((v) => !v.met)) process.exitCode = 1;
   } finally {
     watch.stop();
     await gateway.close();
