@@ -3,16 +3,15 @@
  * authorized MCP request in, one streaming reply out.
  */
 import type { Identity } from "../context";
-import type { ParsedBody } from "../jsonrpc-body";
+import type { McpBody } from "../jsonrpc/message";
 import type { UpstreamReply } from "../reply";
 
 export interface RelayRequest {
   readonly method: "POST" | "GET" | "DELETE";
   /** The client's request: headers, and an abort signal that fires when the client goes away. */
   readonly request: Request;
-  /** POST only: the body exactly as received, and what it parsed to. */
-  readonly bodyBytes?: Uint8Array;
-  readonly body?: ParsedBody;
+  /** POST only: the parsed body; its `bytes` are what an HTTP upstream receives. */
+  readonly body?: McpBody;
   readonly identity: Identity;
 }
 
