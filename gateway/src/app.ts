@@ -1,9 +1,9 @@
 /**
  * The gateway's Hono app: wires the checks in their order (path allowlist, Host/Origin, service
  * token, identity, requests in flight per identity, bounded and strictly parsed body, routing
- * headers against the body, method authorization, tool policy when configured) in front of the
- * upstream relay, which binds sessions to their identity. A request reaches the upstream only
- * after every check passed.
+ * headers against the body, method authorization, the session's owner, tool policy when
+ * configured) in front of the upstream relay. A request reaches the upstream only after every
+ * check passed.
  */
 import { GATEWAY_PATHS, HEALTH_BODY, MCP_HEADERS } from "@mcpbox/shared";
 import { RESPONSE_ALREADY_SENT } from "@hono/node-server/utils/response";
@@ -19,6 +19,7 @@ import { identityGuard, methodGuard } from "./middleware/identity";
 import { pathAllowlist } from "./middleware/path-allowlist";
 import { routingHeaderGuard } from "./middleware/routing-headers";
 import { serviceToken } from "./middleware/service-token";
+import { sessionGuard } from "./middleware/session";
 import { policyGuard } from "./policy/guard";
 import type { PolicyRuntime } from "./policy/runtime";
 import { replyToResponse, sendReply } from "./reply";
@@ -52,6 +53,7 @@ export function createApp({ config, upstream, log, policy }: AppDeps): Hono<Gate
   app.use(GATEWAY_PATHS.mcp, mcpBody(config.maxBodyBytes));
   app.use(GATEWAY_PATHS.mcp, routingHeaderGuard());
   app.use(GATEWAY_PATHS.mcp, methodGuard());
+  app.use(GATEWAY_PATHS.mcp, sessionGuard(upstream));
   if (policy) app.use(GATEWAY_PATHS.mcp, policyGuard(policy));
   app.on(["POST", "GET", "DELETE"], GATEWAY_PATHS.mcp, async (c) => {
     let reply = await upstream.handle({

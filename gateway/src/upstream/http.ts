@@ -10,6 +10,7 @@
 import { MCPBOX_HEADERS, MCP_HEADERS, MCP_TRANSPORT_REQUEST_HEADERS } from "@mcpbox/shared";
 import { Agent, request } from "undici";
 import { identityKey } from "../context";
+import type { Identity } from "../context";
 import { GatewayError } from "../errors";
 import type { SessionLedger } from "../limits/session-ledger";
 import type { Logger } from "../logger";
@@ -175,13 +176,16 @@ export function createHttpUpstream(options: HttpUpstreamOptions): Upstream {
     return reply;
   }
 
+  /** The caller's own session `id`; anything else is answered like an unknown id. */
+  function sessionOf(id: string, identity: Identity): HttpSession {
+    const session = sessions.find(id, identityKey(identity));
+    if (!session) throw new GatewayError("session_not_found", SESSION_NOT_FOUND);
+    return session;
+  }
+
   async function handle(relay: RelayRequest): Promise<UpstreamReply> {
     const sessionId = relay.request.headers.get(MCP_HEADERS.sessionId);
-    if (sessionId !== null) {
-      const session = sessions.find(sessionId, identityKey(relay.identity));
-      if (!session) throw new GatewayError("session_not_found", SESSION_NOT_FOUND);
-      return inSession(relay, session);
-    }
+    if (sessionId !== null) return inSession(relay, sessionOf(sessionId, relay.identity));
     return relay.method === "POST" ? outsideSession(relay) : forward(relay);
   }
 
@@ -218,6 +222,7 @@ export function createHttpUpstream(options: HttpUpstreamOptions): Upstream {
 
   return {
     description: `Streamable HTTP ${describeUrl(url)}`,
+    assertSession: (id, identity) => void sessionOf(id, identity),
     handle,
     close: async () => {
       clearInterval(sweeper);

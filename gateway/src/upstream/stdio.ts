@@ -108,15 +108,20 @@ export function createStdioUpstream(options: StdioUpstreamOptions): StdioUpstrea
     return session;
   }
 
+  /** The caller's own live session `id`; a session id is not a credential, so another user's is not found. */
+  function sessionOf(id: string, owner: string | null): StdioSession {
+    const session = byId.get(id);
+    if (!session || session.isClosing || session.owner !== owner) {
+      throw new GatewayError("session_not_found", "Session not found: it was closed, timed out, or its MCP server process exited; start a new session");
+    }
+    return session;
+  }
+
   async function handle(relay: RelayRequest): Promise<UpstreamReply> {
     const sessionId = relay.request.headers.get(MCP_HEADERS.sessionId);
     const owner = identityKey(relay.identity);
     if (sessionId !== null) {
-      const session = byId.get(sessionId);
-      // A session id is not a credential: another user presenting it finds no session.
-      if (!session || session.isClosing || session.owner !== owner) {
-        throw new GatewayError("session_not_found", "Session not found: it was closed, timed out, or its MCP server process exited; start a new session");
-      }
+      const session = sessionOf(sessionId, owner);
       const response = await session.handle(relay.request, relay.body?.value);
       // DELETE answers once the child process is really gone.
       if (relay.method === "DELETE" && response.ok) await session.close("deleted");
@@ -154,6 +159,7 @@ export function createStdioUpstream(options: StdioUpstreamOptions): StdioUpstrea
 
   return {
     description: `stdio command "${options.command}"`,
+    assertSession: (id, identity) => void sessionOf(id, identityKey(identity)),
     handle,
     sessions: () => [...live].map((s) => ({ id: s.id, pid: s.pid })),
     async close() {

@@ -18,6 +18,12 @@ export interface RelayRequest {
 export interface Upstream {
   /** For the ready line and logs; never holds secrets. */
   readonly description: string;
+  /**
+   * Throws GatewayError `session_not_found` (404) unless `sessionId` names a live session that
+   * `identity` opened. The app asks before the tool policy, so a foreign or stale session id is
+   * answered 404 before any policy decision or rate-limit charge; `handle` checks again.
+   */
+  assertSession(sessionId: string, identity: Identity): void;
   handle(request: RelayRequest): Promise<UpstreamReply>;
   /** Ends streams and kills children. Resolves when they are gone. */
   close(): Promise<void>;
