@@ -62,7 +62,7 @@ export async function bufferedRequest(request: Request, maxBytes: number): Promi
 }
 
 function tooLarge(maxBytes: number): WorkerError {
-  return new WorkerError("body_too_large", 413, `The request body is larger than this address accepts (${maxBytes} bytes).`, {
+  return new WorkerError("body_too_large", `The request body is larger than this address accepts (${maxBytes} bytes).`, {
     hint: "Send a smaller request; OAuth requests are a few hundred bytes.",
   });
 }

@@ -44,7 +44,7 @@ export async function enforceRateLimit(limiter: RateLimit, scope: RateLimitScope
   const key = `${scope.step}|${new URL(request.url).host}|${clientAddressKey(request)}`;
   const { success } = await limiter.limit({ key });
   if (success) return;
-  throw new WorkerError("rate_limited", 429, "Too many requests from your network address.", {
+  throw new WorkerError("rate_limited", "Too many requests from your network address.", {
     hint: `Wait ${scope.periodSeconds} seconds and try again.`,
     headers: { "Retry-After": String(scope.periodSeconds) },
     log: { step: scope.step },
