@@ -48,7 +48,7 @@ export default defineProject({
   test: {
     name: "worker",
     include: ["test/**/*.test.ts"],
-    globalSetup: ["./test/helpers/harness/global-setup.ts"],
+    globalSetup: ["./test/helpers/node/global-setup.ts"],
     testTimeout: 20_000,
   },
 });
