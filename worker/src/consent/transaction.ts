@@ -10,7 +10,7 @@ import { base64url, hostCookie, readCookie, sha256Hex } from "../http/encoding";
 import { signJson, verifyJson } from "./signed-value";
 
 /** How long a consent page stays valid (the library's transactions lived as long). */
-export const CONSENT_TRANSACTION_TTL_SECONDS = 600;
+const CONSENT_TRANSACTION_TTL_SECONDS = 600;
 const COOKIE_BASE = "__Host-mcpbox-consent";
 const CONTEXT = "consent-transaction";
 /** Browsers keep cookies up to 4096 bytes; stay clear of it with name and attributes. */
@@ -72,7 +72,7 @@ function parseRecord(value: unknown): { hash: string; expiresAt: number; authReq
 }
 
 /** An AuthRequest read back from a signed record: every field checked, nothing cast blindly. */
-export function parseAuthRequest(value: unknown): AuthRequest | undefined {
+function parseAuthRequest(value: unknown): AuthRequest | undefined {
   if (typeof value !== "object" || value === null) return undefined;
   const v = value as Record<string, unknown>;
   const optional = (x: unknown) => x === undefined || typeof x === "string";

@@ -48,7 +48,7 @@ export async function readBodyWithLimit(request: Request, maxBytes: number): Pro
 }
 
 /** A copy of `request` whose body is `bytes` (already read and checked). */
-export function withBody(request: Request, bytes: Uint8Array): Request {
+function withBody(request: Request, bytes: Uint8Array): Request {
   const headers = new Headers(request.headers);
   headers.delete("Content-Length");
   headers.delete("Transfer-Encoding");

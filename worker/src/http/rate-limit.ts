@@ -27,7 +27,7 @@ export const RATE_LIMIT_STEPS = {
  * forgeable by the client). An IPv6 address counts as its /64, which one subscriber usually holds.
  * Without the header (local runs) every caller shares one `unknown` bucket.
  */
-export function clientAddressKey(request: Request): string {
+function clientAddressKey(request: Request): string {
   const address = request.headers.get("CF-Connecting-IP")?.trim().toLowerCase() ?? "";
   if (address === "") return "unknown";
   if (!address.includes(":")) return address;

@@ -6,7 +6,7 @@
 import { WorkerError } from "../http/errors";
 
 /** Size limits for registration metadata members. */
-export const REGISTRATION_LIMITS = {
+const REGISTRATION_LIMITS = {
   /** `client_name` and its `#lang` variants, in characters. */
   nameChars: 200,
   /** Any URI member (`client_uri`, `logo_uri`, `redirect_uris[i]`, …), in characters. */

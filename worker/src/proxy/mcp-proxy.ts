@@ -16,7 +16,7 @@ import { clientResponseHeaders, gatewayRequestHeaders } from "./forward-headers"
  * upstream timeout (it answers 504 itself first), shorter than the ~100 s after which Cloudflare
  * closes an idle client connection, so the client gets an answer it can act on.
  */
-export const GATEWAY_RESPONSE_TIMEOUT_MS = 95_000;
+const GATEWAY_RESPONSE_TIMEOUT_MS = 95_000;
 
 export interface McpProxyOptions {
   responseTimeoutMs?: number;
