@@ -7,7 +7,7 @@ import { describeSource, type GrantsListResult, type GrantsRevokeResult } from "
 import type { GrantFilter, GrantSelector, GrantSummary } from "../grants/grants";
 
 /** Removes C0/C1 control characters and bidirectional-formatting characters, and caps the length. */
-export function terminalSafe(text: string, max = 200): string {
+function terminalSafe(text: string, max = 200): string {
   let out = "";
   for (const char of text) {
     const code = char.codePointAt(0) ?? 0;
