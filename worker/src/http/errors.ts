@@ -48,6 +48,7 @@ const ACCESS_FAILED = "Sign-in with Cloudflare Access failed";
 const EXPIRED = "This sign-in page has expired";
 const DENIED = "Access denied";
 const APP_INVALID = "This app's sign-in request is not valid";
+const NOT_CONFIGURED = "Server not configured";
 
 /**
  * The one map from code to wire; a new code does not compile until it has a row here. Only the
@@ -59,8 +60,8 @@ const WIRE: Record<WorkerErrorCode, WireShape> = {
   method_not_allowed: { status: 405, title: FAILED, rpc: JSONRPC_ERROR.invalidRequest },
   origin_not_allowed: { status: 403, title: FAILED, rpc: JSONRPC_ERROR.forbidden },
   token_in_query: { status: 400, title: FAILED, rpc: JSONRPC_ERROR.invalidRequest },
-  config_missing: { status: 503, title: "Server not configured", rpc: JSONRPC_ERROR.internalError },
-  config_invalid: { status: 503, title: "Server not configured", rpc: JSONRPC_ERROR.internalError },
+  config_missing: { status: 503, title: NOT_CONFIGURED, rpc: JSONRPC_ERROR.internalError },
+  config_invalid: { status: 503, title: NOT_CONFIGURED, rpc: JSONRPC_ERROR.internalError },
   authorization_invalid: { status: 400, title: APP_INVALID, rpc: JSONRPC_ERROR.internalError },
   client_unknown: { status: 400, title: APP_INVALID, rpc: JSONRPC_ERROR.internalError },
   consent_invalid: { status: 400, title: EXPIRED, rpc: JSONRPC_ERROR.internalError },
