@@ -1,11 +1,11 @@
 /**
- * The worker test project: tests run inside workerd (@cloudflare/vitest-pool-workers) against the
+ * The worker test project: tests run inside workerd (@cloudflare/vitest-plugin) against the
  * real OAuth library, with a real OpenID Provider and a recording gateway stand-in started by the
  * global setup in Node. Runtime settings come from wrangler.toml; MCPBOX_TUNNEL (vpc_services has
  * no local simulator) is a service binding to the stand-in.
  */
 import { randomBytes } from "node:crypto";
-import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
+import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineProject } from "vitest/config";
 // Relative imports: vitest bundles this file and would leave a workspace package to Node unbundled.
 import { WORKER_BINDINGS } from "../shared/src/names.ts";
@@ -48,7 +48,7 @@ export default defineProject({
   test: {
     name: "worker",
     include: ["test/**/*.test.ts"],
-    globalSetup: ["./test/helpers/harness/global-setup.ts"],
+    globalSetup: ["./test/helpers/node/global-setup.ts"],
     testTimeout: 20_000,
   },
 });

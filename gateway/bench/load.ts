@@ -25,43 +25,76 @@ export interface LoadResult {
   latenciesMs: number[];
   elapsedMs: number;
   errors: number;
+  /** What went wrong, and how often. */
+  failures: Map<string, number>;
 }
 
 const PROTOCOL_VERSION = "2025-06-18";
 
-/** One keep-alive HTTP/1.1 connection that sends a request and reads one response at a time. */
+function dial(url: URL): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(url.port), url.hostname, () => resolve(socket));
+    socket.once("error", reject);
+  });
+}
+
+/**
+ * One keep-alive HTTP/1.1 connection that sends a request and reads one response at a time. Like
+ * any HTTP client, it dials again when the server has closed the connection while it was idle;
+ * a connection lost while a request is in flight fails that request.
+ */
 class Connection {
+  /** True once the client closed it for good. */
+  closed = false;
   private buffer = "";
   private waiting: { resolve: (r: RawResponse) => void; reject: (e: Error) => void } | undefined;
+  private socket: Socket | undefined;
 
-  private constructor(private readonly socket: Socket) {
+  private constructor(
+    private readonly url: URL,
+    socket: Socket,
+  ) {
+    this.attach(socket);
+  }
+
+  static async open(url: URL): Promise<Connection> {
+    return new Connection(url, await dial(url));
+  }
+
+  private attach(socket: Socket): void {
+    this.socket = socket;
+    this.buffer = "";
     socket.setNoDelay(true);
     socket.setEncoding("latin1");
     socket.on("data", (chunk: string) => {
       this.buffer += chunk;
       this.tryParse();
     });
-    const fail = (error?: Error) => this.waiting?.reject(error ?? new Error("connection closed"));
+    const fail = (error?: Error) => {
+      const waiting = this.waiting;
+      this.waiting = undefined;
+      waiting?.reject(error ?? new Error("connection closed while a request was in flight"));
+    };
     socket.on("error", fail);
-    socket.on("close", () => fail());
-  }
-
-  static open(url: URL): Promise<Connection> {
-    return new Promise((resolve, reject) => {
-      const socket = connect(Number(url.port), url.hostname, () => resolve(new Connection(socket)));
-      socket.once("error", reject);
+    socket.on("close", () => {
+      if (this.socket === socket) this.socket = undefined;
+      fail();
     });
   }
 
-  request(head: string, body: string): Promise<RawResponse> {
+  async request(head: string, body: string): Promise<RawResponse> {
+    if (this.closed) throw new Error("connection closed by the client");
+    if (!this.socket) this.attach(await dial(this.url));
+    const socket = this.socket as Socket;
     return new Promise((resolve, reject) => {
       this.waiting = { resolve, reject };
-      this.socket.write(`${head}content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`, "utf8");
+      socket.write(`${head}content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`, "utf8");
     });
   }
 
   close(): void {
-    this.socket.destroy();
+    this.closed = true;
+    this.socket?.destroy();
   }
 
   private tryParse(): void {
@@ -153,25 +186,39 @@ export async function closeSession(session: Session): Promise<void> {
   session.connection.close();
 }
 
+/** One tools/call echo round trip in `session`: its latency in ms, or what went wrong. */
+export async function callEcho(session: Session): Promise<number | string> {
+  const id = session.nextId++;
+  const body = `{"jsonrpc":"2.0","id":${id},"method":"tools/call","params":{"name":"echo","arguments":{"message":"bench ${id}"}}}`;
+  const t0 = performance.now();
+  let res: RawResponse;
+  try {
+    res = await session.connection.request(session.head, body);
+  } catch (error) {
+    return (error as Error).message;
+  }
+  if (res.status === 200 && res.body.includes(`Echo: bench ${id}`)) return performance.now() - t0;
+  return `HTTP ${res.status} ${res.body.slice(0, 160)}`;
+}
+
 /** Runs every session's loop of tools/call echo for `durationMs`; all clients run concurrently. */
 export async function runLoad(sessions: Session[], durationMs: number): Promise<LoadResult> {
   const latenciesMs: number[] = [];
+  const failures = new Map<string, number>();
   let errors = 0;
   const started = performance.now();
   const endAt = started + durationMs;
   await Promise.all(
     sessions.map(async (session) => {
-      while (performance.now() < endAt) {
-        const id = session.nextId++;
-        const body = `{"jsonrpc":"2.0","id":${id},"method":"tools/call","params":{"name":"echo","arguments":{"message":"bench ${id}"}}}`;
-        const t0 = performance.now();
-        const res = await session.connection.request(session.head, body).catch(() => undefined);
-        const dt = performance.now() - t0;
-        if (res?.status === 200 && res.body.includes(`Echo: bench ${id}`)) latenciesMs.push(dt);
-        else errors++;
-        if (!res) break;
+      while (performance.now() < endAt && !session.connection.closed) {
+        const outcome = await callEcho(session);
+        if (typeof outcome === "number") latenciesMs.push(outcome);
+        else {
+          errors++;
+          failures.set(outcome, (failures.get(outcome) ?? 0) + 1);
+        }
       }
     }),
   );
-  return { latenciesMs, elapsedMs: performance.now() - started, errors };
+  return { latenciesMs, elapsedMs: performance.now() - started, errors, failures };
 }

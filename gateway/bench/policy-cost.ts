@@ -5,7 +5,7 @@
  * runs the deny patterns and the allow patterns; nothing about it is on a fast path. Also times
  * the policy's own work per call in-process, free of network and scheduling noise.
  */
-import { parseJsonRpcBody } from "../src/jsonrpc-body";
+import { parseMcpBody } from "../src/jsonrpc/message";
 import { decide, subjectOf } from "../src/policy/decide";
 import { policyMessagesOf } from "../src/policy/message";
 import { parsePolicy } from "../src/policy/parse";
@@ -37,7 +37,7 @@ export function policyMicrosPerCall(email: string, calls = 200_000): number {
   const parsed = parsePolicy(benchPolicy(email), "bench-policy.yaml");
   if (!parsed.ok) throw new Error(parsed.problems.join("\n"));
   const { policy } = parsed;
-  const body = parseJsonRpcBody(new TextEncoder().encode('{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"echo","arguments":{"message":"bench"}}}'));
+  const body = parseMcpBody(new TextEncoder().encode('{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"echo","arguments":{"message":"bench"}}}'));
   if (!body.ok) throw new Error(body.message);
   const limiter = new RateLimiter();
   const once = (i: number) => {

@@ -5,7 +5,8 @@
  * front of the same stdio server: req/s ratios against supergateway with one child per session
  * (like for like) and in its default mode (one child per request). Rounds alternate between
  * contenders so a noisy neighbour hurts both alike. (3) the gateway with a 50-rule tool policy vs
- * without one, in front of the same HTTP server: CPU per call and req/s ratios. Prints the section it writes to
+ * without one, in front of the same HTTP server: CPU per call and req/s ratios. (4) CPU per body of
+ * the gateway's one strict parse and of the re-serialized bytes it relays. Prints the section it writes to
  * docs/benchmarks.md (between the `gateway` markers).
  */
 import { mkdtemp, rm } from "node:fs/promises";
@@ -18,6 +19,7 @@ import { snapshot, used } from "./cpu";
 import { writeFile } from "node:fs/promises";
 import { closeSession, openSession, openSessionless, runLoad } from "./load";
 import { benchPolicy, policyMicrosPerCall } from "./policy-cost";
+import { measureParseCost, parseCostTable } from "./parse-cost";
 import type { LoadResult, Session, Target } from "./load";
 import { startGatewayProcess, startSupergateway } from "./servers";
 
@@ -207,6 +209,8 @@ async function main(): Promise<void> {
         [GATEWAY_ENV.serviceToken]: TOKEN,
         [GATEWAY_ENV.upstreamCommand]: stdioCommand,
         [GATEWAY_ENV.auditLog]: join(dir, "audit-stdio.jsonl"),
+        // All clients are one user here; by default one user may hold a quarter of the sessions.
+        [GATEWAY_ENV.maxSessionsPerUser]: String(CLIENTS),
       }),
     );
     const stateful = started_(await startSupergateway(stdioCommand, true));
@@ -269,6 +273,13 @@ async function main(): Promise<void> {
       `pooled ${cpu(wp.relayCpuPerCall)} vs ${cpu(np.relayCpuPerCall)} ms); req/s: ${(policyRps * 100).toFixed(1)}% of the gateway without one. The policy's own work per call`,
       `(rules of the caller, rate-limit bucket, message view, decision), timed in one process without the network:`,
       `**${policyMicros.toFixed(2)} µs**, ${((policyMicros / 1000 / np.relayCpuPerCall) * 100).toFixed(2)}% of the gateway's CPU per call without a policy.`,
+      "",
+      "### Body parse",
+      "",
+      "CPU per body of the gateway's one parse (strict I-JSON parse, member-variant checks, classification) and of the",
+      "re-serialized bytes an HTTP upstream receives, beside V8's JSON.parse/JSON.stringify of the same text (in-process):",
+      "",
+      parseCostTable(measureParseCost()),
     ].join("\n");
     process.stdout.write(`${markdown}\n\n(run took ${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
     await writeBenchSection("gateway", markdown);

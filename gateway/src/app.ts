@@ -1,7 +1,9 @@
 /**
  * The gateway's Hono app: wires the checks in their order (path allowlist, Host/Origin, service
- * token, identity, bounded body, method authorization, tool policy when configured) in front of
- * the upstream relay. A request reaches the upstream only after every check passed.
+ * token, identity, requests in flight per identity, bounded and strictly parsed body, routing
+ * headers against the body, method authorization, the session's owner, tool policy when
+ * configured) in front of the upstream relay. A request reaches the upstream only after every
+ * check passed.
  */
 import { GATEWAY_PATHS, HEALTH_BODY, MCP_HEADERS } from "@mcpbox/shared";
 import { RESPONSE_ALREADY_SENT } from "@hono/node-server/utils/response";
@@ -9,12 +11,15 @@ import { Hono } from "hono";
 import type { GatewayConfig } from "./config";
 import type { GatewayEnv } from "./context";
 import { GatewayError, INTERNAL_ERROR_MESSAGE, NOT_FOUND_MESSAGE, errorResponse } from "./errors";
+import { ConcurrencyLimiter, concurrencyGuard } from "./limits/concurrency";
 import type { Logger } from "./logger";
 import { mcpBody } from "./middleware/body";
 import { hostOriginGuard } from "./middleware/host-origin";
 import { identityGuard, methodGuard } from "./middleware/identity";
 import { pathAllowlist } from "./middleware/path-allowlist";
+import { routingHeaderGuard } from "./middleware/routing-headers";
 import { serviceToken } from "./middleware/service-token";
+import { sessionGuard } from "./middleware/session";
 import { policyGuard } from "./policy/guard";
 import type { PolicyRuntime } from "./policy/runtime";
 import { replyToResponse, sendReply } from "./reply";
@@ -44,14 +49,16 @@ export function createApp({ config, upstream, log, policy }: AppDeps): Hono<Gate
   app.get(GATEWAY_PATHS.health, () => new Response(HEALTH_TEXT, { headers: { "content-type": "application/json" } }));
   app.use(GATEWAY_PATHS.mcp, serviceToken(config.serviceTokens));
   app.use(GATEWAY_PATHS.mcp, identityGuard(config.allowedEmails));
+  app.use(GATEWAY_PATHS.mcp, concurrencyGuard(new ConcurrencyLimiter(config.maxConcurrentPerUser)));
   app.use(GATEWAY_PATHS.mcp, mcpBody(config.maxBodyBytes));
+  app.use(GATEWAY_PATHS.mcp, routingHeaderGuard());
   app.use(GATEWAY_PATHS.mcp, methodGuard());
+  app.use(GATEWAY_PATHS.mcp, sessionGuard(upstream));
   if (policy) app.use(GATEWAY_PATHS.mcp, policyGuard(policy));
   app.on(["POST", "GET", "DELETE"], GATEWAY_PATHS.mcp, async (c) => {
     let reply = await upstream.handle({
       method: c.req.method as "POST" | "GET" | "DELETE",
       request: c.req.raw,
-      bodyBytes: c.var.bodyBytes,
       body: c.var.body,
       identity: c.var.identity,
     });

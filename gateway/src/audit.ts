@@ -1,8 +1,10 @@
 /**
  * The audit log: one JSON line per request (who, which client, which JSON-RPC method and tool,
  * which session, the outcome, how long, how many bytes). It never holds arguments, results,
- * headers or tokens: only the fields of AuditEntry are ever written.
+ * headers or tokens: only the fields of AuditEntry are ever written. A session appears as a
+ * digest of its id, so whoever reads the log can follow a session but cannot use it.
  */
+import { createHash } from "node:crypto";
 import { createWriteStream } from "node:fs";
 import type { WriteStream } from "node:fs";
 import type { GatewayErrorCode } from "./errors";
@@ -37,6 +39,7 @@ export interface AuditEntry {
   httpMethod: string;
   method: string | null;
   tool: string | null;
+  /** `sessionDigest` of the Mcp-Session-Id, never the id itself. */
   session: string | null;
   status: number;
   durationMs: number;
@@ -47,6 +50,14 @@ export interface AuditEntry {
   /** Present only on lines where a tool policy refused, filtered or rate-limited. */
   decision?: PolicyDecision | null;
   rule?: string | null;
+}
+
+// 64 bits of SHA-256: enough to tell a log's sessions apart, useless as a session id.
+const SESSION_DIGEST_HEX_CHARS = 16;
+
+/** What the audit log shows of a session id: the first 16 hex digits of its SHA-256. */
+export function sessionDigest(sessionId: string): string {
+  return createHash("sha256").update(sessionId, "utf8").digest("hex").slice(0, SESSION_DIGEST_HEX_CHARS);
 }
 
 export function newAuditRecord(): AuditRecord {

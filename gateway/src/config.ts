@@ -7,9 +7,12 @@ import {
   DEFAULT_GATEWAY_BIND_HOST,
   DEFAULT_GATEWAY_DRAIN_MS,
   DEFAULT_GATEWAY_MAX_BODY_BYTES,
+  DEFAULT_GATEWAY_MAX_CONCURRENT_PER_USER,
+  DEFAULT_GATEWAY_MAX_HTTP_SESSIONS,
   DEFAULT_GATEWAY_MAX_SESSIONS,
   DEFAULT_GATEWAY_PORT,
   DEFAULT_GATEWAY_SESSION_IDLE_MS,
+  DEFAULT_GATEWAY_SESSIONS_PER_USER_DIVISOR,
   DEFAULT_GATEWAY_SSE_KEEPALIVE_MS,
   DEFAULT_GATEWAY_UPSTREAM_TIMEOUT_MS,
   GATEWAY_BUILTIN_ALLOWED_HOSTS,
@@ -41,7 +44,12 @@ export interface GatewayConfig {
   readonly allowedOrigins: readonly string[];
   readonly maxBodyBytes: number;
   readonly upstreamTimeoutMs: number;
+  /** MCP sessions held at once: stdio children, or Streamable HTTP sessions bound to their users. */
   readonly maxSessions: number;
+  /** Sessions one verified email (or all callers without an email together) may hold at once. */
+  readonly maxSessionsPerUser: number;
+  /** Requests, streams included, one email (or all callers without an email together) may have in flight. */
+  readonly maxConcurrentPerUser: number;
   readonly sessionIdleMs: number;
   readonly drainMs: number;
   /** Quiet time after which an SSE response gets a keepalive comment; 0 means never. */
@@ -110,7 +118,18 @@ export function loadConfig(env: Env): GatewayConfig {
 
   const maxBodyBytes = parseInteger(GATEWAY_ENV.maxBodyBytes, read(GATEWAY_ENV.maxBodyBytes), DEFAULT_GATEWAY_MAX_BODY_BYTES, 1, 2 ** 31, problems);
   const upstreamTimeoutMs = parseInteger(GATEWAY_ENV.upstreamTimeoutMs, read(GATEWAY_ENV.upstreamTimeoutMs), DEFAULT_GATEWAY_UPSTREAM_TIMEOUT_MS, 1, 2 ** 31, problems);
-  const maxSessions = parseInteger(GATEWAY_ENV.maxSessions, read(GATEWAY_ENV.maxSessions), DEFAULT_GATEWAY_MAX_SESSIONS, 1, 10_000, problems);
+  const defaultMaxSessions = upstream?.kind === "http" ? DEFAULT_GATEWAY_MAX_HTTP_SESSIONS : DEFAULT_GATEWAY_MAX_SESSIONS;
+  const maxSessions = parseInteger(GATEWAY_ENV.maxSessions, read(GATEWAY_ENV.maxSessions), defaultMaxSessions, 1, 10_000, problems);
+  const defaultPerUser = Math.ceil(maxSessions / DEFAULT_GATEWAY_SESSIONS_PER_USER_DIVISOR);
+  const maxSessionsPerUser = parseInteger(GATEWAY_ENV.maxSessionsPerUser, read(GATEWAY_ENV.maxSessionsPerUser), defaultPerUser, 1, maxSessions, problems);
+  const maxConcurrentPerUser = parseInteger(
+    GATEWAY_ENV.maxConcurrentPerUser,
+    read(GATEWAY_ENV.maxConcurrentPerUser),
+    DEFAULT_GATEWAY_MAX_CONCURRENT_PER_USER,
+    1,
+    100_000,
+    problems,
+  );
   const sessionIdleMs = parseInteger(GATEWAY_ENV.sessionIdleMs, read(GATEWAY_ENV.sessionIdleMs), DEFAULT_GATEWAY_SESSION_IDLE_MS, 1, 2 ** 31, problems);
   const drainMs = parseInteger(GATEWAY_ENV.drainMs, read(GATEWAY_ENV.drainMs), DEFAULT_GATEWAY_DRAIN_MS, 0, 2 ** 31, problems);
   const sseKeepaliveMs = parseKeepalive(read(GATEWAY_ENV.sseKeepaliveMs), problems);
@@ -128,6 +147,8 @@ export function loadConfig(env: Env): GatewayConfig {
     maxBodyBytes,
     upstreamTimeoutMs,
     maxSessions,
+    maxSessionsPerUser,
+    maxConcurrentPerUser,
     sessionIdleMs,
     drainMs,
     sseKeepaliveMs,

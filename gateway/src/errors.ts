@@ -8,6 +8,8 @@ import type { JsonRpcId } from "@mcpbox/shared";
 
 export type GatewayErrorCode =
   | "not_found"
+  | "malformed_http"
+  | "headers_too_large"
   | "host_not_allowed"
   | "origin_not_allowed"
   | "token_missing"
@@ -19,9 +21,13 @@ export type GatewayErrorCode =
   | "body_too_large"
   | "parse_error"
   | "invalid_request"
+  | "unsupported_media_type"
+  | "header_mismatch"
   | "session_required"
   | "session_not_found"
   | "too_many_sessions"
+  | "too_many_user_sessions"
+  | "too_many_requests"
   | "upstream_unreachable"
   | "upstream_timeout"
   | "upstream_failed"
@@ -38,6 +44,9 @@ interface WireShape {
 
 const WIRE: Record<GatewayErrorCode, WireShape> = {
   not_found: { status: 404, rpc: JSONRPC_ERROR.invalidRequest },
+  // Node's HTTP parser refused the request itself (RFC 9112 framing, header syntax).
+  malformed_http: { status: 400, rpc: JSONRPC_ERROR.invalidRequest },
+  headers_too_large: { status: 431, rpc: JSONRPC_ERROR.invalidRequest },
   host_not_allowed: { status: 403, rpc: JSONRPC_ERROR.forbidden },
   origin_not_allowed: { status: 403, rpc: JSONRPC_ERROR.forbidden },
   token_missing: { status: 403, rpc: JSONRPC_ERROR.forbidden },
@@ -51,9 +60,13 @@ const WIRE: Record<GatewayErrorCode, WireShape> = {
   body_too_large: { status: 413, rpc: JSONRPC_ERROR.requestTooLarge },
   parse_error: { status: 400, rpc: JSONRPC_ERROR.parseError },
   invalid_request: { status: 400, rpc: JSONRPC_ERROR.invalidRequest },
+  unsupported_media_type: { status: 415, rpc: JSONRPC_ERROR.invalidRequest },
+  header_mismatch: { status: 400, rpc: JSONRPC_ERROR.headerMismatch },
   session_required: { status: 400, rpc: JSONRPC_ERROR.invalidRequest },
   session_not_found: { status: 404, rpc: JSONRPC_ERROR.sessionNotFound },
   too_many_sessions: { status: 503, rpc: JSONRPC_ERROR.upstreamUnavailable },
+  too_many_user_sessions: { status: 429, rpc: JSONRPC_ERROR.limitReached },
+  too_many_requests: { status: 429, rpc: JSONRPC_ERROR.limitReached },
   upstream_unreachable: { status: 502, rpc: JSONRPC_ERROR.upstreamUnavailable },
   upstream_timeout: { status: 504, rpc: JSONRPC_ERROR.upstreamTimeout },
   upstream_failed: { status: 502, rpc: JSONRPC_ERROR.upstreamUnavailable },
@@ -116,6 +129,8 @@ export function errorResponse(error: unknown, options: ErrorResponseOptions = {}
   if (known.code === "stream_needs_identity") headers.allow = "POST, DELETE";
   // The unread rest of an oversized body would otherwise be parsed as the next request.
   if (known.code === "body_too_large") headers.connection = "close";
-  if (options.retryAfterSeconds !== undefined) headers["retry-after"] = String(options.retryAfterSeconds);
+  // A request slot frees as soon as one of the caller's requests ends.
+  const retryAfter = options.retryAfterSeconds ?? (known.code === "too_many_requests" ? 1 : undefined);
+  if (retryAfter !== undefined) headers["retry-after"] = String(retryAfter);
   return new Response(errorBodyText(known, options), { status: options.status ?? known.status, headers });
 }

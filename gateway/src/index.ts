@@ -16,3 +16,7 @@ export type { Logger } from "./logger";
 export type { StdioUpstream } from "./upstream/stdio";
 export { defaultUpstreamCommand, everythingEntry, quoteWord } from "./upstream/default-command";
 export type { Upstream } from "./upstream/types";
+export { MAX_BATCH_MESSAGES, McpBody, parseMcpBody } from "./jsonrpc/message";
+export type { JsonRpcMessage, JsonRpcNotification, JsonRpcRequest, JsonRpcResponse, ParseResult } from "./jsonrpc/message";
+export { parseStrictJson } from "./jsonrpc/strict-json";
+export type { JsonObject, JsonValue } from "./jsonrpc/strict-json";

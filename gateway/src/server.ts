@@ -9,10 +9,12 @@ import type { AddressInfo } from "node:net";
 import { getRequestListener } from "@hono/node-server";
 import type { HttpBindings } from "@hono/node-server";
 import { createApp } from "./app";
-import { newAuditRecord, openAuditLog } from "./audit";
+import { newAuditRecord, openAuditLog, sessionDigest } from "./audit";
 import type { AuditLog, AuditRecord, AuditSink } from "./audit";
 import type { GatewayConfig } from "./config";
 import { GatewayError, NOT_FOUND_MESSAGE, errorBodyText, errorResponse } from "./errors";
+import { answerConnect, answerMalformedRequest, hostHeaderCount } from "./http-framing";
+import { SessionLedger } from "./limits/session-ledger";
 import { stderrLogger } from "./logger";
 import type { Logger } from "./logger";
 import { checkRequestTarget } from "./middleware/path-allowlist";
@@ -48,17 +50,12 @@ export interface GatewayHandle {
   close(): Promise<void>;
 }
 
-function createUpstream(config: GatewayConfig, log: Logger, now?: () => number): Upstream {
-  const { upstream } = config;
-  if (upstream.kind === "http") return createHttpUpstream({ url: upstream.url, timeoutMs: config.upstreamTimeoutMs, log });
-  return createStdioUpstream({
-    command: upstream.command,
-    args: upstream.args,
-    maxSessions: config.maxSessions,
-    sessionIdleMs: config.sessionIdleMs,
-    log,
-    now,
-  });
+/** The relay `config` asks for, with its session places counted per identity and in total. */
+export function createUpstream(config: GatewayConfig, log: Logger, now?: () => number): Upstream {
+  const { upstream, sessionIdleMs } = config;
+  const ledger = new SessionLedger(config);
+  if (upstream.kind === "http") return createHttpUpstream({ url: upstream.url, timeoutMs: config.upstreamTimeoutMs, ledger, sessionIdleMs, log, now });
+  return createStdioUpstream({ command: upstream.command, args: upstream.args, ledger, sessionIdleMs, log, now });
 }
 
 function writeError(outgoing: ServerResponse, error: GatewayError, close: boolean): void {
@@ -114,7 +111,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
         httpMethod: method,
         method: record.method,
         tool: record.tool,
-        session: record.session,
+        session: record.session === null ? null : sessionDigest(record.session),
         status: outgoing.statusCode,
         durationMs: Math.round((performance.now() - started) * 100) / 100,
         bytesIn: record.bytesIn,
@@ -137,6 +134,11 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     if (draining) {
       record.error = "shutting_down";
       return writeError(outgoing, new GatewayError("shutting_down", "The gateway is shutting down; retry shortly"), true);
+    }
+    // RFC 9112 §3.2: a request with more than one Host field is answered 400 (Node keeps the first).
+    if (hostHeaderCount(incoming.rawHeaders) > 1) {
+      record.error = "malformed_http";
+      return writeError(outgoing, new GatewayError("malformed_http", "Bad request: the request has more than one Host header"), true);
     }
     records.set(incoming, record);
     void honoListener(incoming, outgoing);
@@ -172,6 +174,13 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   return { upstream, listener, close, reloadPolicy: (why = "reload requested") => policy?.reload(why) ?? false };
 }
 
+/**
+ * How long an idle keep-alive connection stays open. cloudflared keeps idle connections to its
+ * origin for 90 s by default: a gateway that closed them sooner (Node's default is 5 s) would
+ * race it, and a request sent just as the gateway closes the connection would fail.
+ */
+const IDLE_CONNECTION_MS = 95_000;
+
 /** Formats a listening address as a URL (IPv6 in brackets). */
 function urlFor(address: AddressInfo): string {
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
@@ -183,6 +192,10 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   const gateway = createGateway(config, options);
   // Without a Host header the request still gets the gateway's own JSON 403, not Node's bare 400.
   const server = createServer({ requireHostHeader: false }, gateway.listener);
+  // Requests Node's HTTP parser refuses still get a JSON error body, then the connection closes.
+  server.on("clientError", answerMalformedRequest);
+  server.on("connect", answerConnect);
+  server.keepAliveTimeout = IDLE_CONNECTION_MS;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(config.port, config.host, () => {

@@ -3,12 +3,13 @@
  * session, the outcome, duration and bytes; never arguments, results or tokens. Refusals are
  * logged too, with the gateway's reason, and without the identity the caller merely claimed.
  */
+import { createHash } from "node:crypto";
 import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { GATEWAY_ENV, MCPBOX_HEADERS, MCP_HEADERS } from "@mcpbox/shared";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MCP_POST_HEADERS, SERVICE_TOKEN, startTestGateway, toolCallBody } from "./helpers/gateway";
+import { MCP_POST_HEADERS, SERVICE_TOKEN, initializeBody, startTestGateway, toolCallBody } from "./helpers/gateway";
 import type { TestGateway } from "./helpers/gateway";
 import { rawRequest } from "./helpers/raw-http";
 import { startRecordingUpstream } from "./helpers/recording-upstream";
@@ -20,8 +21,11 @@ let upstream: RecordingUpstream;
 let gateway: TestGateway;
 
 beforeAll(async () => {
-  upstream = await startRecordingUpstream((_req, res) => {
-    res.writeHead(200, { "content-type": "application/json", [MCP_HEADERS.sessionId]: "sess-42" });
+  let opened = 0;
+  upstream = await startRecordingUpstream((req, res, body) => {
+    // A stateful server: initialize opens a session, every other answer echoes it.
+    const session = body.includes('"initialize"') ? `sess-${++opened}` : req.headers[MCP_HEADERS.sessionId.toLowerCase()];
+    res.writeHead(200, { "content-type": "application/json", ...(typeof session === "string" ? { [MCP_HEADERS.sessionId]: session } : {}) });
     res.end(JSON.stringify({ jsonrpc: "2.0", id: 2, result: { content: [{ type: "text", text: SECRET_RESULT }] } }));
   });
   gateway = await startTestGateway({ [GATEWAY_ENV.upstreamUrl]: upstream.url });
@@ -32,15 +36,22 @@ afterAll(async () => {
 });
 
 const parse = (line: string) => JSON.parse(line) as Record<string, unknown>;
+const digest = (session: string) => createHash("sha256").update(session).digest("hex").slice(0, 16);
+
+async function openSession(email: string): Promise<string> {
+  const response = await rawRequest({ port: gateway.port, method: "POST", headers: { ...gateway.headers(email), ...MCP_POST_HEADERS }, body: initializeBody() });
+  return response.headers[MCP_HEADERS.sessionId.toLowerCase()] as string;
+}
 
 describe("audit log", () => {
   it("writes one line per tools/call with who, what and how it went, and nothing secret", async () => {
+    const session = await openSession("frank@example.com");
     const before = gateway.auditLines.length;
     const body = toolCallBody("echo", { message: SECRET_ARGUMENT });
     const response = await rawRequest({
       port: gateway.port,
       method: "POST",
-      headers: { ...gateway.headers("frank@example.com"), ...MCP_POST_HEADERS, [MCPBOX_HEADERS.clientId]: "claude-ai-client", [MCP_HEADERS.sessionId]: "sess-42" },
+      headers: { ...gateway.headers("frank@example.com"), ...MCP_POST_HEADERS, [MCPBOX_HEADERS.clientId]: "claude-ai-client", [MCP_HEADERS.sessionId]: session },
       body,
     });
     expect(response.text).toContain(SECRET_RESULT);
@@ -56,7 +67,7 @@ describe("audit log", () => {
       httpMethod: "POST",
       method: "tools/call",
       tool: "echo",
-      session: "sess-42",
+      session: digest(session),
       status: 200,
       bytesIn: Buffer.byteLength(body),
       error: null,
@@ -64,7 +75,7 @@ describe("audit log", () => {
     expect(new Date(entry.time as string).toISOString()).toBe(entry.time);
     expect(entry.durationMs).toBeGreaterThanOrEqual(0);
     expect(entry.bytesOut).toBeGreaterThan(Buffer.byteLength(response.text));
-    for (const secret of [SECRET_ARGUMENT, SECRET_RESULT, SERVICE_TOKEN]) expect(line).not.toContain(secret);
+    for (const secret of [SECRET_ARGUMENT, SECRET_RESULT, SERVICE_TOKEN, session]) expect(line).not.toContain(secret);
   });
 
   it("logs a refused request with the reason and without the email it claimed", async () => {
@@ -87,7 +98,7 @@ describe("audit log", () => {
     expect(parse((await gateway.waitForAudit(before + 1))[before] as string)).toMatchObject({ httpMethod: "GET", status: 404, error: "not_found" });
   });
 
-  it("records the methods and tools of a batch, and the session an initialize created", async () => {
+  it("records the methods and tools of a batch", async () => {
     const before = gateway.auditLines.length;
     const batch = JSON.stringify([
       { jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "echo", arguments: { message: SECRET_ARGUMENT } } },
@@ -96,7 +107,15 @@ describe("audit log", () => {
     ]);
     await rawRequest({ port: gateway.port, method: "POST", headers: { ...gateway.headers("frank@example.com"), ...MCP_POST_HEADERS }, body: batch });
     const entry = parse((await gateway.waitForAudit(before + 1))[before] as string);
-    expect(entry).toMatchObject({ method: "tools/call,tools/call,notifications/progress", tool: "echo,get-sum", session: "sess-42" });
+    expect(entry).toMatchObject({ method: "tools/call,tools/call,notifications/progress", tool: "echo,get-sum", session: null });
+  });
+
+  it("records the session an initialize created, as a digest", async () => {
+    const before = gateway.auditLines.length;
+    const session = await openSession("frank@example.com");
+    const line = (await gateway.waitForAudit(before + 1))[before] as string;
+    expect(parse(line)).toMatchObject({ method: "initialize", session: digest(session) });
+    expect(line).not.toContain(session);
   });
 
   it("appends to MCPBOX_AUDIT_LOG, readable by its owner only", async () => {

@@ -126,11 +126,21 @@ describe("Host and Origin (DNS rebinding)", () => {
     expect(upstream.requests).toHaveLength(4);
   });
 
-  it.each(["https://evil.example", "null", "http://localhost:8002"])("refuses a browser Origin %s with 403", async (origin) => {
+  it.each(["https://evil.example", "null", "http://localhost.evil.example:8002", "http://127.0.0.1.evil.example", "http://localhost@evil.example", "http://127.1:8002"])(
+    "refuses a browser Origin %s with 403",
+    async (origin) => {
     const response = await post({ headers: { origin } });
     expect(response.status).toBe(403);
     expect(errorMessage(response)).toBe("Forbidden: browser requests from this Origin are not allowed (see GATEWAY_ALLOWED_ORIGINS)");
     expect(upstream.requests).toHaveLength(0);
+    },
+  );
+
+  it("accepts a page on this machine's loopback interface, any port (MCP DNS-rebinding advice)", async () => {
+    for (const origin of ["http://localhost:8002", "http://127.0.0.1:6274", "http://[::1]:3000", "https://localhost"]) {
+      expect((await post({ headers: { origin } })).status).toBe(200);
+    }
+    expect(upstream.requests).toHaveLength(4);
   });
 
   it("accepts a configured Origin", async () => {
@@ -209,13 +219,13 @@ describe("request body", () => {
   });
 
   it.each([
-    ["invalid JSON", "{not json", 400, "Parse error: the request body is not valid UTF-8 JSON"],
-    ["invalid UTF-8", Buffer.from('{"jsonrpc":"2.0","id":1,"method":"ping","x":"\xff"}', "latin1"), 400, "Parse error: the request body is not valid UTF-8 JSON"],
-    ["a JSON value that is not JSON-RPC", '{"hello":"world"}', 400, "Invalid request: the body is not a JSON-RPC 2.0 message"],
-    ["JSON-RPC 1.0", '{"id":1,"method":"tools/list"}', 400, "Invalid request: the body is not a JSON-RPC 2.0 message"],
+    ["invalid JSON", "{not json", 400, "Parse error: the request body is not valid JSON (a member name was expected at character 1)"],
+    ["invalid UTF-8", Buffer.from('{"jsonrpc":"2.0","id":1,"method":"ping","x":"\xff"}', "latin1"), 400, "Parse error: the request body is not valid UTF-8"],
+    ["a JSON value that is not JSON-RPC", '{"hello":"world"}', 400, 'Invalid request: the body is not a JSON-RPC 2.0 message (its "jsonrpc" member is not "2.0")'],
+    ["JSON-RPC 1.0", '{"id":1,"method":"tools/list"}', 400, 'Invalid request: the body is not a JSON-RPC 2.0 message (its "jsonrpc" member is not "2.0")'],
     ["an empty batch", "[]", 400, "Invalid request: the body is an empty batch"],
-    ["a batch with a bad entry", '[{"jsonrpc":"2.0","id":1,"method":"ping"},42]', 400, "Invalid request: the body is a batch entry that is not a JSON-RPC 2.0 message"],
-    ["an empty body", "", 400, "Parse error: the request body is not valid UTF-8 JSON"],
+    ["a batch with a bad entry", '[{"jsonrpc":"2.0","id":1,"method":"ping"},42]', 400, "Invalid request: the body is a batch entry that is not a JSON-RPC 2.0 message (it is not a JSON object)"],
+    ["an empty body", "", 400, "Parse error: the request body is not valid JSON (the end of the text where a value was expected at character 0)"],
   ])("refuses %s", async (_name, body, status, message) => {
     const response = await post({ body });
     expect(response.status).toBe(status);

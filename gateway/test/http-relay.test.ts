@@ -6,7 +6,7 @@
 import { request } from "node:http";
 import { GATEWAY_ENV, MCPBOX_HEADERS, MCP_HEADERS } from "@mcpbox/shared";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { MCP_POST_HEADERS, SERVICE_TOKEN, startTestGateway, toolCallBody } from "./helpers/gateway";
+import { MCP_POST_HEADERS, SERVICE_TOKEN, initializeBody, startTestGateway, toolCallBody } from "./helpers/gateway";
 import type { TestGateway } from "./helpers/gateway";
 import { freePort } from "./helpers/processes";
 import { errorMessage, rawRequest } from "./helpers/raw-http";
@@ -32,8 +32,16 @@ beforeEach(() => {
 
 const lower = (name: string) => name.toLowerCase();
 
+/** Opens a session in the gateway's name for EMAIL (sessions are bound to who opened them). */
+async function openSession(): Promise<string> {
+  const response = await rawRequest({ port: gateway.port, method: "POST", headers: { ...gateway.headers(EMAIL), ...MCP_POST_HEADERS }, body: initializeBody() });
+  upstream.requests.length = 0;
+  return response.headers[lower(MCP_HEADERS.sessionId)] as string;
+}
+
 describe("headers", () => {
   it("forwards the MCP transport headers and the verified email, and nothing else of the caller's", async () => {
+    const session = await openSession();
     const response = await rawRequest({
       port: gateway.port,
       method: "POST",
@@ -41,7 +49,7 @@ describe("headers", () => {
         ...gateway.headers(EMAIL),
         ...MCP_POST_HEADERS,
         [MCPBOX_HEADERS.clientId]: "client-123",
-        [MCP_HEADERS.sessionId]: "session-abc",
+        [MCP_HEADERS.sessionId]: session,
         [MCP_HEADERS.protocolVersion]: "2025-06-18",
         [MCP_HEADERS.method]: "tools/call",
         [MCP_HEADERS.name]: "echo",
@@ -56,7 +64,7 @@ describe("headers", () => {
     expect(seen[lower(MCPBOX_HEADERS.serviceToken)]).toBeUndefined();
     expect(JSON.stringify(seen)).not.toContain(SERVICE_TOKEN);
     expect(seen[lower(MCPBOX_HEADERS.userEmail)]).toBe(EMAIL);
-    expect(seen[lower(MCP_HEADERS.sessionId)]).toBe("session-abc");
+    expect(seen[lower(MCP_HEADERS.sessionId)]).toBe(session);
     expect(seen[lower(MCP_HEADERS.protocolVersion)]).toBe("2025-06-18");
     expect(seen[lower(MCP_HEADERS.method)]).toBe("tools/call");
     expect(seen[lower(MCP_HEADERS.name)]).toBe("echo");
@@ -77,7 +85,7 @@ describe("headers", () => {
       });
       res.end('{"jsonrpc":"2.0","id":2,"result":{}}');
     };
-    const response = await rawRequest({ port: gateway.port, method: "POST", headers: { ...gateway.headers(EMAIL), ...MCP_POST_HEADERS }, body: toolCallBody("echo", {}) });
+    const response = await rawRequest({ port: gateway.port, method: "POST", headers: { ...gateway.headers(EMAIL), ...MCP_POST_HEADERS }, body: initializeBody() });
     expect(response.headers[lower(MCP_HEADERS.sessionId)]).toBe("from-upstream");
     expect(response.headers[lower(MCP_HEADERS.protocolVersion)]).toBe("2025-06-18");
     expect(response.headers["set-cookie"]).toBeUndefined();
@@ -86,6 +94,7 @@ describe("headers", () => {
   });
 
   it("relays a GET stream with Last-Event-ID, and DELETE", async () => {
+    const id = await openSession();
     upstream.handler = (req, res) => {
       if (req.method === "GET") {
         res.writeHead(200, { "content-type": "text/event-stream" });
@@ -95,7 +104,7 @@ describe("headers", () => {
         res.end();
       }
     };
-    const session = { [MCP_HEADERS.sessionId]: "s-9" };
+    const session = { [MCP_HEADERS.sessionId]: id };
     const get = await rawRequest({
       port: gateway.port,
       method: "GET",
@@ -107,8 +116,8 @@ describe("headers", () => {
     const del = await rawRequest({ port: gateway.port, method: "DELETE", headers: { ...gateway.headers(EMAIL), ...session } });
     expect(del.status).toBe(200);
     expect(upstream.requests.map((r) => [r.method, r.headers[lower(MCP_HEADERS.lastEventId)], r.headers[lower(MCP_HEADERS.sessionId)]])).toEqual([
-      ["GET", "7", "s-9"],
-      ["DELETE", undefined, "s-9"],
+      ["GET", "7", id],
+      ["DELETE", undefined, id],
     ]);
   });
 });

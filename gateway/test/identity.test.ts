@@ -118,9 +118,14 @@ describe("no email: the handshake only", () => {
     expect(upstream.requests).toHaveLength(0);
   });
 
-  it("judges the body, not an Mcp-Method header that claims ping", async () => {
+  it("judges the body, never an Mcp-Method header that claims ping: one that disagrees is refused outright", async () => {
     const response = await send(toolCallBody("echo", { message: "hi" }, 7), undefined, { [MCP_HEADERS.method]: "ping" });
-    expect(response.json).toEqual({ jsonrpc: "2.0", id: 7, error: { code: -32001, message: NO_EMAIL("tools/call") } });
+    expect(response.status).toBe(400);
+    expect((response.json as { error: { code: number } }).error.code).toBe(-32020);
+    expect(errorMessage(response)).toBe('Bad request: the Mcp-Method header ("ping") does not match the body\'s method ("tools/call"); the headers must mirror the JSON-RPC body');
+    expect(upstream.requests).toHaveLength(0);
+    const agreeing = await send(toolCallBody("echo", { message: "hi" }, 8), undefined, { [MCP_HEADERS.method]: "tools/call" });
+    expect(agreeing.json).toEqual({ jsonrpc: "2.0", id: 8, error: { code: -32001, message: NO_EMAIL("tools/call") } });
     expect(upstream.requests).toHaveLength(0);
   });
 
@@ -131,13 +136,17 @@ describe("no email: the handshake only", () => {
     expect(upstream.requests).toHaveLength(0);
   });
 
-  it("offers no GET stream (405, so SDK clients carry on without one) but allows DELETE", async () => {
-    const get = await send("", undefined, { accept: "text/event-stream", [MCP_HEADERS.sessionId]: "s-1" }, "GET");
+  it("offers no GET stream (405, so SDK clients carry on without one) but allows DELETE of its session", async () => {
+    const opened = await send(initializeBody());
+    const session = opened.headers[MCP_HEADERS.sessionId.toLowerCase()] as string;
+    expect(session).toBeDefined();
+    upstream.requests.length = 0;
+    const get = await send("", undefined, { accept: "text/event-stream", [MCP_HEADERS.sessionId]: session }, "GET");
     expect(get.status).toBe(405);
     expect(get.headers.allow).toBe("POST, DELETE");
     expect(errorMessage(get)).toContain("no server-to-client stream without a verified email");
     expect(upstream.requests).toHaveLength(0);
-    const del = await send("", undefined, { [MCP_HEADERS.sessionId]: "s-1" }, "DELETE");
+    const del = await send("", undefined, { [MCP_HEADERS.sessionId]: session }, "DELETE");
     expect(del.status).toBe(200);
     expect(upstream.requests.map((r) => r.method)).toEqual(["DELETE"]);
   });

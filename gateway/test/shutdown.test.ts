@@ -5,13 +5,13 @@
  */
 import { GATEWAY_ENV } from "@mcpbox/shared";
 import { afterEach, describe, expect, it } from "vitest";
-import { MCP_POST_HEADERS, SERVICE_TOKEN, startTestGateway, toolCallBody } from "./helpers/gateway";
+import { MCP_POST_HEADERS, SERVICE_TOKEN, initializeBody, startTestGateway, toolCallBody } from "./helpers/gateway";
 import type { TestGateway } from "./helpers/gateway";
 import { killMains, runMain } from "./helpers/main-process";
 import { connectClient } from "./helpers/mcp-client";
 import { EVERYTHING_ENTRY, childPids, everythingStdioCommand, isAlive } from "./helpers/processes";
 import { rawRequest } from "./helpers/raw-http";
-import { startRecordingUpstream } from "./helpers/recording-upstream";
+import { jsonResultHandler, startRecordingUpstream } from "./helpers/recording-upstream";
 import type { RecordingUpstream } from "./helpers/recording-upstream";
 
 let upstream: RecordingUpstream | undefined;
@@ -70,19 +70,20 @@ describe("graceful shutdown", () => {
   });
 
   it("ends open GET streams at once instead of waiting out the drain time for them", async () => {
-    upstream = await startRecordingUpstream((req, res) => {
+    upstream = await startRecordingUpstream((req, res, body) => {
+      if (req.method === "POST") return jsonResultHandler(req, res, body);
       res.writeHead(200, { "content-type": "text/event-stream" });
-      res.write(": open\n\n");
       // Never ends: a server-to-client stream lives as long as the client keeps it.
-      void req;
+      res.write(": open\n\n");
     });
     gateway = await startTestGateway({ [GATEWAY_ENV.upstreamUrl]: upstream.url, [GATEWAY_ENV.drainMs]: "600000" });
+    const opened = await rawRequest({ port: gateway.port, method: "POST", headers: { ...gateway.headers("gina@example.com"), ...MCP_POST_HEADERS }, body: initializeBody() });
     const stream = rawRequest({
       port: gateway.port,
       method: "GET",
-      headers: { ...gateway.headers("gina@example.com"), accept: "text/event-stream", "mcp-session-id": "s-1" },
+      headers: { ...gateway.headers("gina@example.com"), accept: "text/event-stream", "mcp-session-id": opened.headers["mcp-session-id"] as string },
     });
-    await expect.poll(() => upstream?.requests.length).toBe(1);
+    await expect.poll(() => upstream?.requests.length).toBe(2);
     const ended = expect(stream).rejects.toThrow(/aborted|socket hang up|ECONNRESET/);
     await gateway.close();
     await ended;

@@ -11,7 +11,7 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../src/app";
 import { ConfigError, loadConfig, silentLogger } from "../src/index";
-import { createHttpUpstream } from "../src/upstream/http";
+import { createUpstream } from "../src/server";
 import { MCP_POST_HEADERS, SERVICE_TOKEN, startTestGateway, toolCallBody } from "./helpers/gateway";
 import type { TestGateway } from "./helpers/gateway";
 import { everythingStdioCommand } from "./helpers/processes";
@@ -106,7 +106,7 @@ describe("a quiet SSE stream from an HTTP upstream", () => {
 
   it("adds comments on the web Response path too", async () => {
     const config = loadConfig({ [GATEWAY_ENV.serviceToken]: SERVICE_TOKEN, [GATEWAY_ENV.upstreamUrl]: upstream.url, [GATEWAY_ENV.sseKeepaliveMs]: INTERVAL_MS });
-    const relay = createHttpUpstream({ url: new URL(upstream.url), timeoutMs: 5_000, log: silentLogger });
+    const relay = createUpstream(config, silentLogger);
     const app = createApp({ config, upstream: relay, log: silentLogger });
     const [first, second] = [event("\n", 1), event("\n", 2)];
     const afterSilence = gate();

@@ -25,10 +25,11 @@ describe("stdio relay limits", () => {
   it("refuses a session beyond GATEWAY_MAX_SESSIONS with 503 and says why", async () => {
     gateway = await startTestGateway({ [GATEWAY_ENV.upstreamCommand]: everythingStdioCommand(), [GATEWAY_ENV.maxSessions]: "1" });
     const first = await connectClient(gateway.url, gateway.headers(EMAIL));
+    // Another user: the caller's own idle sessions could give way, someone else's never do.
     const refused = await rawRequest({
       port: gateway.port,
       method: "POST",
-      headers: { ...gateway.headers(EMAIL), ...MCP_POST_HEADERS },
+      headers: { ...gateway.headers("dave@example.com"), ...MCP_POST_HEADERS },
       body: initializeBody(),
     });
     expect(refused.status).toBe(503);
@@ -36,7 +37,7 @@ describe("stdio relay limits", () => {
     expect(sessionsOf(gateway)).toHaveLength(1);
     await first.transport.terminateSession();
     // The freed slot is usable again.
-    const second = await connectClient(gateway.url, gateway.headers(EMAIL));
+    const second = await connectClient(gateway.url, gateway.headers("dave@example.com"));
     expect(second.transport.sessionId).toBeDefined();
     await second.transport.terminateSession();
   });

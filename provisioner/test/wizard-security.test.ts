@@ -1,9 +1,9 @@
 /**
- * The wizard is an admin surface (security layer 10). Each rule is attacked over raw HTTP: no
- * launch link, a used or wrong launch secret, a rebinding Host, a cross-site Origin or Fetch
- * Metadata, a missing or foreign CSRF token (on a step form, and on a grant revoke). Also: the
- * headers on every answer, and the API token never reaching the HTML, the event stream, the cookie
- * or the files.
+ * The wizard is an admin surface, bound to this machine (local-only admin). Each rule is attacked
+ * over raw HTTP: no launch link, a used or wrong launch secret, a rebinding Host, a cross-site
+ * Origin or Fetch Metadata, a missing or foreign CSRF token (on a step form, and on a grant
+ * revoke). Also: the headers on every answer, and the API token never reaching the HTML, the event
+ * stream, the cookie or the files.
  */
 import { readFile } from "node:fs/promises";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";

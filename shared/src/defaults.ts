@@ -66,6 +66,18 @@ export const DEFAULT_GATEWAY_UPSTREAM_TIMEOUT_MS = 60_000;
 /** Concurrent stdio MCP sessions (one child process each) the gateway runs at most. */
 export const DEFAULT_GATEWAY_MAX_SESSIONS = 32;
 
+/** Concurrent sessions of a Streamable HTTP upstream the gateway tracks at most (one small record each). */
+export const DEFAULT_GATEWAY_MAX_HTTP_SESSIONS = 1024;
+
+/**
+ * Unless `GATEWAY_MAX_SESSIONS_PER_USER` says otherwise, one user (or all callers without an email
+ * together) may hold this share of `GATEWAY_MAX_SESSIONS`, so at least four always fit.
+ */
+export const DEFAULT_GATEWAY_SESSIONS_PER_USER_DIVISOR = 4;
+
+/** Requests (streams included) one user, or all callers without an email together, may have in flight. */
+export const DEFAULT_GATEWAY_MAX_CONCURRENT_PER_USER = 64;
+
 /** A stdio session with no traffic for this long is closed and its child process killed. */
 export const DEFAULT_GATEWAY_SESSION_IDLE_MS = 15 * 60_000;
 

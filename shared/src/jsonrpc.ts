@@ -20,8 +20,15 @@ export const JSONRPC_ERROR = {
   requestTooLarge: -32004,
   /** Server-defined: the MCP session is unknown, closed, or its server process ended. */
   sessionNotFound: -32005,
-  /** Server-defined: the caller sent too many requests; retry after the `Retry-After` seconds. */
+  /** Server-defined: the tool policy's rate limit was reached; retry after the `Retry-After` seconds. */
   rateLimited: -32006,
+  /**
+   * Server-defined: a per-user allowance of the gateway itself (sessions, requests in flight) was
+   * reached; retry later. Distinct from `rateLimited`, which only a tool policy answers.
+   */
+  limitReached: -32007,
+  /** MCP 2026-07-28 Streamable HTTP: Mcp-Method/Mcp-Name headers that do not match the body. */
+  headerMismatch: -32020,
 } as const;
 
 export type JsonRpcId = string | number | null;

@@ -52,6 +52,8 @@ export const GATEWAY_ENV = {
   maxBodyBytes: "GATEWAY_MAX_BODY_BYTES",
   upstreamTimeoutMs: "GATEWAY_UPSTREAM_TIMEOUT_MS",
   maxSessions: "GATEWAY_MAX_SESSIONS",
+  maxSessionsPerUser: "GATEWAY_MAX_SESSIONS_PER_USER",
+  maxConcurrentPerUser: "GATEWAY_MAX_CONCURRENT_PER_USER",
   sessionIdleMs: "GATEWAY_SESSION_IDLE_MS",
   drainMs: "GATEWAY_DRAIN_MS",
   sseKeepaliveMs: "GATEWAY_SSE_KEEPALIVE_MS",

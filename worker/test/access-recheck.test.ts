@@ -6,8 +6,8 @@
  */
 import { SELF } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi, type MockInstance } from "vitest";
-import { accessEnv, grantsOf, operator, refreshAt, watchAccess, workerAt } from "./helpers/access-recheck";
-import { harness, login, mcpPost, mcpUrl, newProbe, standinRecords, uniqueEmail } from "./helpers/worker-harness";
+import { accessEnv, grantsOf, operator, refreshAt, watchAccess, workerAt } from "./helpers/workerd/access-recheck";
+import { harness, login, mcpPost, mcpUrl, newProbe, standinRecords, uniqueEmail } from "./helpers/workerd/worker-harness";
 
 const HOUR = 3600;
 

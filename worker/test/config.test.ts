@@ -15,7 +15,7 @@ import {
   networkWithEnv,
   newProbe,
   standinRecords,
-} from "./helpers/worker-harness";
+} from "./helpers/workerd/worker-harness";
 
 afterEach(() => {
   vi.restoreAllMocks();

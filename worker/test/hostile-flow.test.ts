@@ -18,7 +18,7 @@ import {
   submitConsent,
   type PreparedAuthorization,
 } from "../../dev/src/oauth-flow";
-import { ORIGIN, mcpPost, mcpUrl, newProbe, selfNetwork, standinRecords, uniqueEmail } from "./helpers/worker-harness";
+import { ORIGIN, mcpPost, mcpUrl, newProbe, selfNetwork, standinRecords, uniqueEmail } from "./helpers/workerd/worker-harness";
 
 const network = selfNetwork();
 

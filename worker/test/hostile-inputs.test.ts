@@ -16,7 +16,7 @@ import {
   prepareAuthorization,
   type PreparedAuthorization,
 } from "../../dev/src/oauth-flow";
-import { ORIGIN, fromAddress, harness, login, mcpPost, networkWithEnv, newProbe, nextClientAddress, selfNetwork, standinRecords, uniqueEmail } from "./helpers/worker-harness";
+import { ORIGIN, fromAddress, harness, login, mcpPost, networkWithEnv, newProbe, nextClientAddress, selfNetwork, standinRecords, uniqueEmail } from "./helpers/workerd/worker-harness";
 
 type Build = (probe: string) => Request | Promise<Request>;
 

@@ -22,8 +22,8 @@ import {
   type PreparedAuthorization,
 } from "../../dev/src/oauth-flow";
 import { guardLibraryFetch, isLibraryFetchGuard } from "../src/oauth/cimd-fetch-guard";
-import { CountingKv } from "./helpers/counting-kv";
-import { ORIGIN, callWorker, envWith, fromAddress, login, mcpPost, mcpUrl, newProbe, nextClientAddress, selfNetwork, uniqueEmail } from "./helpers/worker-harness";
+import { CountingKv } from "./helpers/workerd/counting-kv";
+import { ORIGIN, callWorker, envWith, fromAddress, login, mcpPost, mcpUrl, newProbe, nextClientAddress, selfNetwork, uniqueEmail } from "./helpers/workerd/worker-harness";
 import { createWorker } from "../src/wiring";
 
 afterEach(() => vi.restoreAllMocks());

@@ -10,7 +10,7 @@ import { AUTH_METHOD_OIDC, MCPBOX_HEADERS } from "@mcpbox/shared";
 import { devSubjectFor } from "../../dev/src/idp/accounts";
 import { approveAuthorization, postForm, prepareAuthorization } from "../../dev/src/oauth-flow";
 import { TEST_SERVICE_TOKEN } from "./helpers/harness-info";
-import { ORIGIN, harness, login, mcpPost, mcpUrl, newProbe, selfNetwork, standinRecords, uniqueEmail } from "./helpers/worker-harness";
+import { ORIGIN, harness, login, mcpPost, mcpUrl, newProbe, selfNetwork, standinRecords, uniqueEmail } from "./helpers/workerd/worker-harness";
 
 describe("discovery", () => {
   it("answers unauthenticated calls to /mcp and / with 401 and a resource_metadata challenge", async () => {

@@ -25,7 +25,7 @@ import {
   standinEvent,
   standinRecords,
   uniqueEmail,
-} from "./helpers/worker-harness";
+} from "./helpers/workerd/worker-harness";
 
 let token = "";
 let clientId = "";

@@ -13,7 +13,7 @@ import type { CpuProfile, CpuProfileNode } from "./inspector";
 import { PROBE_KV_METHODS } from "./probe";
 import { SUBTLE_METHODS } from "./subtle-counter";
 
-export const PROFILE_AREAS = ["worker", "oauth-library", "other-packages", "probe", "runtime", "gc"] as const;
+const PROFILE_AREAS = ["worker", "oauth-library", "other-packages", "probe", "runtime", "gc"] as const;
 export type ProfileArea = (typeof PROFILE_AREAS)[number];
 
 export interface ProfileFrame {

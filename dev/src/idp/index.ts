@@ -43,7 +43,7 @@ export interface DevIdpOptions {
 }
 
 /** Access's defaults as the provisioner configures the app (ACCESS_REFRESH_TOKEN_LIFETIME, 12 h). */
-export const DEV_REFRESH_TOKEN_DEFAULTS: DevRefreshTokenSettings = { lifetimeSeconds: 12 * 3600, rotate: true, idTokenOnRefresh: true };
+const DEV_REFRESH_TOKEN_DEFAULTS: DevRefreshTokenSettings = { lifetimeSeconds: 12 * 3600, rotate: true, idTokenOnRefresh: true };
 const DEFAULT_SESSION_TTL_SECONDS = 24 * 3600;
 const ACCOUNT_MODEL = "DevAccount";
 

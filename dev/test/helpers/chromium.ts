@@ -9,7 +9,7 @@ import { chromium, type Browser, type Page } from "playwright-core";
 import { DEV_IDP_LOGIN_FIELD } from "../../src/idp/login-form";
 
 /** Where Debian (and the CI script) installs Chromium. */
-export const CHROMIUM_PATH = "/usr/bin/chromium";
+const CHROMIUM_PATH = "/usr/bin/chromium";
 
 const CHROMIUM_ARGS = [
   "--no-sandbox",

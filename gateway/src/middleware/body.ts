@@ -1,19 +1,28 @@
 /**
  * Reads and parses a POST body once, bounded by `GATEWAY_MAX_BODY_BYTES` counted on the bytes
  * actually received (a declared Content-Length is only an early exit; chunked bodies are counted
- * as they stream), so an oversized body never reaches the upstream or the JSON parser.
+ * as they stream), so an oversized body never reaches the upstream or the JSON parser. The body
+ * must be declared as JSON in UTF-8: a hop that honoured another charset would read other text.
  */
 import type { IncomingMessage } from "node:http";
 import type { MiddlewareHandler } from "hono";
 import type { GatewayEnv } from "../context";
 import { GatewayError } from "../errors";
-import { parseJsonRpcBody } from "../jsonrpc-body";
+import { parseMcpBody } from "../jsonrpc/message";
 import { refuse } from "./refuse";
 
 export type BodyResult = { ok: true; bytes: Uint8Array } | { ok: false; reason: "too_large" };
 
 const TOO_LARGE: BodyResult = { ok: false, reason: "too_large" };
 const EMPTY = new Uint8Array(0);
+
+// RFC 8259 §11 and MCP Streamable HTTP: application/json, UTF-8 (the only charset JSON may use).
+const JSON_CONTENT_TYPE = /^application\/json[ \t]*(?:;[ \t]*charset[ \t]*=[ \t]*(?:utf-8|"utf-8")[ \t]*)?$/i;
+
+/** True for a Content-Type of JSON in UTF-8 (a charset parameter, if any, must say so). Pure. */
+export function isJsonContentType(value: string | undefined | null): boolean {
+  return typeof value === "string" && JSON_CONTENT_TYPE.test(value);
+}
 
 function declaredLength(value: string | undefined | null): number | undefined {
   return value && /^\d+$/.test(value) ? Number(value) : undefined;
@@ -82,6 +91,9 @@ export async function readWebBody(request: Request, maxBytes: number): Promise<B
 export function mcpBody(maxBytes: number): MiddlewareHandler<GatewayEnv> {
   return async (c, next) => {
     if (c.req.method !== "POST") return next();
+    if (!isJsonContentType(c.req.header("content-type"))) {
+      return refuse(c, "unsupported_media_type", "Unsupported media type: send the JSON-RPC body with Content-Type: application/json (UTF-8)");
+    }
     const incoming = c.env?.incoming;
     const read = incoming ? await readNodeBody(incoming, maxBytes) : await readWebBody(c.req.raw, maxBytes);
     if (!read.ok) {
@@ -89,7 +101,7 @@ export function mcpBody(maxBytes: number): MiddlewareHandler<GatewayEnv> {
     }
     const audit = c.env?.audit;
     if (audit) audit.bytesIn = read.bytes.byteLength;
-    const parsed = parseJsonRpcBody(read.bytes);
+    const parsed = parseMcpBody(read.bytes);
     if (!parsed.ok) return refuse(c, parsed.code, parsed.message);
     const { messages } = parsed.body;
     if (audit) {
@@ -97,7 +109,6 @@ export function mcpBody(maxBytes: number): MiddlewareHandler<GatewayEnv> {
       const tools = messages.filter((m) => m.tool !== null).map((m) => m.tool);
       audit.tool = tools.length > 0 ? tools.join(",") : null;
     }
-    c.set("bodyBytes", read.bytes);
     c.set("body", parsed.body);
     await next();
   };

@@ -1,7 +1,8 @@
 /**
  * DNS-rebinding guard (design layers 9–10): the `Host` header must name this gateway (localhost,
  * 127.0.0.1, the VPC service host name, or `GATEWAY_ALLOWED_HOSTS`), and a browser `Origin`, when
- * present, must be explicitly allowed. A web page that rebinds a name to 127.0.0.1 fails both.
+ * present, must be a loopback origin or explicitly allowed. A web page that rebinds its own name
+ * to 127.0.0.1 fails both: its Host and Origin still carry that name.
  */
 import type { MiddlewareHandler } from "hono";
 import type { GatewayEnv } from "../context";
@@ -40,13 +41,32 @@ export function isHostAllowed(hostHeader: string | undefined, allowed: ReadonlyS
   return name !== null && allowed.has(name);
 }
 
+const LOOPBACK_HOST_NAMES: ReadonlySet<string> = new Set(["localhost", "127.0.0.1", "[::1]"]);
+
 /**
- * True when there is no Origin (not a browser, e.g. the Worker or an MCP SDK) or the Origin
- * (RFC 6454) is on the allowlist. `Origin: null` is never allowed. Pure.
+ * True for a page served from this machine's loopback interface on any port, as the MCP
+ * specification's DNS-rebinding advice expects local servers to accept (`http://127.0.0.1:6274`).
+ * Only an exactly serialized origin (RFC 6454 §6.2) counts: no path, no user, no other spelling
+ * of the address. Pure.
+ */
+export function isLoopbackOrigin(origin: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(origin);
+  } catch {
+    return false;
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") return false;
+  return url.origin === origin.toLowerCase() && LOOPBACK_HOST_NAMES.has(url.hostname);
+}
+
+/**
+ * True when there is no Origin (not a browser, e.g. the Worker or an MCP SDK), the Origin
+ * (RFC 6454) is a loopback one, or it is on the allowlist. `Origin: null` is never allowed. Pure.
  */
 export function isOriginAllowed(origin: string | undefined, allowed: ReadonlySet<string>): boolean {
   if (origin === undefined) return true;
-  return allowed.has(origin.toLowerCase());
+  return allowed.has(origin.toLowerCase()) || isLoopbackOrigin(origin);
 }
 
 /** Refuses with 403 a request whose Host or Origin is not allowed. */

@@ -1,8 +1,9 @@
 /**
  * Identity and authorization. `X-MCPbox-User-Email` (set by the Worker from a verified id_token)
  * must be a valid address on `MCPBOX_ALLOWED_EMAILS`, else 403. Without an email only the
- * handshake is allowed (initialize, ping, notifications/*). Decisions read the JSON-RPC body,
- * every message of a batch, never the advisory `Mcp-Method`/`Mcp-Name` headers.
+ * handshake is allowed (initialize and ping requests, notifications/* notifications). Decisions
+ * read the parsed JSON-RPC body, every message of a batch, never the advisory
+ * `Mcp-Method`/`Mcp-Name` headers.
  */
 import {
   ANONYMOUS_METHODS,
@@ -15,7 +16,7 @@ import {
 import type { EmailAllowlist } from "@mcpbox/shared";
 import type { MiddlewareHandler } from "hono";
 import type { GatewayEnv, Identity } from "../context";
-import type { MessageInfo } from "../jsonrpc-body";
+import type { JsonRpcMessage } from "../jsonrpc/message";
 import { refuse } from "./refuse";
 
 export type IdentityResult =
@@ -39,10 +40,14 @@ export function resolveIdentity(emailHeader: string | undefined, allowlist: Emai
   return { ok: true, identity: { kind: "user", email: emailHeader } };
 }
 
-/** True when a caller without an email may send this message: the handshake only. Pure. */
-export function isAnonymousAllowed(message: MessageInfo): boolean {
-  if (message.kind === "response" || message.method === null) return false;
-  return ANONYMOUS_SET.has(message.method) || message.method.startsWith(NOTIFICATION_METHOD_PREFIX);
+/**
+ * True when a caller without an email may send this message: an initialize or ping request, or a
+ * notification. Only a message without an id is a notification (JSON-RPC 2.0 §4.1): a request
+ * whose method merely starts with "notifications/" still expects an answer and is refused. Pure.
+ */
+export function isAnonymousAllowed(message: JsonRpcMessage): boolean {
+  if (message.kind === "request") return ANONYMOUS_SET.has(message.method);
+  return message.kind === "notification" && message.method.startsWith(NOTIFICATION_METHOD_PREFIX);
 }
 
 /** Checks the email header; a valid, allowed email or none at all passes to the next step. */

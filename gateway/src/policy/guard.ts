@@ -8,8 +8,11 @@
 import { MCPBOX_HEADERS, MCP_HEADERS, jsonRpcError } from "@mcpbox/shared";
 import type { JsonRpcErrorBody, JsonRpcId } from "@mcpbox/shared";
 import type { Context, MiddlewareHandler } from "hono";
+import { identityKey } from "../context";
 import type { GatewayEnv } from "../context";
 import { GatewayError } from "../errors";
+import { McpBody } from "../jsonrpc/message";
+import type { JsonValue } from "../jsonrpc/strict-json";
 import { refuse } from "../middleware/refuse";
 import { noteDecision } from "./audit-note";
 import { decide, subjectOf } from "./decide";
@@ -25,7 +28,6 @@ import type { PolicyRuntime } from "./runtime";
 const ANONYMOUS_KEY = "(no email)";
 // Same bound as the audit log's clientId field.
 const MAX_CLIENT_ID_LENGTH = 200;
-const encoder = new TextEncoder();
 
 function refusalMessage(decision: Decision & { allowed: false }): string {
   return `Forbidden by the gateway's tool policy (rule "${decision.rule}"): ${decision.reason}. Ask the owner of this MCP server if you need it.`;
@@ -35,8 +37,7 @@ function refusalMessage(decision: Decision & { allowed: false }): string {
 function rateLimited(c: Context<GatewayEnv>, runtime: PolicyRuntime, subject: Subject): Response | undefined {
   const limit = subject.rateLimit;
   if (!limit) return undefined;
-  const identity = c.var.identity;
-  const key = identity.kind === "user" ? identity.email.toLowerCase() : ANONYMOUS_KEY;
+  const key = identityKey(c.var.identity) ?? ANONYMOUS_KEY;
   const body = c.req.method === "POST" ? c.var.body : undefined;
   const cost = body ? body.messages.length : 1;
   const admission = runtime.limiter.take(key, limit, cost, runtime.now());
@@ -74,13 +75,15 @@ function judge(runtime: PolicyRuntime, policy: Policy, subject: Subject, message
   return verdicts;
 }
 
-/** Drops the refused messages of a batch from what is relayed (re-serialized). */
+/**
+ * Drops the refused messages of a batch from what is relayed: the rest becomes a new McpBody,
+ * whose re-serialized bytes are what an HTTP upstream receives (never the client's bytes).
+ */
 function keepOnly(c: Context<GatewayEnv>, kept: readonly number[]): void {
   const body = c.var.body;
-  const items = body.value as unknown[];
-  const value = kept.map((i) => items[i]);
-  c.set("body", { value, messages: kept.map((i) => body.messages[i] as (typeof body.messages)[number]), batch: true });
-  c.set("bodyBytes", encoder.encode(JSON.stringify(value)));
+  const items = body.value as JsonValue[];
+  const value = kept.map((i) => items[i] as JsonValue);
+  c.set("body", new McpBody(value, kept.map((i) => body.messages[i] as (typeof body.messages)[number]), true));
 }
 
 function setEdit(c: Context<GatewayEnv>, edit: ReplyEdit): void {

@@ -1,56 +1,89 @@
 /**
  * Relay to a Streamable HTTP MCP server. Forwards only the MCP transport headers (plus the
- * verified email), never the service token, cookies or Authorization; streams the response back
- * unbuffered over a keep-alive connection pool (undici). Unreachable → 502, no response headers
- * within the timeout → 504, an upstream 5xx, 3xx or 401 → 502; none of them leak the upstream's
- * own error body.
+ * verified email), never the service token, cookies or Authorization; a POST carries the parsed
+ * body re-serialized, as `application/json`, with `Mcp-Method`/`Mcp-Name` only once they were found
+ * to mirror it. Streams the response back unbuffered over a keep-alive connection pool (undici).
+ * Sessions are bound to the identity that opened them (http-sessions.ts) and counted per identity;
+ * an idle one is forgotten and closed upstream. Unreachable → 502, no response headers within the
+ * timeout → 504, an upstream 5xx, 3xx or 401 → 502; none of them leak the upstream's error body.
  */
 import { MCPBOX_HEADERS, MCP_HEADERS, MCP_TRANSPORT_REQUEST_HEADERS } from "@mcpbox/shared";
 import { Agent, request } from "undici";
+import { identityKey } from "../context";
+import type { Identity } from "../context";
 import { GatewayError } from "../errors";
+import type { SessionLedger } from "../limits/session-ledger";
 import type { Logger } from "../logger";
 import type { UpstreamReply } from "../reply";
+import { HttpSessionTable } from "./http-sessions";
+import type { HttpSession } from "./http-sessions";
 import type { RelayRequest, Upstream } from "./types";
 
 export interface HttpUpstreamOptions {
   url: URL;
   timeoutMs: number;
+  /** Places for sessions, per identity and in total. */
+  ledger: SessionLedger;
+  /** A session without a request for this long is forgotten and deleted upstream. */
+  sessionIdleMs: number;
   log: Logger;
+  /** Clock for the idle timer (injected in tests). */
+  now?: () => number;
 }
 
-const FORWARDED_REQUEST_HEADERS = MCP_TRANSPORT_REQUEST_HEADERS.map((name) => name.toLowerCase());
+const SESSION_HEADER = MCP_HEADERS.sessionId.toLowerCase();
 const USER_EMAIL_HEADER = MCPBOX_HEADERS.userEmail.toLowerCase();
+// Mirrors of the body: forwarded on a POST whose body they were checked against, never otherwise.
+const BODY_MIRRORS: ReadonlySet<string> = new Set([MCP_HEADERS.method.toLowerCase(), MCP_HEADERS.name.toLowerCase()]);
+const POST_HEADERS = MCP_TRANSPORT_REQUEST_HEADERS.map((name) => name.toLowerCase()).filter((name) => name !== "content-type");
+const OTHER_HEADERS = POST_HEADERS.filter((name) => !BODY_MIRRORS.has(name));
 // Response headers relayed to the client; the body is relayed byte for byte, so its framing too.
 const RELAYED_RESPONSE_HEADERS = [
   "content-type",
   "content-length",
   "content-encoding",
   "cache-control",
-  MCP_HEADERS.sessionId.toLowerCase(),
+  SESSION_HEADER,
   MCP_HEADERS.protocolVersion.toLowerCase(),
   "allow",
   "retry-after",
 ];
 // How long an idle keep-alive connection to the upstream is kept.
 const KEEP_ALIVE_MS = 30_000;
+const SESSION_NOT_FOUND = "Session not found: it was closed, timed out, or belongs to someone else; start a new session";
 
 /** Describes an upstream URL for logs: origin and path, never query or credentials. */
 export function describeUrl(url: URL): string {
   return `${url.origin}${url.pathname}`;
 }
 
+/** Calls `done` once, when the reply's body has ended or was abandoned (or at once without a body). */
+function whenFinished(reply: UpstreamReply, done: () => void): void {
+  const body = reply.body;
+  if (!body || !("once" in body)) return done();
+  let called = false;
+  body.once("close", () => {
+    if (called) return;
+    called = true;
+    done();
+  });
+}
+
 /** Builds the relay to a Streamable HTTP upstream at `url`. */
 export function createHttpUpstream(options: HttpUpstreamOptions): Upstream {
-  const { url, timeoutMs, log } = options;
+  const { url, timeoutMs, ledger, sessionIdleMs, log } = options;
+  const now = options.now ?? Date.now;
   const dispatcher = new Agent({ keepAliveTimeout: KEEP_ALIVE_MS, connect: { timeout: timeoutMs } });
+  const sessions = new HttpSessionTable(now);
 
-  async function handle(relay: RelayRequest): Promise<UpstreamReply> {
+  async function forward(relay: RelayRequest): Promise<UpstreamReply> {
     const incoming = relay.request.headers;
     const headers: Record<string, string> = {};
-    for (const name of FORWARDED_REQUEST_HEADERS) {
+    for (const name of relay.method === "POST" ? POST_HEADERS : OTHER_HEADERS) {
       const value = incoming.get(name);
       if (value !== null) headers[name] = value;
     }
+    if (relay.method === "POST") headers["content-type"] = "application/json";
     if (relay.identity.kind === "user") headers[USER_EMAIL_HEADER] = relay.identity.email;
     const signal = relay.request.signal;
 
@@ -59,7 +92,7 @@ export function createHttpUpstream(options: HttpUpstreamOptions): Upstream {
       response = await request(url, {
         method: relay.method,
         headers,
-        body: relay.method === "POST" ? relay.bodyBytes : undefined,
+        body: relay.method === "POST" ? relay.body?.bytes : undefined,
         dispatcher,
         signal,
         headersTimeout: timeoutMs,
@@ -91,10 +124,110 @@ export function createHttpUpstream(options: HttpUpstreamOptions): Upstream {
     return { status, headers: out, body: response.body };
   }
 
+  /** A request in an existing session: its owner only; the session ends with a DELETE or an upstream 404. */
+  async function inSession(relay: RelayRequest, session: HttpSession): Promise<UpstreamReply> {
+    session.inFlight++;
+    session.lastUsed = now();
+    let reply: UpstreamReply;
+    try {
+      reply = await forward(relay);
+    } catch (error) {
+      session.inFlight--;
+      throw error;
+    }
+    // 404: the upstream no longer knows the session (MCP: the client must start a new one).
+    if (reply.status === 404 || (relay.method === "DELETE" && reply.status >= 200 && reply.status < 300)) sessions.forget(session);
+    whenFinished(reply, () => {
+      session.inFlight--;
+      session.lastUsed = now();
+    });
+    return reply;
+  }
+
+  /**
+   * A POST outside a session. Only an `initialize` opens one (MCP Streamable HTTP, Session
+   * Management): it holds a place until its answer shows whether the upstream created a session,
+   * which is then bound to the caller. A session id on any other answer is not passed on, as the
+   * gateway would not honour it.
+   */
+  async function outsideSession(relay: RelayRequest): Promise<UpstreamReply> {
+    const opening = relay.body?.messages.some((m) => m.kind === "request" && m.method === "initialize") ?? false;
+    const slot = opening ? ledger.reserve(identityKey(relay.identity), evictIdle) : undefined;
+    let reply: UpstreamReply;
+    try {
+      reply = await forward(relay);
+    } catch (error) {
+      slot?.release();
+      throw error;
+    }
+    const born = reply.headers[SESSION_HEADER];
+    if (!slot || born === undefined || reply.status >= 300) {
+      slot?.release();
+      delete reply.headers[SESSION_HEADER];
+      return reply;
+    }
+    const email = relay.identity.kind === "user" ? relay.identity.email : null;
+    if (!sessions.bind(born, slot, email)) {
+      slot.release();
+      if (reply.body && "destroy" in reply.body) reply.body.destroy();
+      log.warn("the upstream handed out a session id that belongs to another live session");
+      throw new GatewayError("upstream_failed", "Upstream error: the MCP server handed out a session id that is already in use");
+    }
+    return reply;
+  }
+
+  /** The caller's own session `id`; anything else is answered like an unknown id. */
+  function sessionOf(id: string, identity: Identity): HttpSession {
+    const session = sessions.find(id, identityKey(identity));
+    if (!session) throw new GatewayError("session_not_found", SESSION_NOT_FOUND);
+    return session;
+  }
+
+  async function handle(relay: RelayRequest): Promise<UpstreamReply> {
+    const sessionId = relay.request.headers.get(MCP_HEADERS.sessionId);
+    if (sessionId !== null) return inSession(relay, sessionOf(sessionId, relay.identity));
+    return relay.method === "POST" ? outsideSession(relay) : forward(relay);
+  }
+
+  /** Ends a session upstream on its owner's behalf (best effort: it was idle, nobody waits). */
+  function closeUpstream(session: HttpSession): void {
+    const headers: Record<string, string> = { [SESSION_HEADER]: session.id };
+    if (session.ownerEmail !== null) headers[USER_EMAIL_HEADER] = session.ownerEmail;
+    request(url, { method: "DELETE", headers, dispatcher, headersTimeout: timeoutMs })
+      .then((response) => response.body.dump())
+      .catch((error: unknown) => log.warn(`closing an idle upstream session failed: ${causeCode(error)}`));
+  }
+
+  /** Makes room for an identity at its allowance: its least recently used idle session goes. */
+  function evictIdle(owner: string | null): boolean {
+    const session = sessions.leastRecentlyUsedIdle(owner);
+    if (!session) return false;
+    log.info("closing a user's least recently used idle session to make room for a new one");
+    sessions.forget(session);
+    closeUpstream(session);
+    return true;
+  }
+
+  // Idle sweep: cheaper than re-arming a timer on every request.
+  const sweeper = setInterval(
+    () => {
+      for (const session of sessions.idleSince(now() - sessionIdleMs)) {
+        sessions.forget(session);
+        closeUpstream(session);
+      }
+    },
+    Math.min(30_000, Math.max(50, Math.floor(sessionIdleMs / 4))),
+  );
+  sweeper.unref();
+
   return {
     description: `Streamable HTTP ${describeUrl(url)}`,
+    assertSession: (id, identity) => void sessionOf(id, identity),
     handle,
-    close: () => dispatcher.destroy(),
+    close: async () => {
+      clearInterval(sweeper);
+      await dispatcher.destroy();
+    },
   };
 }
 

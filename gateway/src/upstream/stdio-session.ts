@@ -14,7 +14,7 @@ import type { Logger } from "../logger";
 import { createChildTransport } from "./child-transport";
 import type { ChildTransport } from "./child-transport";
 
-export type CloseReason = "deleted" | "idle" | "shutdown" | "crashed" | "finished" | "client-gone";
+export type CloseReason = "deleted" | "idle" | "evicted" | "shutdown" | "crashed" | "finished" | "client-gone";
 
 export interface StdioSessionOptions {
   /** The verified email that opened the session (null: no email); only it may use the session. */
@@ -34,6 +34,7 @@ export interface StdioSessionOptions {
 const CLOSE_MESSAGES: Record<CloseReason, string> = {
   deleted: "The MCP session was closed by the client",
   idle: "The MCP session was closed after being idle; start a new session",
+  evicted: "The MCP session was closed to make room for a newer session of the same user; start a new session",
   shutdown: "The gateway is shutting down; retry shortly",
   crashed: "The MCP server process for this session exited unexpectedly; start a new session",
   finished: "The MCP server process finished",

@@ -1,9 +1,10 @@
 /**
  * Relay to a stdio MCP server: `MCP_UPSTREAM_COMMAND` is spawned once per MCP session and joined
  * to the client with the SDK's transports, so the gateway stays protocol-transparent. Limits:
- * at most `GATEWAY_MAX_SESSIONS` children, idle sessions closed after `GATEWAY_SESSION_IDLE_MS`,
- * children killed on DELETE, idle, crash and shutdown. A session belongs to the email that opened
- * it: a session id is not a credential, so another user presenting it gets "session not found".
+ * at most `GATEWAY_MAX_SESSIONS` children and `GATEWAY_MAX_SESSIONS_PER_USER` per identity, idle
+ * sessions closed after `GATEWAY_SESSION_IDLE_MS`, children killed on DELETE, idle, crash and
+ * shutdown. A session belongs to the email that opened it: a session id is not a credential, so
+ * another user presenting it gets "session not found".
  *
  * Sessionless clients (protocol revision 2026-07-28: no Mcp-Session-Id, no initialize): a POST
  * without a session id whose body is not `initialize` gets a child of its own that lives for that
@@ -11,10 +12,13 @@
  * is answered. A 2026-07-28 stdio server answers it directly; a 2025-era server answers
  * `server/discover` with "method not found", which sends version-negotiating clients back to
  * `initialize` and a normal session. Each such POST costs one process start and counts toward
- * the session limit while it runs.
+ * the session limits while it runs. A POST of notifications (or responses) only has nothing for a
+ * fresh child to answer: it is acknowledged with 202 and starts no process.
  */
 import { MCP_HEADERS } from "@mcpbox/shared";
+import { identityKey } from "../context";
 import { GatewayError } from "../errors";
+import type { SessionLedger, SessionSlot } from "../limits/session-ledger";
 import type { Logger } from "../logger";
 import { replyFromResponse } from "../reply";
 import type { UpstreamReply } from "../reply";
@@ -24,7 +28,8 @@ import type { RelayRequest, Upstream } from "./types";
 export interface StdioUpstreamOptions {
   command: string;
   args: readonly string[];
-  maxSessions: number;
+  /** Places for sessions (one child each), per identity and in total. */
+  ledger: SessionLedger;
   sessionIdleMs: number;
   log: Logger;
   /** Clock for the idle timer (injected in tests). */
@@ -39,9 +44,10 @@ export interface StdioUpstream extends Upstream {
 const PROTOCOL_VERSION_HEADER = MCP_HEADERS.protocolVersion.toLowerCase();
 
 export function createStdioUpstream(options: StdioUpstreamOptions): StdioUpstream {
-  const { log, maxSessions, sessionIdleMs } = options;
+  const { log, ledger, sessionIdleMs } = options;
   const now = options.now ?? Date.now;
   const live = new Set<StdioSession>();
+  const slots = new Map<StdioSession, SessionSlot>();
   const byId = new Map<string, StdioSession>();
   let closed = false;
 
@@ -58,37 +64,64 @@ export function createStdioUpstream(options: StdioUpstreamOptions): StdioUpstrea
   }, sweepEveryMs);
   sweeper.unref();
 
+  /** Makes room for an identity at its allowance: its least recently used idle session ends. */
+  function evictIdle(owner: string | null): boolean {
+    let oldest: StdioSession | undefined;
+    for (const session of live) {
+      if (session.owner !== owner || session.stateless || session.busy || session.isClosing) continue;
+      if (!oldest || session.lastActivity < oldest.lastActivity) oldest = session;
+    }
+    if (!oldest) return false;
+    log.info(`closing MCP session ${oldest.id ?? "?"} (child ${oldest.pid ?? "?"}), its user's least recently used idle one, to make room`);
+    // Its place is free from now on: the session takes no more requests while its child exits.
+    slots.get(oldest)?.release();
+    void oldest.close("evicted");
+    return true;
+  }
+
   async function spawn(stateless: boolean, owner: string | null): Promise<StdioSession> {
     if (closed) throw new GatewayError("shutting_down", "The gateway is shutting down; retry shortly");
-    if (live.size >= maxSessions) {
-      throw new GatewayError("too_many_sessions", `Too many MCP sessions: this gateway runs at most ${maxSessions} at once (GATEWAY_MAX_SESSIONS); close one and retry`);
+    const slot = ledger.reserve(owner, evictIdle);
+    let session: StdioSession;
+    try {
+      session = await StdioSession.start({
+        owner,
+        command: options.command,
+        args: options.args,
+        stateless,
+        log,
+        now,
+        onSessionId: (s, id) => byId.set(id, s),
+        onClosed: (s) => {
+          live.delete(s);
+          slots.delete(s);
+          slot.release();
+          if (s.id !== undefined && byId.get(s.id) === s) byId.delete(s.id);
+        },
+      });
+    } catch (error) {
+      slot.release();
+      throw error;
     }
-    const session = await StdioSession.start({
-      owner,
-      command: options.command,
-      args: options.args,
-      stateless,
-      log,
-      now,
-      onSessionId: (s, id) => byId.set(id, s),
-      onClosed: (s) => {
-        live.delete(s);
-        if (s.id !== undefined && byId.get(s.id) === s) byId.delete(s.id);
-      },
-    });
     live.add(session);
+    slots.set(session, slot);
+    return session;
+  }
+
+  /** The caller's own live session `id`; a session id is not a credential, so another user's is not found. */
+  function sessionOf(id: string, owner: string | null): StdioSession {
+    const session = byId.get(id);
+    if (!session || session.isClosing || session.owner !== owner) {
+      throw new GatewayError("session_not_found", "Session not found: it was closed, timed out, or its MCP server process exited; start a new session");
+    }
     return session;
   }
 
   async function handle(relay: RelayRequest): Promise<UpstreamReply> {
     const sessionId = relay.request.headers.get(MCP_HEADERS.sessionId);
-    const owner = relay.identity.kind === "user" ? relay.identity.email.toLowerCase() : null;
+    const owner = identityKey(relay.identity);
     if (sessionId !== null) {
-      const session = byId.get(sessionId);
-      // A session id is not a credential: another user presenting it finds no session.
-      if (!session || session.isClosing || session.owner !== owner) {
-        throw new GatewayError("session_not_found", "Session not found: it was closed, timed out, or its MCP server process exited; start a new session");
-      }
+      const session = sessionOf(sessionId, owner);
       const response = await session.handle(relay.request, relay.body?.value);
       // DELETE answers once the child process is really gone.
       if (relay.method === "DELETE" && response.ok) await session.close("deleted");
@@ -98,6 +131,8 @@ export function createStdioUpstream(options: StdioUpstreamOptions): StdioUpstrea
       throw new GatewayError("session_required", `Bad request: ${relay.method} needs an ${MCP_HEADERS.sessionId} header`);
     }
     const messages = relay.body?.messages ?? [];
+    // Nothing in the body expects an answer, and no session exists to deliver it to.
+    if (!relay.body?.hasRequests) return { status: 202, headers: {}, body: null };
     if (messages.length === 1 && messages[0]?.method === "initialize") {
       const session = await spawn(false, owner);
       const response = await session.handle(relay.request, relay.body?.value);
@@ -124,6 +159,7 @@ export function createStdioUpstream(options: StdioUpstreamOptions): StdioUpstrea
 
   return {
     description: `stdio command "${options.command}"`,
+    assertSession: (id, identity) => void sessionOf(id, identityKey(identity)),
     handle,
     sessions: () => [...live].map((s) => ({ id: s.id, pid: s.pid })),
     async close() {

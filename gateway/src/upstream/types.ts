@@ -3,22 +3,27 @@
  * authorized MCP request in, one streaming reply out.
  */
 import type { Identity } from "../context";
-import type { ParsedBody } from "../jsonrpc-body";
+import type { McpBody } from "../jsonrpc/message";
 import type { UpstreamReply } from "../reply";
 
 export interface RelayRequest {
   readonly method: "POST" | "GET" | "DELETE";
   /** The client's request: headers, and an abort signal that fires when the client goes away. */
   readonly request: Request;
-  /** POST only: the body exactly as received, and what it parsed to. */
-  readonly bodyBytes?: Uint8Array;
-  readonly body?: ParsedBody;
+  /** POST only: the parsed body; its `bytes` are what an HTTP upstream receives. */
+  readonly body?: McpBody;
   readonly identity: Identity;
 }
 
 export interface Upstream {
   /** For the ready line and logs; never holds secrets. */
   readonly description: string;
+  /**
+   * Throws GatewayError `session_not_found` (404) unless `sessionId` names a live session that
+   * `identity` opened. The app asks before the tool policy, so a foreign or stale session id is
+   * answered 404 before any policy decision or rate-limit charge; `handle` checks again.
+   */
+  assertSession(sessionId: string, identity: Identity): void;
   handle(request: RelayRequest): Promise<UpstreamReply>;
   /** Ends streams and kills children. Resolves when they are gone. */
   close(): Promise<void>;

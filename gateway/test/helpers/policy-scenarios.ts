@@ -3,13 +3,15 @@
  * the real gateway with a real policy file: each rule kind allowing and refusing, filtered and
  * full lists for two users at once, a mixed batch, read-only users, name edge cases, the audit.
  */
+import { createHash } from "node:crypto";
 import { GATEWAY_ENV, JSONRPC_ERROR } from "@mcpbox/shared";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestGateway } from "./gateway";
 import type { TestGateway } from "./gateway";
 import { connectClient } from "./mcp-client";
-import { auditEntries, openRawSession, policyDir } from "./policy";
+import { auditEntries, messagesOf, openRawSession, policyDir } from "./policy";
 import type { PolicyDir, RawSession } from "./policy";
+import { rawRequest } from "./raw-http";
 import { openRawStream } from "./sse-stream";
 
 /** server-everything's tools with `readOnlyHint: true` among those every session has. */
@@ -168,6 +170,26 @@ export function policyScenarios(upstreamEnv: () => Record<string, string>): void
     });
   });
 
+  describe("sessions", () => {
+    it("keeps a session to the user who opened it: another user's call or list in it gets 404, not a policy answer", async () => {
+      const partner = await session("partner@example.com");
+      const stranger = { ...partner.headers, ...gateway.headers("stranger@elsewhere.example") };
+      for (const body of [
+        { jsonrpc: "2.0", id: 70, method: "tools/call", params: { name: "echo", arguments: { message: "not mine" } } },
+        { jsonrpc: "2.0", id: 71, method: "tools/list", params: {} },
+      ]) {
+        const response = await rawRequest({ port: gateway.port, method: "POST", headers: stranger, body: JSON.stringify(body) });
+        expect(response.status).toBe(404);
+        expect(messagesOf(response).map((m) => m.error?.code)).toEqual([JSONRPC_ERROR.sessionNotFound]);
+      }
+      const strangers = auditEntries(gateway).filter((e) => e.email === "stranger@elsewhere.example" && e.error === "session_not_found");
+      expect(strangers.map((e) => e.decision)).toEqual([undefined, undefined]);
+      // The owner's session goes on, filtered for its owner.
+      const tools = (await partner.call("tools/list", {})).result?.tools as { name: string }[];
+      expect(tools.map((t) => t.name).sort()).toEqual(["echo", "get-structured-content"]);
+    });
+  });
+
   describe("lists", () => {
     it("shows each of two users, at the same time on the same server, only what they may use", async () => {
       const [owner, partner] = await Promise.all([connectClient(gateway.url, gateway.headers("owner@example.com")), connectClient(gateway.url, gateway.headers("partner@example.com"))]);
@@ -223,6 +245,10 @@ export function policyScenarios(upstreamEnv: () => Record<string, string>): void
       const entries = auditEntries(gateway);
       const refused = entries.find((e) => e.email === "partner@example.com" && e.tool === "get-sum" && e.decision === "refused");
       expect(refused).toMatchObject({ rule: "partner-no-sum", error: "policy_denied", status: 200 });
+      // The session appears as its digest, beside the decision; never in clear.
+      const partnerSession = (await session("partner@example.com")).id;
+      expect(refused?.session).toBe(createHash("sha256").update(partnerSession).digest("hex").slice(0, 16));
+      expect(gateway.auditLines.some((line) => line.includes(partnerSession))).toBe(false);
       const filtered = entries.find((e) => e.email === "partner@example.com" && e.method === "tools/list" && e.decision === "filtered");
       expect(String(filtered?.rule).split(",")).toEqual(expect.arrayContaining(["partner-search", "partner-no-sum"]));
       const allowed = entries.find((e) => e.email === "owner@example.com" && e.tool === "echo");

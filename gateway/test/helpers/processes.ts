@@ -26,9 +26,9 @@ export function everythingStdioCommand(): string {
   return [process.execPath, EVERYTHING_ENTRY, "stdio"].map(shellQuote).join(" ");
 }
 
-/** MCP_UPSTREAM_COMMAND running a TypeScript test helper server through tsx. */
-export function helperStdioCommand(file: string): string {
-  return [process.execPath, "--import", "tsx", join(HELPERS_DIR, file)].map(shellQuote).join(" ");
+/** MCP_UPSTREAM_COMMAND running a TypeScript test helper server through tsx, with `args`. */
+export function helperStdioCommand(file: string, ...args: string[]): string {
+  return [process.execPath, "--import", "tsx", join(HELPERS_DIR, file), ...args].map(shellQuote).join(" ");
 }
 
 /** A port that was free a moment ago (for servers that cannot listen on port 0 and report it). */

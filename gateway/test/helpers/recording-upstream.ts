@@ -15,16 +15,23 @@ export interface RecordedRequest {
 
 export type UpstreamHandler = (req: IncomingMessage, res: ServerResponse, body: string) => void;
 
-/** Answers every POST with a JSON-RPC result echoing the request id; GET/DELETE with 200. */
+let sessionsOpened = 0;
+
+/**
+ * Answers every POST with a JSON-RPC result echoing the request id, and GET/DELETE with 200. Like
+ * a stateful MCP server, it opens a session with a fresh id on `initialize` and echoes the
+ * client's session id on every other answer.
+ */
 export const jsonResultHandler: UpstreamHandler = (req, res, body) => {
-  let id: unknown;
+  let message: { id?: unknown; method?: unknown } = {};
   try {
-    id = (JSON.parse(body) as { id?: unknown }).id ?? null;
+    message = JSON.parse(body) as typeof message;
   } catch {
-    id = null;
+    message = {};
   }
-  res.writeHead(200, { "content-type": "application/json", "mcp-session-id": "upstream-session-1" });
-  res.end(JSON.stringify({ jsonrpc: "2.0", id, result: { ok: true } }));
+  const session = message.method === "initialize" ? `upstream-session-${++sessionsOpened}` : req.headers["mcp-session-id"];
+  res.writeHead(200, { "content-type": "application/json", ...(session ? { "mcp-session-id": session } : {}) });
+  res.end(JSON.stringify({ jsonrpc: "2.0", id: message.id ?? null, result: { ok: true } }));
 };
 
 export interface RecordingUpstream {

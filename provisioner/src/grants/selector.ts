@@ -10,7 +10,7 @@ export type GrantCriterion = "user" | "client" | "grant";
 
 export const GRANT_CRITERIA: readonly GrantCriterion[] = ["user", "client", "grant"];
 
-export type CriterionCheck = { ok: true; value: string } | { ok: false; problem: string };
+type CriterionCheck = { ok: true; value: string } | { ok: false; problem: string };
 
 /** Client ids are printable ASCII (the OAuth library makes 16 characters; registrations can carry more). */
 const CLIENT_ID_PATTERN = /^[\x21-\x7e]{1,2048}$/;

@@ -10,7 +10,7 @@ import { LockedError, StateError } from "../errors";
 import { emptyState, parseState, type ProvisionState } from "./state";
 
 /** Owner read/write only. */
-export const SECRET_FILE_MODE = 0o600;
+const SECRET_FILE_MODE = 0o600;
 
 /** Writes `content` to `file` atomically with mode 0600, creating its folder (0700) if needed. */
 export async function writeSecretFile(file: string, content: string): Promise<void> {

@@ -6,7 +6,7 @@
 import { DEFAULT_GATEWAY_HOSTNAME, DEFAULT_GATEWAY_PORT, DEFAULT_RESOURCE_NAMES } from "@mcpbox/shared";
 import { StateError } from "../errors";
 
-export const STATE_VERSION = 1 as const;
+const STATE_VERSION = 1 as const;
 
 /** Who may sign in at Cloudflare Access (`--allow`). */
 export type AllowRule = { kind: "everyone" } | { kind: "emails"; emails: string[] } | { kind: "domain"; domain: string };
@@ -131,7 +131,7 @@ export function parseState(value: unknown, file: string): ProvisionState {
 }
 
 /** Validates an allow rule (from the state file). */
-export function parseAllow(value: unknown): AllowRule | undefined {
+function parseAllow(value: unknown): AllowRule | undefined {
   const r = record(value);
   if (!r) return undefined;
   if (r.kind === "everyone") return { kind: "everyone" };

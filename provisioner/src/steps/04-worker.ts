@@ -56,7 +56,7 @@ export function kvTitleFor(workerName: string): string {
 }
 
 /** `https://<worker>.<subdomain>.workers.dev` */
-export function workerUrlFor(workerName: string, subdomain: string): string {
+function workerUrlFor(workerName: string, subdomain: string): string {
   return `https://${workerName}.${subdomain}.workers.dev`;
 }
 
@@ -156,7 +156,7 @@ export const workerStep: Step<WorkerPlan> = {
 };
 
 /** The upload for this bundle: modules, compatibility settings, bindings and plain-text vars. */
-export function composeUpload(ctx: RunContext, bundle: WorkerBundle, kvId: string, keepSecrets: boolean): WorkerUpload {
+function composeUpload(ctx: RunContext, bundle: WorkerBundle, kvId: string, keepSecrets: boolean): WorkerUpload {
   const serviceId = ctx.state.vpcService?.id;
   if (!serviceId) throw new Error("internal: no VPC service before the Worker step");
   const vars = workerVars(ctx, bundle.vars);

@@ -205,7 +205,7 @@ async function secretsNeedPush(ctx: RunContext, accountId: string, plan: AccessP
 }
 
 /** Pushes the seven secrets in one operation and records their fingerprint. */
-export async function pushSecrets(ctx: RunContext, accountId: string): Promise<void> {
+async function pushSecrets(ctx: RunContext, accountId: string): Promise<void> {
   const secrets = workerSecretValues(ctx.state);
   if (!secrets.ok) throw new Error(`internal: cannot push secrets, missing ${secrets.missing.join(", ")}`);
   const mode = await ctx.cf.workers.putSecrets(accountId, ctx.options.names.worker, secrets.values);

@@ -16,7 +16,7 @@ interface Conflict {
 }
 
 /** Lists same-named resources the state does not record (reads only). */
-export async function findConflicts(ctx: RunContext, accountId: string): Promise<Conflict[]> {
+async function findConflicts(ctx: RunContext, accountId: string): Promise<Conflict[]> {
   const { cf, state, options } = ctx;
   const names = options.names;
   const conflicts: Conflict[] = [];

@@ -16,7 +16,7 @@ import { GRANTS_ANCHOR } from "./views/grants";
 import type { WizardModel } from "./views/wizard";
 
 /** The step to show: step 1 until this session verified a token, else the first step not done. */
-export function currentStep(session: Session, state: ProvisionState): number {
+function currentStep(session: Session, state: ProvisionState): number {
   if (isSetUp(state)) return 6;
   if (!session.verified) return 1;
   return completedSteps(state) + 1;

@@ -23,7 +23,7 @@ interface AxeViolation {
 }
 
 /** Runs axe-core on the page; fails on any serious or critical violation. */
-export async function expectAccessible(page: Page): Promise<void> {
+async function expectAccessible(page: Page): Promise<void> {
   // Evaluated through the DevTools protocol, so the page's CSP (no inline script) does not apply.
   await page.evaluate(await AXE_SOURCE);
   const violations = await page.evaluate(async () => {
@@ -83,7 +83,7 @@ export function useWizardInChromium(): { browser: () => Browser; wizard: () => W
   return { browser: () => need(browser, "Chromium"), wizard: () => need(wizard, "the wizard") };
 }
 
-export interface Focused {
+interface Focused {
   label: string;
   outline: string;
 }

@@ -9,7 +9,7 @@ import { createHash, timingSafeEqual } from "node:crypto";
 export type GuardResult = { ok: true } | { ok: false; reason: string };
 
 /** Host names the wizard answers to; it listens on 127.0.0.1 only. */
-export const WIZARD_HOSTS = ["127.0.0.1", "localhost"] as const;
+const WIZARD_HOSTS = ["127.0.0.1", "localhost"] as const;
 
 /**
  * DNS rebinding: a page on attacker.example whose name later resolves to 127.0.0.1 still sends

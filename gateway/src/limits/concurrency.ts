@@ -1,0 +1,62 @@
+/**
+ * Requests in flight per identity (`GATEWAY_MAX_CONCURRENT_PER_USER`; callers without an email
+ * share one allowance). A request holds its place from the moment its caller is known until its
+ * response ends, streams included, so one caller cannot tie up every connection to the upstream.
+ * Over the allowance: 429 with Retry-After, and nothing is read or relayed.
+ */
+import { GATEWAY_ENV } from "@mcpbox/shared";
+import type { MiddlewareHandler } from "hono";
+import { describeIdentity, identityKey } from "../context";
+import type { GatewayEnv } from "../context";
+import { refuse } from "../middleware/refuse";
+
+export class ConcurrencyLimiter {
+  private readonly inFlight = new Map<string | null, number>();
+
+  constructor(readonly perIdentity: number) {}
+
+  /** Requests `key` has in flight. */
+  count(key: string | null): number {
+    return this.inFlight.get(key) ?? 0;
+  }
+
+  /** Takes a place for `key` and returns its (idempotent) release, or undefined when none is left. */
+  acquire(key: string | null): (() => void) | undefined {
+    const current = this.inFlight.get(key) ?? 0;
+    if (current >= this.perIdentity) return undefined;
+    this.inFlight.set(key, current + 1);
+    let held = true;
+    return () => {
+      if (!held) return;
+      held = false;
+      const left = (this.inFlight.get(key) ?? 1) - 1;
+      if (left === 0) this.inFlight.delete(key);
+      else this.inFlight.set(key, left);
+    };
+  }
+}
+
+/** Holds one place per request for the caller's identity; runs after the identity check. */
+export function concurrencyGuard(limiter: ConcurrencyLimiter): MiddlewareHandler<GatewayEnv> {
+  return async (c, next) => {
+    const key = identityKey(c.var.identity);
+    const release = limiter.acquire(key);
+    if (!release) {
+      return refuse(
+        c,
+        "too_many_requests",
+        `Too many requests in flight for ${describeIdentity(key)}: at most ${limiter.perIdentity} at once per user (${GATEWAY_ENV.maxConcurrentPerUser}); wait for one to finish and retry`,
+      );
+    }
+    const outgoing = c.env?.outgoing;
+    // On Node the place is held until the response (a stream, perhaps) has ended.
+    if (outgoing && !outgoing.destroyed) outgoing.once("close", release);
+    else if (outgoing) release();
+    try {
+      await next();
+    } finally {
+      // Without Node bindings the end of the handler is the best end this layer can see.
+      if (!outgoing) release();
+    }
+  };
+}
