@@ -11,7 +11,7 @@ import path from "node:path";
 import { REPO_ROOT } from "../../src/wrangler-settings";
 import type { CpuProfile, CpuProfileNode } from "./inspector";
 import { PROBE_KV_METHODS } from "./probe";
-import { SUBTLE_METHODS } from "./subtle-counter";
+import { SUBTLE_METHODS } from "../../src/test-kit/subtle-counter";
 
 const PROFILE_AREAS = ["worker", "oauth-library", "other-packages", "probe", "runtime", "gc"] as const;
 export type ProfileArea = (typeof PROFILE_AREAS)[number];
