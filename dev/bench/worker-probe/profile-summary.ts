@@ -116,7 +116,8 @@ function classify(file: string, line: number): Located {
   }
   // The generated entry lives in a temporary directory outside the repository.
   if (relative.startsWith("..")) return { area: "probe", where: "bench entry" };
-  if (relative.startsWith("dev/bench/")) return { area: "probe", where: `${relative}:${line}` };
+  // dev/ code in the bundle is measurement only: the probe (dev/bench/) and the kit's subtle-call counter.
+  if (relative.startsWith("dev/")) return { area: "probe", where: `${relative}:${line}` };
   if (relative.startsWith("worker/") || relative.startsWith("shared/")) return { area: "worker", where: `${relative}:${line}` };
   return { area: "other-packages", where: `${relative}:${line}` };
 }
