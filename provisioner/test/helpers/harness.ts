@@ -23,7 +23,7 @@ export function fixtureBundle(source = FIXTURE_MODULE): WorkerBundle {
     modules: [{ name: "index.js", contentType: "application/javascript+module", content: new TextEncoder().encode(source) }],
     compatibilityDate: "2026-08-01",
     compatibilityFlags: ["nodejs_compat"],
-    vars: { GATEWAY_HOST: "mcp-gateway", GATEWAY_PORT: "8002" },
+    vars: { GATEWAY_TARGET_HOST: "mcp-gateway", GATEWAY_TARGET_PORT: "8002" },
     rateLimits: [
       { name: "REGISTER_RATE_LIMITER", namespace_id: "41001", simple: { limit: 10, period: 60 } },
       { name: "AUTHORIZE_RATE_LIMITER", namespace_id: "41002", simple: { limit: 30, period: 60 } },
