@@ -5,9 +5,9 @@
 import { spawn } from "node:child_process";
 import os from "node:os";
 import path from "node:path";
-import { WIZARD_ENV } from "@mcpbox/shared";
 import { freePort, occupyPort, type OccupiedPort } from "@mcpbox/dev/test-kit/node";
 import { afterEach, describe, expect, it } from "vitest";
+import { WIZARD_ENV } from "../src/defaults";
 
 const MAIN = path.resolve(import.meta.dirname, "../src/web/main.ts");
 const children: Array<ReturnType<typeof spawn>> = [];

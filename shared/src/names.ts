@@ -72,11 +72,6 @@ export const PROVISIONER_ENV = {
   apiBaseUrl: "CLOUDFLARE_API_BASE_URL",
 } as const;
 
-/** Environment variables the Remote Access wizard (`npm run wizard`) reads. */
-export const WIZARD_ENV = {
-  port: "MCPBOX_WIZARD_PORT",
-} as const;
-
 /** Keys the provisioner writes into `--env-file` for the gateway and cloudflared. */
 export const ENV_FILE_KEYS = {
   tunnelToken: "TUNNEL_TOKEN",

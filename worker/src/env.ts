@@ -4,7 +4,6 @@
  * A missing or malformed setting becomes a ConfigError that names the setting in the log only.
  */
 import {
-  BUILTIN_CORS_ORIGINS,
   DEFAULT_ACCESS_TOKEN_TTL_SECONDS,
   MAX_ACCESS_TOKEN_TTL_SECONDS,
   MIN_ACCESS_TOKEN_TTL_SECONDS,
@@ -21,6 +20,7 @@ import {
 } from "@mcpbox/shared";
 import { ConfigError } from "./http/errors";
 import { parseGrantLifetimes, type GrantLifetimes } from "./oauth/grant-lifetimes";
+import { BUILTIN_CORS_ORIGINS } from "./proxy/cors";
 
 /** The environment as wrangler declares it. Every value may still be absent at run time. */
 export type WorkerEnv = Env;

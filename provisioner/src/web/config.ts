@@ -5,9 +5,10 @@
  * child env).
  */
 import { parseArgs } from "node:util";
-import { DEFAULT_STATE_FILE, DEFAULT_WIZARD_PORT, WIZARD_ENV } from "@mcpbox/shared";
+import { DEFAULT_STATE_FILE } from "@mcpbox/shared";
 import { REPO_ROOT } from "../bundle/wrangler-bundle";
 import { loadConfig } from "../config";
+import { DEFAULT_WIZARD_PORT, WIZARD_ENV } from "../defaults";
 import { UsageError } from "../errors";
 import { checkPort } from "../inputs";
 import { defaultEnvFile } from "../run/context";
