@@ -6,7 +6,7 @@
 import type { VpcService, VpcServiceSpec } from "../cloudflare/types";
 import { confirmAdoption, markPending, recordCreated } from "../run/adopt";
 import type { RunContext } from "../run/context";
-import { requireAccount } from "./02-tunnel";
+import { requireAccount } from "./account";
 import type { Step, StepPlan } from "./step";
 
 interface VpcPlan extends StepPlan {
