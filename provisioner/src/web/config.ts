@@ -14,7 +14,7 @@ import { checkPort } from "../inputs";
 import { defaultEnvFile } from "../run/context";
 import type { WizardSettings } from "./operations";
 
-/** The only address the wizard listens on (security layer 10). */
+/** The only address the wizard listens on: an admin surface, reachable from this machine only. */
 export const WIZARD_BIND_HOST = "127.0.0.1" as const;
 
 export interface WizardConfig {
