@@ -18,7 +18,6 @@ import { newCookieKey, providerConfiguration, type DevAccount, type DevRefreshTo
 
 export { devSubjectFor } from "./accounts";
 export { newSigningKey, signRs256 } from "./keys";
-export type { SigningKey } from "./keys";
 export { DEV_IDP_BANNER, DEV_IDP_CANCEL_FIELD, DEV_IDP_INTERACTION_SEGMENT, DEV_IDP_LOGIN_FIELD } from "./login-form";
 
 export interface DevIdpOptions {

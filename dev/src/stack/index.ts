@@ -5,13 +5,11 @@
  * shutdown on signals, and the Worker secrets it generates.
  */
 export { DEV_STACK_ENV, loadStackConfig } from "./config";
-export type { StackConfig } from "./config";
 export { startStack } from "./stack";
-export type { RunningStack, StackOptions, StackUrls } from "./stack";
+export type { RunningStack } from "./stack";
 export { workerCallbackUris } from "./components";
 export { workerSecrets } from "./dev-vars";
 export { StackError } from "./errors";
 export { consoleStackLog, formatLogLine, silentStackLog } from "./log";
-export type { StackLog } from "./log";
 export { handleShutdown } from "./shutdown";
 export { connectInstructions } from "./summary";
