@@ -5,7 +5,7 @@
  * let those tests pass for the wrong reason.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import net from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import {
@@ -19,6 +19,7 @@ import {
   processExists,
   processGroupOf,
   processTree,
+  statFields,
 } from "../src/test-kit/node";
 
 const started: ChildProcess[] = [];
@@ -28,10 +29,10 @@ afterEach(() => {
 
 /**
  * A shell that starts a short child in the background, then becomes `sleep` (exec), which never
- * reaps it: the child turns into a zombie of our child.
+ * reaps it: once it ends, the child is a zombie of our child.
  */
 function parentOfAZombie(): ChildProcess {
-  const child = spawn("sh", ["-c", "sleep 0 & exec sleep 30"], { stdio: "ignore" });
+  const child = spawn("sh", ["-c", "sleep 0.1 & exec sleep 30"], { stdio: "ignore" });
   started.push(child);
   return child;
 }
@@ -51,8 +52,10 @@ describe("the process table", () => {
   it("tells a running process, a zombie and a reaped process apart", async () => {
     const parent = parentOfAZombie();
     const pid = parent.pid as number;
-    await expect.poll(() => descendants(pid, { zombies: true }).length).toBe(1);
-    const [zombie] = descendants(pid, { zombies: true }) as [number];
+    // Wait (reading /proc directly) until the background child has ended and not been reaped.
+    const childOf = () => readdirSync("/proc").filter((entry) => /^\d+$/.test(entry) && statFields(Number(entry))?.[1] === String(pid));
+    await expect.poll(() => childOf().map((entry) => statFields(Number(entry))?.[0]), { timeout: 10_000 }).toEqual(["Z"]);
+    const zombie = Number(childOf()[0]);
 
     expect(isRunning(pid)).toBe(true);
     expect(processExists(zombie)).toBe(true);
