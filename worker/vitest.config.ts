@@ -7,9 +7,11 @@
 import { randomBytes } from "node:crypto";
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineProject } from "vitest/config";
-// Relative imports: vitest bundles this file and would leave a workspace package to Node unbundled.
+// Vitest bundles this file and leaves package imports to Node, which strips the types of a .ts
+// file but resolves no extensionless import: @mcpbox/dev/wrangler-settings imports no workspace
+// module, so Node loads it as it is; @mcpbox/shared's index would not load, hence its one file here.
+import { readWorkerSettings } from "@mcpbox/dev/wrangler-settings";
 import { WORKER_BINDINGS } from "../shared/src/names.ts";
-import { readWorkerSettings } from "../dev/src/wrangler-settings.ts";
 import { TEST_EXTRA_CORS_ORIGIN, TEST_SERVICE_TOKEN, type HarnessInfo } from "./test/helpers/harness-info.ts";
 
 const settings = readWorkerSettings();

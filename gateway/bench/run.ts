@@ -13,7 +13,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os, { tmpdir } from "node:os";
 import { join } from "node:path";
 import { GATEWAY_ENV, MCPBOX_HEADERS } from "@mcpbox/shared";
-import { machineSummary, percentile, writeBenchSection } from "../../dev/src/bench-report";
+import { machineSummary, percentile, writeBenchSection } from "@mcpbox/dev/test-kit/node";
 import { everythingStdioCommand, startEverythingHttp } from "../test/helpers/processes";
 import { snapshot, used } from "./cpu";
 import { writeFile } from "node:fs/promises";

@@ -5,7 +5,7 @@
  * configured) in front of the upstream relay. A request reaches the upstream only after every
  * check passed.
  */
-import { GATEWAY_PATHS, HEALTH_BODY, MCP_HEADERS } from "@mcpbox/shared";
+import { GATEWAY_PATHS, HEALTH_BODY, MCP_HEADERS, MCP_HTTP_METHODS, type McpHttpMethod } from "@mcpbox/shared";
 import { RESPONSE_ALREADY_SENT } from "@hono/node-server/utils/response";
 import { Hono } from "hono";
 import type { GatewayConfig } from "./config";
@@ -55,9 +55,9 @@ export function createApp({ config, upstream, log, policy }: AppDeps): Hono<Gate
   app.use(GATEWAY_PATHS.mcp, methodGuard());
   app.use(GATEWAY_PATHS.mcp, sessionGuard(upstream));
   if (policy) app.use(GATEWAY_PATHS.mcp, policyGuard(policy));
-  app.on(["POST", "GET", "DELETE"], GATEWAY_PATHS.mcp, async (c) => {
+  app.on([...MCP_HTTP_METHODS], GATEWAY_PATHS.mcp, async (c) => {
     let reply = await upstream.handle({
-      method: c.req.method as "POST" | "GET" | "DELETE",
+      method: c.req.method as McpHttpMethod,
       request: c.req.raw,
       body: c.var.body,
       identity: c.var.identity,

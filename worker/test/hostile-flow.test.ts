@@ -17,7 +17,7 @@ import {
   prepareAuthorization,
   submitConsent,
   type PreparedAuthorization,
-} from "../../dev/src/oauth-flow";
+} from "@mcpbox/dev/test-kit";
 import { ORIGIN, mcpPost, mcpUrl, newProbe, selfNetwork, standinRecords, uniqueEmail } from "./helpers/workerd/worker-harness";
 
 const network = selfNetwork();

@@ -7,7 +7,7 @@
  */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { countSubtleCalls } from "../../dev/bench/worker-probe/subtle-counter";
+import { countSubtleCalls } from "@mcpbox/dev/test-kit";
 import { CountingKv } from "./helpers/workerd/counting-kv";
 import { callWorker, envWith, login, mcpPost, mcpUrl, newProbe } from "./helpers/workerd/worker-harness";
 

@@ -20,7 +20,7 @@ import {
   prepareAuthorization,
   submitConsent,
   type PreparedAuthorization,
-} from "../../dev/src/oauth-flow";
+} from "@mcpbox/dev/test-kit";
 import { guardLibraryFetch, isLibraryFetchGuard } from "../src/oauth/cimd-fetch-guard";
 import { CountingKv } from "./helpers/workerd/counting-kv";
 import { ORIGIN, callWorker, envWith, fromAddress, login, mcpPost, mcpUrl, newProbe, nextClientAddress, selfNetwork, uniqueEmail } from "./helpers/workerd/worker-harness";

@@ -7,8 +7,7 @@ import { SELF } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { AUTH_METHOD_OIDC, MCPBOX_HEADERS } from "@mcpbox/shared";
-import { devSubjectFor } from "../../dev/src/idp/accounts";
-import { approveAuthorization, postForm, prepareAuthorization } from "../../dev/src/oauth-flow";
+import { devSubjectFor, approveAuthorization, postForm, prepareAuthorization } from "@mcpbox/dev/test-kit";
 import { TEST_SERVICE_TOKEN } from "./helpers/harness-info";
 import { ORIGIN, harness, login, mcpPost, mcpUrl, newProbe, selfNetwork, standinRecords, uniqueEmail } from "./helpers/workerd/worker-harness";
 

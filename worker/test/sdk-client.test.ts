@@ -7,7 +7,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { UnauthorizedError } from "@modelcontextprotocol/sdk/client/auth.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { describe, expect, it } from "vitest";
-import { ScriptedBrowser, consentFormFields, loginAtDevIdp, redirectTarget, submitConsent } from "../../dev/src/oauth-flow";
+import { ScriptedBrowser, consentFormFields, loginAtDevIdp, redirectTarget, submitConsent } from "@mcpbox/dev/test-kit";
 import { MemoryOAuthClientProvider, sdkFetch } from "./helpers/workerd/sdk-client";
 import { ORIGIN, newProbe, selfNetwork, standinRecords, uniqueEmail } from "./helpers/workerd/worker-harness";
 

@@ -17,6 +17,7 @@ import { renderErrorPage, renderLoginPage } from "./login-page";
 import { newCookieKey, providerConfiguration, type DevAccount, type DevRefreshTokenSettings } from "./provider-config";
 
 export { devSubjectFor } from "./accounts";
+export { newSigningKey, signRs256 } from "./keys";
 export { DEV_IDP_BANNER, DEV_IDP_CANCEL_FIELD, DEV_IDP_INTERACTION_SEGMENT, DEV_IDP_LOGIN_FIELD } from "./login-form";
 
 export interface DevIdpOptions {

@@ -6,16 +6,15 @@
  * `Mcp-Method`/`Mcp-Name` headers.
  */
 import {
-  ANONYMOUS_METHODS,
   MCPBOX_HEADERS,
   MCP_HEADERS,
-  NOTIFICATION_METHOD_PREFIX,
   isEmailAllowed,
   isValidEmail,
 } from "@mcpbox/shared";
 import type { EmailAllowlist } from "@mcpbox/shared";
 import type { MiddlewareHandler } from "hono";
 import type { GatewayEnv, Identity } from "../context";
+import { ANONYMOUS_METHODS, NOTIFICATION_METHOD_PREFIX } from "../jsonrpc/handshake-methods";
 import type { JsonRpcMessage } from "../jsonrpc/message";
 import { refuse } from "./refuse";
 

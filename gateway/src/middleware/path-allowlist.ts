@@ -3,7 +3,7 @@
  * judged on the raw request target as it arrived, before any URL normalisation. Traversal
  * (`/mcp/../admin`), encoded dots (`%2e%2e`), doubled slashes, case and trailing slashes all miss.
  */
-import { GATEWAY_PATHS } from "@mcpbox/shared";
+import { GATEWAY_PATHS, MCP_HTTP_METHODS } from "@mcpbox/shared";
 import type { MiddlewareHandler } from "hono";
 import type { GatewayEnv } from "../context";
 import { NOT_FOUND_MESSAGE } from "../errors";
@@ -11,7 +11,7 @@ import { refuse } from "./refuse";
 
 export type TargetCheck = { ok: true; path: (typeof GATEWAY_PATHS)[keyof typeof GATEWAY_PATHS] } | { ok: false };
 
-const MCP_METHODS: ReadonlySet<string> = new Set(["POST", "GET", "DELETE"]);
+const MCP_METHODS: ReadonlySet<string> = new Set(MCP_HTTP_METHODS);
 const REFUSED: TargetCheck = { ok: false };
 
 /**

@@ -2,12 +2,13 @@
  * The contract between the gateway app and an upstream relay (Streamable HTTP or stdio): one
  * authorized MCP request in, one streaming reply out.
  */
+import type { McpHttpMethod } from "@mcpbox/shared";
 import type { Identity } from "../context";
 import type { McpBody } from "../jsonrpc/message";
 import type { UpstreamReply } from "../reply";
 
 export interface RelayRequest {
-  readonly method: "POST" | "GET" | "DELETE";
+  readonly method: McpHttpMethod;
   /** The client's request: headers, and an abort signal that fires when the client goes away. */
   readonly request: Request;
   /** POST only: the parsed body; its `bytes` are what an HTTP upstream receives. */

@@ -6,10 +6,10 @@
  */
 import { CloudflareApiError } from "../cloudflare/errors";
 import { ProvisionerError, UsageError } from "../errors";
+import { kvTitleFor } from "../resource-names";
 import { openContext, type ProvisionOptions, type RunContext, type RunDeps } from "../run/context";
 import { removeState } from "../state/files";
 import { hasResources, type ResourceKind } from "../state/state";
-import { kvTitleFor } from "../steps/04-worker";
 import { accountForCleanup } from "./common";
 
 export interface TeardownItem {

@@ -3,7 +3,8 @@
  * only it can re-push (Access client secret, cookie key, service token). Never the API token.
  * parseState() validates a file's contents at the boundary.
  */
-import { DEFAULT_GATEWAY_HOSTNAME, DEFAULT_GATEWAY_PORT, DEFAULT_RESOURCE_NAMES } from "@mcpbox/shared";
+import { DEFAULT_GATEWAY_HOSTNAME, DEFAULT_GATEWAY_PORT } from "@mcpbox/shared";
+import { DEFAULT_RESOURCE_NAMES } from "../defaults";
 import { StateError } from "../errors";
 
 const STATE_VERSION = 1 as const;

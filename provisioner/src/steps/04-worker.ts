@@ -13,7 +13,8 @@ import { confirmAdoption, markPending, recordCreated } from "../run/adopt";
 import type { RunContext } from "../run/context";
 import { readEnvFile, updateEnvFile } from "../state/env-file";
 import { envServiceTokenValue } from "../worker-secrets";
-import { requireAccount } from "./02-tunnel";
+import { kvTitleFor } from "../resource-names";
+import { requireAccount } from "./account";
 import { runAllow } from "./who-may-sign-in";
 import { workerVars } from "./worker-vars";
 import type { Step, StepPlan } from "./step";
@@ -48,11 +49,6 @@ async function envFileUpdates(ctx: RunContext, { tokenPending, report }: { token
     ctx.deps.reporter.warn(`${ctx.options.envFile} still limits the gateway to ${ENV_FILE_KEYS.allowedEmails}=${kept}, while Access lets everyone sign in; edit it if that is not what you want`);
   }
   return updates;
-}
-
-/** The KV title: derived from the Worker name, so two installs never share grants. */
-export function kvTitleFor(workerName: string): string {
-  return `${workerName}-${WORKER_BINDINGS.oauthKv}`;
 }
 
 /** `https://<worker>.<subdomain>.workers.dev` */

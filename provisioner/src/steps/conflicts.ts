@@ -5,8 +5,8 @@
  */
 import { AdoptionRequiredError } from "../errors";
 import type { RunContext } from "../run/context";
+import { kvTitleFor } from "../resource-names";
 import type { ResourceKind } from "../state/state";
-import { kvTitleFor } from "./04-worker";
 
 interface Conflict {
   kind: ResourceKind;

@@ -9,7 +9,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import type { Browser, Locator, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from "vitest";
-import { launchChromium } from "../../../dev/test/helpers/chromium";
+import { launchChromium } from "@mcpbox/dev/test-kit/chromium";
 import { startWizardHarness, type WizardHarness } from "./wizard-harness";
 
 const ARTIFACTS = path.resolve(import.meta.dirname, "../../../test-artifacts/wizard");

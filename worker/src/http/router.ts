@@ -3,14 +3,14 @@
  * reaches the tunnel); methods are checked per path; configuration is validated before any OAuth
  * work; /mcp gets its Origin policy and CORS here. The OAuth library does the rest.
  */
-import { BUILTIN_CORS_ORIGINS, WORKER_PATHS } from "@mcpbox/shared";
+import { MCP_HTTP_METHODS, WORKER_PATHS } from "@mcpbox/shared";
 import { readConfig, type WorkerConfig, type WorkerEnv } from "../env";
 import type { ProviderFor } from "../oauth/provider";
 import { requestEnv } from "../oauth/request-context";
 import { assertJsonContentType, assertRegistrationSizes } from "../oauth/registration-guard";
 import { normalizeAuthorizeRequest } from "../oauth/resource";
 import { revokeEndpoint, tokenEndpoint } from "../oauth/token-endpoint";
-import { checkOrigin, MCP_METHODS, preflightResponse, withCors, type OriginCheck } from "../proxy/cors";
+import { BUILTIN_CORS_ORIGINS, checkOrigin, preflightResponse, withCors, type OriginCheck } from "../proxy/cors";
 import { health } from "../routes/health";
 import { authorizationServerMetadata, mcpResourceMetadata, pointChallengeAtMcpMetadata } from "../routes/oauth-aliases";
 import { BODY_LIMITS, bufferedRequest } from "./body-limit";
@@ -26,7 +26,7 @@ interface Route {
   format: ErrorFormat;
 }
 
-const MCP_ROUTE: Route = { kind: "mcp", methods: [...MCP_METHODS, "OPTIONS"], format: "jsonrpc" };
+const MCP_ROUTE: Route = { kind: "mcp", methods: [...MCP_HTTP_METHODS, "OPTIONS"], format: "jsonrpc" };
 
 /** Exact paths only: no prefixes, no case folding, no trailing-slash variants. */
 const ROUTES: ReadonlyMap<string, Route> = new Map<string, Route>([

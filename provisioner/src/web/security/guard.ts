@@ -1,5 +1,5 @@
 /**
- * The admin surface's request checks (security layer 10), as pure functions of the request's
+ * The admin surface's request checks (local-only admin), as pure functions of the request's
  * headers: the Host must name this loopback listener (DNS rebinding), and a state-changing request
  * must come from this origin (Origin, and Fetch Metadata's Sec-Fetch-Site). The CSRF token and the
  * launch secret are compared in constant time.

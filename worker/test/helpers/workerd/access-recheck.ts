@@ -6,8 +6,7 @@
  */
 import { env } from "cloudflare:workers";
 import { vi, type MockInstance } from "vitest";
-import { devSubjectFor } from "../../../../dev/src/idp/accounts";
-import type { FlowNetwork, FlowResult } from "../../../../dev/src/oauth-flow";
+import { devSubjectFor, type FlowNetwork, type FlowResult } from "@mcpbox/dev/test-kit";
 import type { IdpInfo } from "../harness-info";
 import { ORIGIN, callWorkerWith, envWith, harness } from "./worker-harness";
 import { createWorker } from "../../../src/wiring";

@@ -3,11 +3,8 @@
  * 401, registration, consent, the development IdP's login form, callback, code exchange, refresh
  * and revocation. Runtime-neutral (Node and workerd), so tests, benchmarks and the local stack share it.
  */
-import { DEV_IDP_CANCEL_FIELD, DEV_IDP_LOGIN_FIELD } from "./idp/login-form";
+import { DEV_IDP_CANCEL_FIELD, DEV_IDP_LOGIN_FIELD } from "../idp/login-form";
 import { ScriptedBrowser, redirectTarget, send, type FlowNetwork } from "./scripted-browser";
-
-export { ScriptedBrowser, redirectTarget } from "./scripted-browser";
-export type { FetchLike, FlowNetwork } from "./scripted-browser";
 
 export interface PkcePair {
   verifier: string;
