@@ -117,7 +117,10 @@ describe(`when the access token expires (ACCESS_TOKEN_TTL_SECONDS=${TOKEN_TTL_SE
       const issued = session.provider.savedTokens.at(-1);
       if (!issued?.tokens.expires_in) throw new Error("the token response carried no expires_in");
       expect(issued.tokens.expires_in).toBeLessThanOrEqual(TOKEN_TTL_SECONDS);
-      // Nothing announces an expiry: wait out the lifetime the token response stated, plus a second.
+      // Nothing announces an expiry: wait out the lifetime the token response stated, plus a second
+      // (the library compares whole seconds). This is most of a real minute for the first path and
+      // cannot be shorter: 60 s is the least the OAuth library accepts (KV's minimum expiration),
+      // and the Worker's clock in workerd cannot be moved. The refresh itself takes milliseconds.
       const expiresAt = issued.savedAt + issued.tokens.expires_in * 1000 + 1000;
       await new Promise((resolve) => setTimeout(resolve, Math.max(0, expiresAt - Date.now())));
 
