@@ -4,7 +4,14 @@ import tseslint from "typescript-eslint";
 
 export default tseslint.config(
   {
-    ignores: ["**/node_modules/**", "**/dist/**", "**/.wrangler/**", "test-artifacts/**", "worker/worker-configuration.d.ts", "dev/fixtures/*/worker-configuration.d.ts"],
+    ignores: [
+      "**/node_modules/**",
+      "**/dist/**",
+      "**/.wrangler/**",
+      "test-artifacts/**",
+      "worker/worker-configuration.d.ts",
+      "dev/fixtures/*/worker-configuration.d.ts",
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
@@ -34,7 +41,14 @@ export default tseslint.config(
     rules: {
       "no-restricted-imports": [
         "error",
-        { patterns: [{ group: ["node:*", "./node", "./node/*"], message: "the test kit's entry is runtime-neutral: Node-only helpers go in dev/src/test-kit/node/" }] },
+        {
+          patterns: [
+            {
+              group: ["node:*", "./node", "./node/*"],
+              message: "the test kit's entry is runtime-neutral: Node-only helpers go in dev/src/test-kit/node/",
+            },
+          ],
+        },
       ],
     },
   },

@@ -32,7 +32,10 @@ const EMAIL = "bench@example.com";
 
 async function startEverythingHttp(): Promise<{ url: string; child: ChildProcess }> {
   const port = await freePort();
-  const child = spawn(process.execPath, [everythingEntry(), "streamableHttp"], { env: { PATH: process.env.PATH ?? "", PORT: String(port) }, stdio: ["ignore", "ignore", "pipe"] });
+  const child = spawn(process.execPath, [everythingEntry(), "streamableHttp"], {
+    env: { PATH: process.env.PATH ?? "", PORT: String(port) },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
   await new Promise<void>((resolve, reject) => {
     let seen = "";
     child.stderr?.on("data", (chunk: Buffer) => {
@@ -108,9 +111,15 @@ async function main(): Promise<void> {
   const clients: Client[] = [];
   try {
     const { urls, entryUrl, serviceToken } = stackProcess.ready;
-    const flow = await runAuthorizationCodeFlow({ workerOrigin: urls.worker, worker: (request) => fetch(request) }, { mcpUrl: urls.mcp, email: EMAIL });
+    const flow = await runAuthorizationCodeFlow(
+      { workerOrigin: urls.worker, worker: (request) => fetch(request) },
+      { mcpUrl: urls.mcp, email: EMAIL },
+    );
     const bearer = { Authorization: `Bearer ${flow.tokens.access_token}` };
-    const entryFlow = await runAuthorizationCodeFlow({ workerOrigin: entryUrl, worker: (request) => fetch(request) }, { mcpUrl: `${entryUrl}/mcp`, email: EMAIL });
+    const entryFlow = await runAuthorizationCodeFlow(
+      { workerOrigin: entryUrl, worker: (request) => fetch(request) },
+      { mcpUrl: `${entryUrl}/mcp`, email: EMAIL },
+    );
     const gatewayHeaders = { [MCPBOX_HEADERS.serviceToken]: serviceToken, [MCPBOX_HEADERS.userEmail]: EMAIL };
     const direct = await mcpClient(upstream.url, {});
     const viaGateway = await mcpClient(`${urls.gateway}/mcp`, gatewayHeaders);
@@ -118,7 +127,11 @@ async function main(): Promise<void> {
     const viaEntry = await mcpClient(`${entryUrl}/mcp`, { Authorization: `Bearer ${entryFlow.tokens.access_token}` });
     clients.push(direct, viaGateway, fullPath, viaEntry);
     const post = (url: string, headers: Record<string, string>) => () =>
-      fetch(url, { method: "POST", headers: { "Content-Type": "application/json", Accept: "application/json, text/event-stream", ...headers }, body: "{}" });
+      fetch(url, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", Accept: "application/json, text/event-stream", ...headers },
+        body: "{}",
+      });
 
     const results = await measureInterleaved(
       [
@@ -136,7 +149,10 @@ async function main(): Promise<void> {
       WARMUP,
     );
     const { probe } = stackProcess.ready;
-    const probeFlow = await runAuthorizationCodeFlow({ workerOrigin: probe.url, worker: (request) => fetch(request) }, { mcpUrl: `${probe.url}/mcp`, email: EMAIL });
+    const probeFlow = await runAuthorizationCodeFlow(
+      { workerOrigin: probe.url, worker: (request) => fetch(request) },
+      { mcpUrl: `${probe.url}/mcp`, email: EMAIL },
+    );
     const viaProbe = await mcpClient(`${probe.url}/mcp`, { Authorization: `Bearer ${probeFlow.tokens.access_token}` });
     clients.push(viaProbe);
     const inside = await measureWorkerInside({

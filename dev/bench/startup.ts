@@ -52,6 +52,8 @@ function startOnce(stateRoot: string): Promise<number> {
     child.stdout.on("data", onData);
     child.stderr.on("data", onData);
     child.once("error", reject);
-    child.once("exit", () => (readyAt === undefined ? reject(new Error(`npm start exited before it was ready:\n${output}`)) : resolve(readyAt)));
+    child.once("exit", () =>
+      readyAt === undefined ? reject(new Error(`npm start exited before it was ready:\n${output}`)) : resolve(readyAt),
+    );
   });
 }

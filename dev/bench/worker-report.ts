@@ -59,7 +59,8 @@ function subtleRow(phase: WorkerPhase): string {
 
 const pct = (share: number) => `${(share * 100).toFixed(1)}%`;
 
-const headroom = (value: number) => `${(FREE_PLAN_CPU_MS / value).toFixed(0)}× under the limit (${((value / FREE_PLAN_CPU_MS) * 100).toFixed(1)}% of it)`;
+const headroom = (value: number) =>
+  `${(FREE_PLAN_CPU_MS / value).toFixed(0)}× under the limit (${((value / FREE_PLAN_CPU_MS) * 100).toFixed(1)}% of it)`;
 
 /**
  * `workerShareP50Ms` is the Worker's share of the full path's p50 measured above (through the

@@ -91,27 +91,29 @@ export async function startWorkerInMiniflare(options: WorkerRunOptions): Promise
   // Miniflare 5 takes the new options shape; the v4 (flat) shape converts one to one.
   const miniflare = new Miniflare(
     convertV4MiniflareOptions({
-    name: settings.name,
-    modules: true,
-    scriptPath: options.bundle.entry,
-    // Module names are paths relative to this root; the bundle lives outside the working directory.
-    modulesRoot: path.dirname(options.bundle.entry),
-    compatibilityDate: settings.compatibilityDate,
-    compatibilityFlags: settings.compatibilityFlags,
-    bindings: { ...settings.vars, ...options.vars, ...options.secrets },
-    kvNamespaces: [WORKER_BINDINGS.oauthKv],
-    ratelimits: settings.ratelimits,
-    // Miniflare 5 persists every local resource under one path (its v4 `kvPersist` is gone).
-    ...(options.kvPersistDir ? { resourcePersistencePath: options.kvPersistDir } : {}),
-    // No per-request log line from Miniflare's entry worker: the gateway's audit log already
-    // records each MCP call.
-    logRequests: false,
-    ...(options.onLog ? { handleStructuredLogs: ({ level, message }: { level: string; message: string }) => options.onLog?.(logLevel(level), message) } : {}),
-    serviceBindings: { [WORKER_BINDINGS.tunnel]: { external: { address: options.tunnelAddress, http: {} } } },
-    host: "127.0.0.1",
-    port: options.port ?? 0,
-    ...(options.directPort !== undefined ? { unsafeDirectSockets: [{ host: "127.0.0.1", port: options.directPort }] } : {}),
-    ...(options.inspectorPort !== undefined ? { inspectorPort: options.inspectorPort } : {}),
+      name: settings.name,
+      modules: true,
+      scriptPath: options.bundle.entry,
+      // Module names are paths relative to this root; the bundle lives outside the working directory.
+      modulesRoot: path.dirname(options.bundle.entry),
+      compatibilityDate: settings.compatibilityDate,
+      compatibilityFlags: settings.compatibilityFlags,
+      bindings: { ...settings.vars, ...options.vars, ...options.secrets },
+      kvNamespaces: [WORKER_BINDINGS.oauthKv],
+      ratelimits: settings.ratelimits,
+      // Miniflare 5 persists every local resource under one path (its v4 `kvPersist` is gone).
+      ...(options.kvPersistDir ? { resourcePersistencePath: options.kvPersistDir } : {}),
+      // No per-request log line from Miniflare's entry worker: the gateway's audit log already
+      // records each MCP call.
+      logRequests: false,
+      ...(options.onLog
+        ? { handleStructuredLogs: ({ level, message }: { level: string; message: string }) => options.onLog?.(logLevel(level), message) }
+        : {}),
+      serviceBindings: { [WORKER_BINDINGS.tunnel]: { external: { address: options.tunnelAddress, http: {} } } },
+      host: "127.0.0.1",
+      port: options.port ?? 0,
+      ...(options.directPort !== undefined ? { unsafeDirectSockets: [{ host: "127.0.0.1", port: options.directPort }] } : {}),
+      ...(options.inspectorPort !== undefined ? { inspectorPort: options.inspectorPort } : {}),
     }),
   );
   const url = (await miniflare.ready).origin;
@@ -147,6 +149,8 @@ function run(command: string, args: string[], cwd: string): Promise<void> {
     child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
     child.on("error", reject);
-    child.on("close", (code) => (code === 0 ? resolve() : reject(new Error(`${path.basename(args[1] ?? command)} exited with ${code}:\n${output.slice(-2000)}`))));
+    child.on("close", (code) =>
+      code === 0 ? resolve() : reject(new Error(`${path.basename(args[1] ?? command)} exited with ${code}:\n${output.slice(-2000)}`)),
+    );
   });
 }

@@ -25,12 +25,18 @@ afterAll(async () => {
 });
 
 function refresh(flow: FlowResult, refreshToken: string) {
-  return postForm(stack.network(), flow.discovery.authorizationServer.token_endpoint, { grant_type: "refresh_token", refresh_token: refreshToken, client_id: flow.client.client_id });
+  return postForm(stack.network(), flow.discovery.authorizationServer.token_endpoint, {
+    grant_type: "refresh_token",
+    refresh_token: refreshToken,
+    client_id: flow.client.client_id,
+  });
 }
 
 async function echoWith(token: string): Promise<string> {
   const client = new Client({ name: "recheck-e2e", version: "1.0.0" });
-  await client.connect(new StreamableHTTPClientTransport(new URL(stack.urls.mcp), { requestInit: { headers: { Authorization: `Bearer ${token}` } } }));
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(stack.urls.mcp), { requestInit: { headers: { Authorization: `Bearer ${token}` } } }),
+  );
   try {
     return await echoText(client, "re-checked");
   } finally {
@@ -56,7 +62,11 @@ it("re-checks at the IdP on each refresh, across an IdP restart, until the user 
   expect(refused.body.error).toBe("invalid_grant");
   const call = await fetch(stack.urls.mcp, {
     method: "POST",
-    headers: { Authorization: `Bearer ${String(second.body.access_token)}`, "Content-Type": "application/json", Accept: "application/json, text/event-stream" },
+    headers: {
+      Authorization: `Bearer ${String(second.body.access_token)}`,
+      "Content-Type": "application/json",
+      Accept: "application/json, text/event-stream",
+    },
     body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "ping" }),
   });
   expect(call.status).toBe(401);

@@ -83,14 +83,20 @@ describe("the browser part of the sign-in, in headless Chromium", () => {
     expect(exchanged.status).toBe(200);
     const client = new Client({ name: "chromium-e2e", version: "1.0.0" });
     await client.connect(
-      new StreamableHTTPClientTransport(new URL(stack.urls.mcp), { requestInit: { headers: { Authorization: `Bearer ${String(exchanged.body.access_token)}` } } }),
+      new StreamableHTTPClientTransport(new URL(stack.urls.mcp), {
+        requestInit: { headers: { Authorization: `Bearer ${String(exchanged.body.access_token)}` } },
+      }),
     );
     expect(await echoText(client, "signed in with Chromium")).toBe("Echo: signed in with Chromium");
     await client.close();
   });
 
   it("skips the consent page when this browser already allowed the client, and the IdP session signs in again", async () => {
-    const again = await prepareAuthorization(stack.network(), { mcpUrl: stack.urls.mcp, client: prepared.client, redirectUri: redirect.url });
+    const again = await prepareAuthorization(stack.network(), {
+      mcpUrl: stack.urls.mcp,
+      client: prepared.client,
+      redirectUri: redirect.url,
+    });
     const page = await context.newPage();
     const responses: PageResponse[] = [];
     page.on("response", (response) => responses.push(response));

@@ -50,13 +50,21 @@ afterAll(async () => {
 async function authorizeUrlFor(redirectUri: string): Promise<string> {
   const clientId = provider.clientInformation()?.client_id;
   if (!clientId) throw new Error("the client is not registered: the sign-in test failed");
-  return authorizationUrl(`${stack.urls.worker}/authorize`, { clientId, redirectUri, pkce: await newPkce(), state: "cursor-state", resource: `${stack.urls.worker}/` });
+  return authorizationUrl(`${stack.urls.worker}/authorize`, {
+    clientId,
+    redirectUri,
+    pkce: await newPkce(),
+    state: "cursor-state",
+    resource: `${stack.urls.worker}/`,
+  });
 }
 
 it("registers with Cursor's three callbacks, signs in through the desktop loopback one (Chromium), then lists tools and calls echo", async () => {
   const first = new StreamableHTTPClientTransport(new URL(stack.urls.mcp), { authProvider: provider });
   await expect(new Client(CLIENT_INFO).connect(first)).rejects.toBeInstanceOf(UnauthorizedError);
-  expect(provider.clientInformation()).toMatchObject({ redirect_uris: [CURSOR_PRIVATE_USE, CURSOR_AGENTS_HOSTED, CURSOR_DESKTOP_LOOPBACK] });
+  expect(provider.clientInformation()).toMatchObject({
+    redirect_uris: [CURSOR_PRIVATE_USE, CURSOR_AGENTS_HOSTED, CURSOR_DESKTOP_LOOPBACK],
+  });
   const authorization = provider.authorizationUrls[0] as URL;
   expect(authorization.searchParams.get("redirect_uri")).toBe(provider.redirectUrl);
 

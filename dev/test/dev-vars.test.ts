@@ -11,7 +11,11 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { loadDevVars, parseDevVars, saveDevVars, workerSecrets } from "../src/stack/dev-vars";
 import { StackError } from "../src/stack/errors";
 
-const IDP = { authorizationUrl: "http://127.0.0.1:8788/a/authorization", tokenUrl: "http://127.0.0.1:8788/a/token", jwksUrl: "http://127.0.0.1:8788/a/jwks" };
+const IDP = {
+  authorizationUrl: "http://127.0.0.1:8788/a/authorization",
+  tokenUrl: "http://127.0.0.1:8788/a/token",
+  jwksUrl: "http://127.0.0.1:8788/a/jwks",
+};
 
 let dir: string;
 let file: string;

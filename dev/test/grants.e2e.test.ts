@@ -59,7 +59,15 @@ function refresh(flow: FlowResult): Promise<{ status: number; body: Record<strin
   });
 }
 
-type ListedGrant = { grantId: string; email?: string; clientId: string; clientName?: string; accessTokens: number; hasRefreshToken: boolean; status: string };
+type ListedGrant = {
+  grantId: string;
+  email?: string;
+  clientId: string;
+  clientName?: string;
+  accessTokens: number;
+  hasRefreshToken: boolean;
+  status: string;
+};
 
 describe("grants against the local stack (npm start)", () => {
   it("list shows each person's grant with their email and the client's name", async () => {
@@ -71,7 +79,9 @@ describe("grants against the local stack (npm start)", () => {
       [BOB, "Cursor", bob.client.client_id, "active", true, 1],
     ]);
     const human = await cli(["grants", "list", "--dev-dir", devDir, "--user", ALICE]);
-    expect(human.out).toMatch(new RegExp(`alice@example\\.com\\n  grant [A-Za-z0-9_-]{16} · client "Claude Desktop" \\(${alice.client.client_id}\\)`));
+    expect(human.out).toMatch(
+      new RegExp(`alice@example\\.com\\n  grant [A-Za-z0-9_-]{16} · client "Claude Desktop" \\(${alice.client.client_id}\\)`),
+    );
     expect(human.out).not.toContain(BOB);
   });
 
@@ -117,9 +127,16 @@ describe("grants against the local stack (npm start)", () => {
   });
 
   it("a revoked person who signs in again gets a new grant that works", async () => {
-    const again = await runAuthorizationCodeFlow(stack.network(), { mcpUrl: stack.urls.mcp, email: ALICE, client: alice.client, browser: alice.browser });
+    const again = await runAuthorizationCodeFlow(stack.network(), {
+      mcpUrl: stack.urls.mcp,
+      email: ALICE,
+      client: alice.client,
+      browser: alice.browser,
+    });
     expect((await ping(again.tokens.access_token)).status).toBe(200);
-    const listed = JSON.parse((await cli(["grants", "list", "--dev-dir", devDir, "--user", ALICE, "--json"])).out) as { grants: ListedGrant[] };
+    const listed = JSON.parse((await cli(["grants", "list", "--dev-dir", devDir, "--user", ALICE, "--json"])).out) as {
+      grants: ListedGrant[];
+    };
     expect(listed.grants).toHaveLength(1);
   });
 });
@@ -128,7 +145,12 @@ describe("grants against the local stack (npm start)", () => {
  * Copies every key of the local stack's OAUTH_KV (values, expirations, key metadata) into a fake
  * Cloudflare account's namespace, with a provisioner state file that points at it.
  */
-async function copyLocalKvIntoFakeCloudflare(): Promise<{ statePath: string; env: Record<string, string>; keys(): Set<string>; close(): Promise<void> }> {
+async function copyLocalKvIntoFakeCloudflare(): Promise<{
+  statePath: string;
+  env: Record<string, string>;
+  keys(): Set<string>;
+  close(): Promise<void>;
+}> {
   const fake: FakeCloudflare = await startFakeCloudflare();
   const account = fake.addAccount("Example");
   const token = fake.addToken({ accounts: [account] });
@@ -138,11 +160,18 @@ async function copyLocalKvIntoFakeCloudflare(): Promise<{ statePath: string; env
   const local = await openLocalKvStore(devDir);
   try {
     const keys = await listAllKeys(local, "");
-    const values = await getAllValues(local, keys.map((k) => k.name));
+    const values = await getAllValues(
+      local,
+      keys.map((k) => k.name),
+    );
     for (const key of keys) {
       const value = values.get(key.name);
       if (value === null || value === undefined) continue;
-      entries.set(key.name, { value, ...(key.expiration !== undefined ? { expiration: key.expiration } : {}), ...(key.metadata !== undefined ? { metadata: key.metadata } : {}) });
+      entries.set(key.name, {
+        value,
+        ...(key.expiration !== undefined ? { expiration: key.expiration } : {}),
+        ...(key.metadata !== undefined ? { metadata: key.metadata } : {}),
+      });
     }
   } finally {
     await local.close();

@@ -61,15 +61,23 @@ describe("with a bearer token from the real sign-in", () => {
     const session = ["--config", configPath, "--server", "mcpbox", "--format", "json"];
     const [listed, called] = await Promise.all([
       runInspectorCli([...session, "--method", "tools/list"], home.env),
-      runInspectorCli([...session, "--method", "tools/call", "--tool-name", "echo", "--tool-arg", "message=from the Inspector CLI"], home.env),
+      runInspectorCli(
+        [...session, "--method", "tools/call", "--tool-name", "echo", "--tool-arg", "message=from the Inspector CLI"],
+        home.env,
+      ),
     ]);
     expect(toolNames(resultOf(listed))).toContain("echo");
     expect(resultOf(called).content).toEqual([{ type: "text", text: "Echo: from the Inspector CLI" }]);
-    expect(stack.auditLines.some((line) => line.includes('"email":"inspector-cli@example.com"') && line.includes('"tool":"echo"'))).toBe(true);
+    expect(stack.auditLines.some((line) => line.includes('"email":"inspector-cli@example.com"') && line.includes('"tool":"echo"'))).toBe(
+      true,
+    );
   }, 90_000);
 
   it("without a token is told to sign in (auth_required), and gets no tools", async () => {
-    const run = await runInspectorCli([stack.urls.mcp, "--transport", "http", "--method", "tools/list", "--format", "json", "--stored-auth-only"], home.env);
+    const run = await runInspectorCli(
+      [stack.urls.mcp, "--transport", "http", "--method", "tools/list", "--format", "json", "--stored-auth-only"],
+      home.env,
+    );
     expect(run.code).toBe(3);
     expect(run.stdout).not.toContain('"tools"');
     expect(run.stdout + run.stderr).toContain("auth_required");
@@ -84,7 +92,12 @@ describe("signing in by itself (its own OAuth client, loopback callback)", () =>
 
   beforeAll(async () => {
     let callbackPort: number;
-    [home, chromium, fakeBrowser, callbackPort] = await Promise.all([inspectorHome("file"), launchChromium(), startFakeBrowser(), freePort()]);
+    [home, chromium, fakeBrowser, callbackPort] = await Promise.all([
+      inspectorHome("file"),
+      launchChromium(),
+      startFakeBrowser(),
+      freePort(),
+    ]);
     callbackUrl = `http://127.0.0.1:${callbackPort}/oauth/callback`;
   });
 
@@ -95,7 +108,10 @@ describe("signing in by itself (its own OAuth client, loopback callback)", () =>
   it("registers, opens the browser for consent and sign-in, receives the code, and lists the tools", async () => {
     // MCP_AUTO_OPEN_ENABLED: open "the browser" although the test runs without a terminal.
     const env = { ...home.env, ...fakeBrowser.env, MCP_AUTO_OPEN_ENABLED: "true" };
-    const running = runInspectorCli([stack.urls.mcp, "--transport", "http", "--method", "tools/list", "--format", "json", "--callback-url", callbackUrl], env);
+    const running = runInspectorCli(
+      [stack.urls.mcp, "--transport", "http", "--method", "tools/list", "--format", "json", "--callback-url", callbackUrl],
+      env,
+    );
 
     const authorizationUrl = await fakeBrowser.next();
     expect(authorizationUrl.origin + authorizationUrl.pathname).toBe(`${stack.urls.worker}/authorize`);
@@ -113,11 +129,26 @@ describe("signing in by itself (its own OAuth client, loopback callback)", () =>
   it("a later run uses the token it stored, without a browser (--stored-auth-only)", async () => {
     const opened = fakeBrowser.opened.length;
     const run = await runInspectorCli(
-      [stack.urls.mcp, "--transport", "http", "--method", "tools/call", "--tool-name", "echo", "--tool-arg", "message=stored token", "--format", "json", "--stored-auth-only"],
+      [
+        stack.urls.mcp,
+        "--transport",
+        "http",
+        "--method",
+        "tools/call",
+        "--tool-name",
+        "echo",
+        "--tool-arg",
+        "message=stored token",
+        "--format",
+        "json",
+        "--stored-auth-only",
+      ],
       { ...home.env, ...fakeBrowser.env },
     );
     expect(resultOf(run).content).toEqual([{ type: "text", text: "Echo: stored token" }]);
     expect(fakeBrowser.opened.length).toBe(opened);
-    expect(stack.auditLines.some((line) => line.includes('"email":"inspector-login@example.com"') && line.includes('"tool":"echo"'))).toBe(true);
+    expect(stack.auditLines.some((line) => line.includes('"email":"inspector-login@example.com"') && line.includes('"tool":"echo"'))).toBe(
+      true,
+    );
   }, 60_000);
 });

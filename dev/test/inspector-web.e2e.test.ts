@@ -25,11 +25,18 @@ const requests: PageRequest[] = [];
 beforeAll(async () => {
   const port = await freePort();
   // The UI's origin is allowed to call /mcp from the browser, as the local stack allows port 6274.
-  [stack, home, chromium] = await Promise.all([startTestStack({ env: { CORS_ORIGINS: `http://127.0.0.1:${port}` } }), inspectorHome("memory"), launchChromium()]);
+  [stack, home, chromium] = await Promise.all([
+    startTestStack({ env: { CORS_ORIGINS: `http://127.0.0.1:${port}` } }),
+    inspectorHome("memory"),
+    launchChromium(),
+  ]);
   web = await startInspectorWeb(["--server-url", stack.urls.mcp, "--transport", "http"], home.env, port);
   context = await chromium.newContext({ viewport: { width: 1400, height: 900 } });
   // Offline: the UI's web fonts (Google Fonts) fail at once instead of waiting on DNS.
-  await context.route((url) => url.hostname !== "127.0.0.1", (route) => route.abort());
+  await context.route(
+    (url) => url.hostname !== "127.0.0.1",
+    (route) => route.abort(),
+  );
   context.on("request", (request) => void requests.push(request));
 }, 120_000);
 
@@ -56,11 +63,15 @@ it("connects through the UI's OAuth flow (consent and sign-in in the page), list
   await page.getByRole("textbox", { name: /message/ }).fill("from the Inspector UI");
   await page.getByRole("button", { name: "Execute Tool" }).click();
   await page.getByText("Echo: from the Inspector UI").first().waitFor();
-  expect(stack.auditLines.some((line) => line.includes('"email":"inspector-web@example.com"') && line.includes('"tool":"echo"'))).toBe(true);
+  expect(stack.auditLines.some((line) => line.includes('"email":"inspector-web@example.com"') && line.includes('"tool":"echo"'))).toBe(
+    true,
+  );
 
   // The page reached the Worker by navigation only (consent, callback): no cross-origin fetch.
   const toWorker = requests.filter((request) => new URL(request.url()).origin === stack.urls.worker);
-  expect(toWorker.filter((request) => request.isNavigationRequest()).map((request) => new URL(request.url()).pathname)).toContain("/callback");
+  expect(toWorker.filter((request) => request.isNavigationRequest()).map((request) => new URL(request.url()).pathname)).toContain(
+    "/callback",
+  );
   expect(toWorker.filter((request) => !request.isNavigationRequest()).map((request) => request.url())).toEqual([]);
   await page.close();
 }, 120_000);
@@ -85,7 +96,12 @@ type InitializeOutcome = { status: number; sessionIdReadable: boolean; body: str
 function initializeFrom(page: Page, mcpUrl: string, token: string): Promise<InitializeOutcome> {
   return page.evaluate(
     async ({ mcpUrl, token }) => {
-      const body = { jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "browser", version: "1" } } };
+      const body = {
+        jsonrpc: "2.0",
+        id: 1,
+        method: "initialize",
+        params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "browser", version: "1" } },
+      };
       try {
         const response = await fetch(mcpUrl, {
           method: "POST",

@@ -18,7 +18,11 @@ const FULL_LENGTH_SECONDS = Number(process.env.MCPBOX_E2E_LONG_STREAM_SECONDS ??
 const SHORTENED = !(FULL_LENGTH_SECONDS > 0);
 const STREAM = SHORTENED
   ? { durationMs: 3_000, intervalMs: 100, gatewayFirstByteTimeoutMs: 500 }
-  : { durationMs: FULL_LENGTH_SECONDS * 1000, intervalMs: Number(process.env.MCPBOX_E2E_LONG_STREAM_INTERVAL_MS ?? 5_000), gatewayFirstByteTimeoutMs: undefined };
+  : {
+      durationMs: FULL_LENGTH_SECONDS * 1000,
+      intervalMs: Number(process.env.MCPBOX_E2E_LONG_STREAM_INTERVAL_MS ?? 5_000),
+      gatewayFirstByteTimeoutMs: undefined,
+    };
 const STEPS = Math.round(STREAM.durationMs / STREAM.intervalMs);
 
 let stack: TestStack;
@@ -39,7 +43,9 @@ it(
     const flow = await runAuthorizationCodeFlow(stack.network(), { mcpUrl: stack.urls.mcp, email: "stream@example.com" });
     const client = new Client({ name: "long-stream-e2e", version: "1.0.0" });
     await client.connect(
-      new StreamableHTTPClientTransport(new URL(stack.urls.mcp), { requestInit: { headers: { Authorization: `Bearer ${flow.tokens.access_token}` } } }),
+      new StreamableHTTPClientTransport(new URL(stack.urls.mcp), {
+        requestInit: { headers: { Authorization: `Bearer ${flow.tokens.access_token}` } },
+      }),
     );
     const finishedCalls = () => stack.auditLines.filter((line) => line.includes('"tool":"trigger-long-running-operation"')).length;
 
@@ -60,7 +66,10 @@ it(
     );
     received.push((result.content as { text?: string }[])[0]?.text ?? "");
 
-    expect(received).toEqual([...oneTo(STEPS), `Long running operation completed. Duration: ${STREAM.durationMs / 1000} seconds, Steps: ${STEPS}.`]);
+    expect(received).toEqual([
+      ...oneTo(STEPS),
+      `Long running operation completed. Duration: ${STREAM.durationMs / 1000} seconds, Steps: ${STEPS}.`,
+    ]);
     expect(callStillOpenAtFirstEvent).toBe(true);
     expect(finishedCalls()).toBe(1);
     await client.close();

@@ -31,7 +31,9 @@ async function accessTokenFor(target: TestStack, email: string): Promise<string>
 }
 
 function clientWith(target: TestStack, token: string): { client: Client; transport: StreamableHTTPClientTransport } {
-  const transport = new StreamableHTTPClientTransport(new URL(target.urls.mcp), { requestInit: { headers: { Authorization: `Bearer ${token}` } } });
+  const transport = new StreamableHTTPClientTransport(new URL(target.urls.mcp), {
+    requestInit: { headers: { Authorization: `Bearer ${token}` } },
+  });
   return { client: new Client({ name: "refusals-e2e", version: "1.0.0" }), transport };
 }
 

@@ -46,7 +46,8 @@ function sessionFor(path: string): Session {
   return session;
 }
 
-const summary = (exchanges: RecordedExchange[]) => exchanges.map((e) => `${e.method} ${e.path} ${e.status}${e.grantType ? ` ${e.grantType}` : ""}`);
+const summary = (exchanges: RecordedExchange[]) =>
+  exchanges.map((e) => `${e.method} ${e.path} ${e.status}${e.grantType ? ` ${e.grantType}` : ""}`);
 
 describe.each(PATHS)("the MCP SDK client connecting to %s", (path) => {
   it("signs in from the first 401: discovery, registration, PKCE, consent, IdP login, token", async () => {
@@ -94,7 +95,13 @@ describe.each(PATHS)("the MCP SDK client connecting to %s", (path) => {
     expect(await echoText(client, `hello through ${path}`)).toBe(`Echo: hello through ${path}`);
     const audited = stack.auditLines.map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(audited).toContainEqual(
-      expect.objectContaining({ email, clientId: provider.clientInformation()?.client_id, method: "tools/call", tool: "echo", status: 200 }),
+      expect.objectContaining({
+        email,
+        clientId: provider.clientInformation()?.client_id,
+        method: "tools/call",
+        tool: "echo",
+        status: 200,
+      }),
     );
   });
 
@@ -126,7 +133,11 @@ describe(`when the access token expires (ACCESS_TOKEN_TTL_SECONDS=${TOKEN_TTL_SE
 
       const stale = await fetch(session.url, {
         method: "POST",
-        headers: { Authorization: `Bearer ${issued.tokens.access_token}`, "Content-Type": "application/json", Accept: "application/json, text/event-stream" },
+        headers: {
+          Authorization: `Bearer ${issued.tokens.access_token}`,
+          "Content-Type": "application/json",
+          Accept: "application/json, text/event-stream",
+        },
         body: JSON.stringify({ jsonrpc: "2.0", id: 99, method: "tools/list" }),
       });
       expect(stale.status).toBe(401);
@@ -160,7 +171,11 @@ describe("revocation (RFC 7009) at /revoke", () => {
   async function callWith(session: Session, accessToken: string): Promise<Response> {
     return fetch(session.url, {
       method: "POST",
-      headers: { Authorization: `Bearer ${accessToken}`, "Content-Type": "application/json", Accept: "application/json, text/event-stream" },
+      headers: {
+        Authorization: `Bearer ${accessToken}`,
+        "Content-Type": "application/json",
+        Accept: "application/json, text/event-stream",
+      },
       body: JSON.stringify({ jsonrpc: "2.0", id: 100, method: "tools/list" }),
     });
   }
@@ -172,7 +187,9 @@ describe("revocation (RFC 7009) at /revoke", () => {
     await revoke(session, tokens.access_token, "access_token");
     const refused = await callWith(session, tokens.access_token);
     expect(refused.status).toBe(401);
-    expect(refused.headers.get("WWW-Authenticate")).toContain(`resource_metadata="${stack.urls.worker}/.well-known/oauth-protected-resource`);
+    expect(refused.headers.get("WWW-Authenticate")).toContain(
+      `resource_metadata="${stack.urls.worker}/.well-known/oauth-protected-resource`,
+    );
     expect(await echoText(session.client, "after revoking the access token")).toBe("Echo: after revoking the access token");
     expect(session.provider.tokens()?.access_token).not.toBe(tokens.access_token);
   });

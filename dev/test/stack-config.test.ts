@@ -42,18 +42,29 @@ describe("loadStackConfig", () => {
       ROOT,
     );
     expect(config.defaultUpstream).toBe(false);
-    expect(config.gatewayEnv).toEqual({ [GATEWAY_ENV.upstreamUrl]: "http://127.0.0.1:3001/mcp", [GATEWAY_ENV.allowedEmails]: "a@example.com" });
+    expect(config.gatewayEnv).toEqual({
+      [GATEWAY_ENV.upstreamUrl]: "http://127.0.0.1:3001/mcp",
+      [GATEWAY_ENV.allowedEmails]: "a@example.com",
+    });
     expect(config.ports.gateway).toBe(9002);
   });
 
   it("lets the Worker's token lifetime and allowlist be overridden, and allows MCP Inspector's origin", () => {
-    const config = loadStackConfig({ [WORKER_VAR_NAMES.accessTokenTtlSeconds]: "120", [WORKER_VAR_NAMES.corsOrigins]: "https://app.example" }, ROOT);
+    const config = loadStackConfig(
+      { [WORKER_VAR_NAMES.accessTokenTtlSeconds]: "120", [WORKER_VAR_NAMES.corsOrigins]: "https://app.example" },
+      ROOT,
+    );
     expect(config.workerVars[WORKER_VAR_NAMES.accessTokenTtlSeconds]).toBe("120");
     expect(config.workerVars[WORKER_VAR_NAMES.corsOrigins]).toBe([...INSPECTOR_ORIGINS, "https://app.example"].join(","));
   });
 
   it("passes the grant lifetimes and the Access re-check interval through to the Worker", () => {
-    const names = [WORKER_VAR_NAMES.refreshTokenTtlSeconds, WORKER_VAR_NAMES.refreshTokenIdleSeconds, WORKER_VAR_NAMES.grantMaxAgeSeconds, WORKER_VAR_NAMES.accessRecheckSeconds];
+    const names = [
+      WORKER_VAR_NAMES.refreshTokenTtlSeconds,
+      WORKER_VAR_NAMES.refreshTokenIdleSeconds,
+      WORKER_VAR_NAMES.grantMaxAgeSeconds,
+      WORKER_VAR_NAMES.accessRecheckSeconds,
+    ];
     const config = loadStackConfig(Object.fromEntries(names.map((name, i) => [name, String(600 + i)])), ROOT);
     expect(names.map((name) => config.workerVars[name])).toEqual(["600", "601", "602", "603"]);
   });
@@ -72,7 +83,10 @@ describe("loadStackConfig", () => {
   });
 
   it("accepts port 0 for every component (tests pick free ports)", () => {
-    const config = loadStackConfig({ [DEV_STACK_ENV.workerPort]: "0", [DEV_STACK_ENV.idpPort]: "0", [DEV_STACK_ENV.gatewayPort]: "0" }, ROOT);
+    const config = loadStackConfig(
+      { [DEV_STACK_ENV.workerPort]: "0", [DEV_STACK_ENV.idpPort]: "0", [DEV_STACK_ENV.gatewayPort]: "0" },
+      ROOT,
+    );
     expect(config.ports).toEqual({ worker: 0, idp: 0, gateway: 0 });
   });
 });

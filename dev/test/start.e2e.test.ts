@@ -26,8 +26,12 @@ describe("npm start", () => {
     const run = await runStart({ via: "npm" });
     try {
       const output = await run.waitFor(READY);
-      expect(output).toMatch(/^\[idp\] +ready: development identity provider .*development only.* at http:\/\/127\.0\.0\.1:\d+\/cdn-cgi\/access\/sso\/oidc\/[0-9a-f]+$/m);
-      expect(output).toMatch(/^\[gateway\] +ready: http:\/\/127\.0\.0\.1:\d+ .*upstream: @modelcontextprotocol\/server-everything over stdio/m);
+      expect(output).toMatch(
+        /^\[idp\] +ready: development identity provider .*development only.* at http:\/\/127\.0\.0\.1:\d+\/cdn-cgi\/access\/sso\/oidc\/[0-9a-f]+$/m,
+      );
+      expect(output).toMatch(
+        /^\[gateway\] +ready: http:\/\/127\.0\.0\.1:\d+ .*upstream: @modelcontextprotocol\/server-everything over stdio/m,
+      );
       expect(output).toMatch(/^\[worker\] +ready: http:\/\/127\.0\.0\.1:\d+ .*MCPBOX_TUNNEL → gateway at 127\.0\.0\.1:\d+/m);
       const mcpUrl = /MCP server URL +(http:\/\/127\.0\.0\.1:\d+\/mcp)$/m.exec(output)?.[1];
       if (!mcpUrl) throw new Error(`no MCP server URL in:\n${output}`);
@@ -42,9 +46,16 @@ describe("npm start", () => {
 
       // A signed-in session starts a server-everything process behind the gateway.
       const origin = new URL(mcpUrl).origin;
-      const flow = await runAuthorizationCodeFlow({ workerOrigin: origin, worker: (request) => fetch(request) }, { mcpUrl, email: "start@example.com" });
+      const flow = await runAuthorizationCodeFlow(
+        { workerOrigin: origin, worker: (request) => fetch(request) },
+        { mcpUrl, email: "start@example.com" },
+      );
       const client = new Client({ name: "start-e2e", version: "1.0.0" });
-      await client.connect(new StreamableHTTPClientTransport(new URL(mcpUrl), { requestInit: { headers: { Authorization: `Bearer ${flow.tokens.access_token}` } } }));
+      await client.connect(
+        new StreamableHTTPClientTransport(new URL(mcpUrl), {
+          requestInit: { headers: { Authorization: `Bearer ${flow.tokens.access_token}` } },
+        }),
+      );
       expect(await echoText(client, "npm start works")).toBe("Echo: npm start works");
 
       const devVars = path.join(run.stateRoot, ".dev.vars");
@@ -98,8 +109,17 @@ describe("startStack with a taken port", () => {
     const blocker = await occupyPort();
     const root = await mkdtemp(path.join(os.tmpdir(), "mcpbox-port-"));
     try {
-      const ports = { [DEV_STACK_ENV.workerPort]: "0", [DEV_STACK_ENV.idpPort]: "0", [DEV_STACK_ENV.gatewayPort]: "0", [variable]: String(blocker.port) };
-      const config = loadStackConfig({ ...ports, [DEV_STACK_ENV.stateDir]: path.join(root, "state"), [DEV_STACK_ENV.devVarsFile]: path.join(root, ".dev.vars") });
+      const ports = {
+        [DEV_STACK_ENV.workerPort]: "0",
+        [DEV_STACK_ENV.idpPort]: "0",
+        [DEV_STACK_ENV.gatewayPort]: "0",
+        [variable]: String(blocker.port),
+      };
+      const config = loadStackConfig({
+        ...ports,
+        [DEV_STACK_ENV.stateDir]: path.join(root, "state"),
+        [DEV_STACK_ENV.devVarsFile]: path.join(root, ".dev.vars"),
+      });
       const error = await startStack(config, { bundle: { entry: "never-used.js" } }).catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(StackError);
       expect((error as StackError).code).toBe("port_in_use");
@@ -130,7 +150,11 @@ describe("a restart of the stack", () => {
       expect(second.secrets).toEqual(first.secrets);
       expect(second.urls.mcp).toBe(first.urls.mcp);
       const client = new Client({ name: "restart-e2e", version: "1.0.0" });
-      await client.connect(new StreamableHTTPClientTransport(new URL(second.urls.mcp), { requestInit: { headers: { Authorization: `Bearer ${flow.tokens.access_token}` } } }));
+      await client.connect(
+        new StreamableHTTPClientTransport(new URL(second.urls.mcp), {
+          requestInit: { headers: { Authorization: `Bearer ${flow.tokens.access_token}` } },
+        }),
+      );
       expect(await echoText(client, "still signed in")).toBe("Echo: still signed in");
       await client.close();
       const refreshed = await postForm(second.network(), flow.discovery.authorizationServer.token_endpoint, {

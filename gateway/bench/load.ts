@@ -148,7 +148,11 @@ function renderHead(url: URL, headers: Record<string, string>): string {
   return head;
 }
 
-const baseHeaders = (target: Target) => ({ ...target.headers, "content-type": "application/json", accept: "application/json, text/event-stream" });
+const baseHeaders = (target: Target) => ({
+  ...target.headers,
+  "content-type": "application/json",
+  accept: "application/json, text/event-stream",
+});
 
 /** Opens one MCP session at `target`. */
 export async function openSession(target: Target): Promise<Session> {
@@ -164,7 +168,8 @@ export async function openSession(target: Target): Promise<Session> {
     }),
   );
   const sessionId = init.headers["mcp-session-id"];
-  if (init.status !== 200 || !sessionId) throw new Error(`initialize failed at ${target.url}: HTTP ${init.status} ${init.body.slice(0, 200)}`);
+  if (init.status !== 200 || !sessionId)
+    throw new Error(`initialize failed at ${target.url}: HTTP ${init.status} ${init.body.slice(0, 200)}`);
   const head = renderHead(url, { ...baseHeaders(target), "mcp-session-id": sessionId, "mcp-protocol-version": PROTOCOL_VERSION });
   const initialized = await connection.request(head, '{"jsonrpc":"2.0","method":"notifications/initialized"}');
   if (initialized.status !== 202) throw new Error(`notifications/initialized failed: HTTP ${initialized.status}`);

@@ -20,10 +20,14 @@ interface Cost {
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-const call = (args: unknown, id = 1) => JSON.stringify({ jsonrpc: "2.0", id, method: "tools/call", params: { name: "echo", arguments: args, _meta: { progressToken: id } } });
+const call = (args: unknown, id = 1) =>
+  JSON.stringify({ jsonrpc: "2.0", id, method: "tools/call", params: { name: "echo", arguments: args, _meta: { progressToken: id } } });
 const BODIES: [string, string][] = [
   ["tools/call, small arguments", call({ message: "bench 1" })],
-  ["tools/call, 4 KiB of arguments", call({ rows: Array.from({ length: 64 }, (_, i) => ({ id: i, name: `row ${i}`, value: i * 1.5, tags: ["a", "b"] })) })],
+  [
+    "tools/call, 4 KiB of arguments",
+    call({ rows: Array.from({ length: 64 }, (_, i) => ({ id: i, name: `row ${i}`, value: i * 1.5, tags: ["a", "b"] })) }),
+  ],
   ["tools/call, 256 KiB string argument", call({ text: "x".repeat(256 * 1024) })],
   ["batch of 100 pings", JSON.stringify(Array.from({ length: 100 }, (_, i) => ({ jsonrpc: "2.0", id: i, method: "ping" })))],
 ];
@@ -70,7 +74,9 @@ export function parseCostTable(costs: Cost[]): string {
     "|---|---:|---:|---:|---:|---:|",
   ];
   for (const c of costs) {
-    lines.push(`| ${c.body} | ${c.bytes} | ${us(c.nativeParse)} | ${us(c.nativeRoundTrip)} | ${us(c.gatewayParse)} | ${us(c.gatewayParseAndBytes)} |`);
+    lines.push(
+      `| ${c.body} | ${c.bytes} | ${us(c.nativeParse)} | ${us(c.nativeRoundTrip)} | ${us(c.gatewayParse)} | ${us(c.gatewayParseAndBytes)} |`,
+    );
   }
   return lines.join("\n");
 }

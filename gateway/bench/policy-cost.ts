@@ -21,7 +21,13 @@ export function benchPolicy(email: string): string {
     "rules:",
   ];
   for (let i = 1; i <= 48; i++) {
-    lines.push(`  - name: user-${i}`, `    users: [user${i}@example.org, "*@team${i}.example"]`, `    allow:`, `      tools: ["tool${i}-*", "search-${i}"]`, `      resources: ["file:///srv/user${i}/*"]`);
+    lines.push(
+      `  - name: user-${i}`,
+      `    users: [user${i}@example.org, "*@team${i}.example"]`,
+      `    allow:`,
+      `      tools: ["tool${i}-*", "search-${i}"]`,
+      `      resources: ["file:///srv/user${i}/*"]`,
+    );
   }
   lines.push("  - name: staff", "    users: [staff]", "    allow:", '      tools: ["get-*", "search*", "echo"]', '      prompts: ["*"]');
   lines.push("  - name: nobody-deletes", '    users: ["*"]', "    deny:", '      tools: ["delete*", "drop-*", "rm-*", "*-destroy"]');
@@ -37,7 +43,9 @@ export function policyMicrosPerCall(email: string, calls = 200_000): number {
   const parsed = parsePolicy(benchPolicy(email), "bench-policy.yaml");
   if (!parsed.ok) throw new Error(parsed.problems.join("\n"));
   const { policy } = parsed;
-  const body = parseMcpBody(new TextEncoder().encode('{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"echo","arguments":{"message":"bench"}}}'));
+  const body = parseMcpBody(
+    new TextEncoder().encode('{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"echo","arguments":{"message":"bench"}}}'),
+  );
   if (!body.ok) throw new Error(body.message);
   const limiter = new RateLimiter();
   const once = (i: number) => {

@@ -127,7 +127,9 @@ function table(rows: Figures[]): string {
     "|---|---:|---:|---:|---:|---:|---:|---:|",
   ];
   for (const r of rows) {
-    lines.push(`| ${r.name} | ${r.requests} | ${r.errors} | ${ms(r.p50)} | ${ms(r.p99)} | ${r.rps.toFixed(r.rps < 100 ? 1 : 0)} | ${cpu(r.cpuPerCall)} | ${cpu(r.relayCpuPerCall)} |`);
+    lines.push(
+      `| ${r.name} | ${r.requests} | ${r.errors} | ${ms(r.p50)} | ${ms(r.p99)} | ${r.rps.toFixed(r.rps < 100 ? 1 : 0)} | ${cpu(r.cpuPerCall)} | ${cpu(r.relayCpuPerCall)} |`,
+    );
   }
   return lines.join("\n");
 }
@@ -192,11 +194,25 @@ async function main(): Promise<void> {
     stops.push(() => rm(policyDir, { recursive: true, force: true }));
     const policyPath = join(policyDir, "policy.yaml");
     await writeFile(policyPath, benchPolicy(WORKER_HEADERS[MCPBOX_HEADERS.userEmail]));
-    const gatewayEnv = (name: string) => ({ [GATEWAY_ENV.serviceToken]: TOKEN, [GATEWAY_ENV.upstreamUrl]: everything.url, [GATEWAY_ENV.auditLog]: join(dir, name) });
+    const gatewayEnv = (name: string) => ({
+      [GATEWAY_ENV.serviceToken]: TOKEN,
+      [GATEWAY_ENV.upstreamUrl]: everything.url,
+      [GATEWAY_ENV.auditLog]: join(dir, name),
+    });
     const plainGateway = started_(await startGatewayProcess(gatewayEnv("audit-plain.jsonl")));
     const policyGateway = started_(await startGatewayProcess({ ...gatewayEnv("audit-policy.jsonl"), [GATEWAY_ENV.policy]: policyPath }));
-    const plain = await prepare("through the gateway, no policy", { url: plainGateway.url, headers: WORKER_HEADERS }, [everything.pid, plainGateway.pid], plainGateway.pid);
-    const ruled = await prepare("through the gateway, 50-rule policy", { url: policyGateway.url, headers: WORKER_HEADERS }, [everything.pid, policyGateway.pid], policyGateway.pid);
+    const plain = await prepare(
+      "through the gateway, no policy",
+      { url: plainGateway.url, headers: WORKER_HEADERS },
+      [everything.pid, plainGateway.pid],
+      plainGateway.pid,
+    );
+    const ruled = await prepare(
+      "through the gateway, 50-rule policy",
+      { url: policyGateway.url, headers: WORKER_HEADERS },
+      [everything.pid, policyGateway.pid],
+      policyGateway.pid,
+    );
     const [np, wp] = (await compare([plain, ruled])) as [Figures, Figures];
     await policyGateway.close();
     await plainGateway.close();
@@ -220,13 +236,24 @@ async function main(): Promise<void> {
       [stdioGateway.pid],
       stdioGateway.pid,
     );
-    const theirs = await prepare("stdio server, supergateway --stateful (child per session)", { url: stateful.url, headers: {} }, [stateful.pid], stateful.pid);
+    const theirs = await prepare(
+      "stdio server, supergateway --stateful (child per session)",
+      { url: stateful.url, headers: {} },
+      [stateful.pid],
+      stateful.pid,
+    );
     const [o, s] = (await compare([ours, theirs])) as [Figures, Figures];
     await stateful.close();
     await stdioGateway.close();
     const stateless = started_(await startSupergateway(stdioCommand, false));
     // Its children live for one request each, too briefly to be sampled: no CPU figures here.
-    const perRequest = await prepare("stdio server, supergateway default (child per request)", { url: stateless.url, headers: {} }, [], undefined, true);
+    const perRequest = await prepare(
+      "stdio server, supergateway default (child per request)",
+      { url: stateless.url, headers: {} },
+      [],
+      undefined,
+      true,
+    );
     const [sl] = (await compare([perRequest], 1, 3_000)) as [Figures];
     sl.cpuPerCall = Number.NaN;
     await stateless.close();
@@ -235,7 +262,10 @@ async function main(): Promise<void> {
     const rpsKept = medianRatio(direct, gated, roundRps);
     const vsStateful = medianRatio(theirs, ours, roundRps);
     const vsDefault = o.rps / sl.rps;
-    const policyCpu = percentile(plain.relayCpuRounds.map((a, i) => (ruled.relayCpuRounds[i] as number) / a), 50);
+    const policyCpu = percentile(
+      plain.relayCpuRounds.map((a, i) => (ruled.relayCpuRounds[i] as number) / a),
+      50,
+    );
     const policyRps = medianRatio(plain, ruled, roundRps);
     const policyMicros = policyMicrosPerCall(WORKER_HEADERS[MCPBOX_HEADERS.userEmail]);
     const markdown = [

@@ -70,7 +70,18 @@ export async function startSupergateway(stdioCommand: string, stateful: boolean)
   const port = await freePort();
   const child = spawn(
     process.execPath,
-    [SUPERGATEWAY, "--stdio", stdioCommand, "--outputTransport", "streamableHttp", ...(stateful ? ["--stateful"] : []), "--port", String(port), "--logLevel", "none"],
+    [
+      SUPERGATEWAY,
+      "--stdio",
+      stdioCommand,
+      "--outputTransport",
+      "streamableHttp",
+      ...(stateful ? ["--stateful"] : []),
+      "--port",
+      String(port),
+      "--logLevel",
+      "none",
+    ],
     // supergateway exits when its stdin closes: keep a pipe open for its lifetime.
     { env: { PATH: process.env.PATH ?? "" }, stdio: ["pipe", "ignore", "ignore"] },
   );

@@ -157,9 +157,14 @@ async function main(): Promise<void> {
     const tally: Tally = { calls: 0, errors: 0, reopened: 0, latencies: [], failures: new Map() };
     const steadyFrom = watch.samples.length;
     const endAt = performance.now() + STEADY_MS;
-    const progress = setInterval(() => process.stdout.write(`steady: ${tally.calls} calls, ${tally.errors} errors, ${tally.reopened} sessions reopened\n`), 60_000);
+    const progress = setInterval(
+      () => process.stdout.write(`steady: ${tally.calls} calls, ${tally.errors} errors, ${tally.reopened} sessions reopened\n`),
+      60_000,
+    );
     // Clients start spread over one period, so the load is even rather than one spike a second.
-    const last = await Promise.all(sessions.map((s, i) => steadyClient(targets[i] as Target, s, (i / sessions.length) * PERIOD_MS, endAt, tally)));
+    const last = await Promise.all(
+      sessions.map((s, i) => steadyClient(targets[i] as Target, s, (i / sessions.length) * PERIOD_MS, endAt, tally)),
+    );
     clearInterval(progress);
     await Promise.all(last.flatMap((s) => (s ? [closeSession(s)] : [])));
     // Before the end sample: the gateway's idle keep-alive connections to the upstream close after 30 s.
@@ -175,8 +180,16 @@ async function main(): Promise<void> {
     const auditBytes = (await stat(audit)).size;
     const rssGrowth = start && end ? (peakRss.rss - start.rss) / start.rss : Number.NaN;
     const verdicts = [
-      { target: `${SESSIONS} concurrent sessions, burst without errors`, figure: `${burst.errors + openErrors} errors`, met: burst.errors + openErrors === 0 && sessions.length === SESSIONS },
-      { target: "RSS flat under steady load (peak at most 25% over its start)", figure: `${(rssGrowth * 100).toFixed(1)}%`, met: rssGrowth <= 0.25 },
+      {
+        target: `${SESSIONS} concurrent sessions, burst without errors`,
+        figure: `${burst.errors + openErrors} errors`,
+        met: burst.errors + openErrors === 0 && sessions.length === SESSIONS,
+      },
+      {
+        target: "RSS flat under steady load (peak at most 25% over its start)",
+        figure: `${(rssGrowth * 100).toFixed(1)}%`,
+        met: rssGrowth <= 0.25,
+      },
       {
         target: "open fds back to the idle count (±10) once every session closed",
         figure: `${end?.fds ?? "–"} (idle ${idle.fds})`,

@@ -9,7 +9,8 @@ import { fileURLToPath } from "node:url";
 const MAIN = fileURLToPath(new URL("../src/main.ts", import.meta.url));
 
 // Bundled CommonJS dependencies may call require() for Node built-ins; an ES module has none.
-const REQUIRE_SHIM = 'import { createRequire as __mcpboxCreateRequire } from "node:module"; const require = __mcpboxCreateRequire(import.meta.url);';
+const REQUIRE_SHIM =
+  'import { createRequire as __mcpboxCreateRequire } from "node:module"; const require = __mcpboxCreateRequire(import.meta.url);';
 
 /** Writes the bundled gateway to `outFile`. */
 export async function bundleGateway(outFile: string): Promise<void> {

@@ -29,8 +29,7 @@ import { splitCommandLine } from "./upstream/command-line";
 
 /** Where MCP traffic goes: a Streamable HTTP server, or a stdio command spawned per session. */
 export type UpstreamConfig =
-  | { readonly kind: "http"; readonly url: URL }
-  | { readonly kind: "stdio"; readonly command: string; readonly args: readonly string[] };
+  { readonly kind: "http"; readonly url: URL } | { readonly kind: "stdio"; readonly command: string; readonly args: readonly string[] };
 
 export interface GatewayConfig {
   /** One token, or two during a rotation; any of them is accepted. */
@@ -119,12 +118,33 @@ export function loadConfig(env: Env): GatewayConfig {
     problems.push(`${GATEWAY_ENV.allowedOrigins}: ${(error as Error).message}`);
   }
 
-  const maxBodyBytes = parseInteger(GATEWAY_ENV.maxBodyBytes, read(GATEWAY_ENV.maxBodyBytes), DEFAULT_GATEWAY_MAX_BODY_BYTES, 1, 2 ** 31, problems);
-  const upstreamTimeoutMs = parseInteger(GATEWAY_ENV.upstreamTimeoutMs, read(GATEWAY_ENV.upstreamTimeoutMs), DEFAULT_GATEWAY_UPSTREAM_TIMEOUT_MS, 1, 2 ** 31, problems);
+  const maxBodyBytes = parseInteger(
+    GATEWAY_ENV.maxBodyBytes,
+    read(GATEWAY_ENV.maxBodyBytes),
+    DEFAULT_GATEWAY_MAX_BODY_BYTES,
+    1,
+    2 ** 31,
+    problems,
+  );
+  const upstreamTimeoutMs = parseInteger(
+    GATEWAY_ENV.upstreamTimeoutMs,
+    read(GATEWAY_ENV.upstreamTimeoutMs),
+    DEFAULT_GATEWAY_UPSTREAM_TIMEOUT_MS,
+    1,
+    2 ** 31,
+    problems,
+  );
   const defaultMaxSessions = upstream?.kind === "http" ? DEFAULT_GATEWAY_MAX_HTTP_SESSIONS : DEFAULT_GATEWAY_MAX_SESSIONS;
   const maxSessions = parseInteger(GATEWAY_ENV.maxSessions, read(GATEWAY_ENV.maxSessions), defaultMaxSessions, 1, 10_000, problems);
   const defaultPerUser = Math.ceil(maxSessions / DEFAULT_GATEWAY_SESSIONS_PER_USER_DIVISOR);
-  const maxSessionsPerUser = parseInteger(GATEWAY_ENV.maxSessionsPerUser, read(GATEWAY_ENV.maxSessionsPerUser), defaultPerUser, 1, maxSessions, problems);
+  const maxSessionsPerUser = parseInteger(
+    GATEWAY_ENV.maxSessionsPerUser,
+    read(GATEWAY_ENV.maxSessionsPerUser),
+    defaultPerUser,
+    1,
+    maxSessions,
+    problems,
+  );
   const maxConcurrentPerUser = parseInteger(
     GATEWAY_ENV.maxConcurrentPerUser,
     read(GATEWAY_ENV.maxConcurrentPerUser),
@@ -133,7 +153,14 @@ export function loadConfig(env: Env): GatewayConfig {
     100_000,
     problems,
   );
-  const sessionIdleMs = parseInteger(GATEWAY_ENV.sessionIdleMs, read(GATEWAY_ENV.sessionIdleMs), DEFAULT_GATEWAY_SESSION_IDLE_MS, 1, 2 ** 31, problems);
+  const sessionIdleMs = parseInteger(
+    GATEWAY_ENV.sessionIdleMs,
+    read(GATEWAY_ENV.sessionIdleMs),
+    DEFAULT_GATEWAY_SESSION_IDLE_MS,
+    1,
+    2 ** 31,
+    problems,
+  );
   const drainMs = parseInteger(GATEWAY_ENV.drainMs, read(GATEWAY_ENV.drainMs), DEFAULT_GATEWAY_DRAIN_MS, 0, 2 ** 31, problems);
   const sseKeepaliveMs = parseKeepalive(read(GATEWAY_ENV.sseKeepaliveMs), problems);
 
@@ -172,7 +199,9 @@ function parseTokens(value: string | undefined, problems: string[]): string[] {
     if (!token) problems.push(`${which} is empty`);
     else if (!TOKEN_PATTERN.test(token)) problems.push(`${which} contains spaces or characters that cannot travel in an HTTP header`);
     else if (token.length < MIN_SERVICE_TOKEN_LENGTH)
-      problems.push(`${which} is too short (${token.length} characters): use at least ${MIN_SERVICE_TOKEN_LENGTH}, e.g. \`openssl rand -hex 32\``);
+      problems.push(
+        `${which} is too short (${token.length} characters): use at least ${MIN_SERVICE_TOKEN_LENGTH}, e.g. \`openssl rand -hex 32\``,
+      );
   });
   return tokens;
 }

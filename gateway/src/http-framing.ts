@@ -40,7 +40,10 @@ export function hostHeaderCount(rawHeaders: readonly string[]): number {
 export function describeMalformedRequest(code: string | undefined): { status: number; message: string } {
   if (code === "ERR_HTTP_REQUEST_TIMEOUT") return { status: 408, message: "Request timeout: the request was not received in time" };
   if (code === "HPE_HEADER_OVERFLOW") {
-    return { status: 431, message: "Request header fields too large: this gateway accepts at most 16 KiB of headers (Node's --max-http-header-size)" };
+    return {
+      status: 431,
+      message: "Request header fields too large: this gateway accepts at most 16 KiB of headers (Node's --max-http-header-size)",
+    };
   }
   const reason = (code && REASONS[code]) ?? "it is not valid HTTP/1.1";
   return { status: 400, message: `Bad request: the HTTP request is malformed: ${reason}` };
@@ -48,7 +51,9 @@ export function describeMalformedRequest(code: string | undefined): { status: nu
 
 function endWithError(socket: Duplex, statusLine: string, error: GatewayError): void {
   const body = errorBodyText(error);
-  socket.end(`HTTP/1.1 ${statusLine}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+  socket.end(
+    `HTTP/1.1 ${statusLine}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
 }
 
 /** Node `clientError` listener: a JSON error response on the raw socket, then close. */
@@ -58,7 +63,11 @@ export function answerMalformedRequest(error: Error & { code?: string }, socket:
     return;
   }
   const { status, message } = describeMalformedRequest(error.code);
-  endWithError(socket, STATUS_LINES[status] ?? "400 Bad Request", new GatewayError(status === 431 ? "headers_too_large" : "malformed_http", message));
+  endWithError(
+    socket,
+    STATUS_LINES[status] ?? "400 Bad Request",
+    new GatewayError(status === 431 ? "headers_too_large" : "malformed_http", message),
+  );
 }
 
 /** Node `connect` listener: CONNECT (a tunnel request) is outside the allowlist like any other method. */

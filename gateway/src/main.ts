@@ -47,7 +47,9 @@ async function main(): Promise<void> {
   // Without a policy SIGHUP keeps its default meaning (the process ends).
   if (config.policyPath) process.on("SIGHUP", () => void gateway.reloadPolicy("SIGHUP"));
   // Ready only once the signals are handled: a supervisor may signal as soon as it reads this line.
-  stderrLogger.info(`ready on ${gateway.url} (serving /mcp and /health; upstream: ${gateway.upstream.description}; audit log: ${config.auditLogPath ?? "stdout"}${config.policyPath ? `; tool policy: ${config.policyPath}` : ""})`);
+  stderrLogger.info(
+    `ready on ${gateway.url} (serving /mcp and /health; upstream: ${gateway.upstream.description}; audit log: ${config.auditLogPath ?? "stdout"}${config.policyPath ? `; tool policy: ${config.policyPath}` : ""})`,
+  );
 }
 
 main().catch((error: unknown) => {

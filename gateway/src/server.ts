@@ -54,7 +54,8 @@ export interface GatewayHandle {
 export function createUpstream(config: GatewayConfig, log: Logger, now?: () => number): Upstream {
   const { upstream, sessionIdleMs } = config;
   const ledger = new SessionLedger(config);
-  if (upstream.kind === "http") return createHttpUpstream({ url: upstream.url, timeoutMs: config.upstreamTimeoutMs, ledger, sessionIdleMs, log, now });
+  if (upstream.kind === "http")
+    return createHttpUpstream({ url: upstream.url, timeoutMs: config.upstreamTimeoutMs, ledger, sessionIdleMs, log, now });
   return createStdioUpstream({ command: upstream.command, args: upstream.args, ledger, sessionIdleMs, log, now });
 }
 

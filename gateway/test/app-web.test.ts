@@ -18,7 +18,11 @@ let app: ReturnType<typeof createApp>;
 
 beforeAll(async () => {
   recording = await startRecordingUpstream();
-  const config = loadConfig({ [GATEWAY_ENV.serviceToken]: SERVICE_TOKEN, [GATEWAY_ENV.upstreamUrl]: recording.url, [GATEWAY_ENV.maxBodyBytes]: "200" });
+  const config = loadConfig({
+    [GATEWAY_ENV.serviceToken]: SERVICE_TOKEN,
+    [GATEWAY_ENV.upstreamUrl]: recording.url,
+    [GATEWAY_ENV.maxBodyBytes]: "200",
+  });
   upstream = createUpstream(config, silentLogger);
   app = createApp({ config, upstream, log: silentLogger });
 });
@@ -27,11 +31,20 @@ afterAll(async () => {
   await recording?.close();
 });
 
-const headers = { host: "localhost:8002", [MCPBOX_HEADERS.serviceToken]: SERVICE_TOKEN, [MCPBOX_HEADERS.userEmail]: "hal@example.com", ...MCP_POST_HEADERS };
+const headers = {
+  host: "localhost:8002",
+  [MCPBOX_HEADERS.serviceToken]: SERVICE_TOKEN,
+  [MCPBOX_HEADERS.userEmail]: "hal@example.com",
+  ...MCP_POST_HEADERS,
+};
 
 describe("the app on web Request/Response", () => {
   it("relays a tools/call and returns the upstream's answer as a web Response", async () => {
-    const response = await app.request("http://localhost:8002/mcp", { method: "POST", headers, body: toolCallBody("echo", { message: "web" }, 9) });
+    const response = await app.request("http://localhost:8002/mcp", {
+      method: "POST",
+      headers,
+      body: toolCallBody("echo", { message: "web" }, 9),
+    });
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ jsonrpc: "2.0", id: 9, result: { ok: true } });
     // A session id on an answer outside a session is not passed on: the gateway would not honour it.
@@ -46,7 +59,12 @@ describe("the app on web Request/Response", () => {
         controller.close();
       },
     });
-    const response = await app.request("http://localhost:8002/mcp", { method: "POST", headers, body: stream, duplex: "half" } as RequestInit);
+    const response = await app.request("http://localhost:8002/mcp", {
+      method: "POST",
+      headers,
+      body: stream,
+      duplex: "half",
+    } as RequestInit);
     expect(response.status).toBe(413);
     expect(((await response.json()) as { error: { message: string } }).error.message).toContain("at most 200 bytes");
     expect(recording.requests.length).toBe(before);
@@ -54,7 +72,11 @@ describe("the app on web Request/Response", () => {
 
   it("still refuses paths outside the allowlist and missing tokens", async () => {
     expect((await app.request("http://localhost:8002/admin", { headers })).status).toBe(404);
-    const noToken = await app.request("http://localhost:8002/mcp", { method: "POST", headers: { ...headers, [MCPBOX_HEADERS.serviceToken]: "" }, body: "{}" });
+    const noToken = await app.request("http://localhost:8002/mcp", {
+      method: "POST",
+      headers: { ...headers, [MCPBOX_HEADERS.serviceToken]: "" },
+      body: "{}",
+    });
     expect(noToken.status).toBe(403);
   });
 });

@@ -25,7 +25,10 @@ beforeAll(async () => {
   upstream = await startRecordingUpstream((req, res, body) => {
     // A stateful server: initialize opens a session, every other answer echoes it.
     const session = body.includes('"initialize"') ? `sess-${++opened}` : req.headers[MCP_HEADERS.sessionId.toLowerCase()];
-    res.writeHead(200, { "content-type": "application/json", ...(typeof session === "string" ? { [MCP_HEADERS.sessionId]: session } : {}) });
+    res.writeHead(200, {
+      "content-type": "application/json",
+      ...(typeof session === "string" ? { [MCP_HEADERS.sessionId]: session } : {}),
+    });
     res.end(JSON.stringify({ jsonrpc: "2.0", id: 2, result: { content: [{ type: "text", text: SECRET_RESULT }] } }));
   });
   gateway = await startTestGateway({ [GATEWAY_ENV.upstreamUrl]: upstream.url });
@@ -39,7 +42,12 @@ const parse = (line: string) => JSON.parse(line) as Record<string, unknown>;
 const digest = (session: string) => createHash("sha256").update(session).digest("hex").slice(0, 16);
 
 async function openSession(email: string): Promise<string> {
-  const response = await rawRequest({ port: gateway.port, method: "POST", headers: { ...gateway.headers(email), ...MCP_POST_HEADERS }, body: initializeBody() });
+  const response = await rawRequest({
+    port: gateway.port,
+    method: "POST",
+    headers: { ...gateway.headers(email), ...MCP_POST_HEADERS },
+    body: initializeBody(),
+  });
   return response.headers[MCP_HEADERS.sessionId.toLowerCase()] as string;
 }
 
@@ -51,7 +59,12 @@ describe("audit log", () => {
     const response = await rawRequest({
       port: gateway.port,
       method: "POST",
-      headers: { ...gateway.headers("frank@example.com"), ...MCP_POST_HEADERS, [MCPBOX_HEADERS.clientId]: "claude-ai-client", [MCP_HEADERS.sessionId]: session },
+      headers: {
+        ...gateway.headers("frank@example.com"),
+        ...MCP_POST_HEADERS,
+        [MCPBOX_HEADERS.clientId]: "claude-ai-client",
+        [MCP_HEADERS.sessionId]: session,
+      },
       body,
     });
     expect(response.text).toContain(SECRET_RESULT);
@@ -60,7 +73,20 @@ describe("audit log", () => {
     expect(line.endsWith("\n")).toBe(true);
     expect(line.trim().split("\n")).toHaveLength(1);
     const entry = parse(line);
-    expect(Object.keys(entry)).toEqual(["time", "email", "clientId", "httpMethod", "method", "tool", "session", "status", "durationMs", "bytesIn", "bytesOut", "error"]);
+    expect(Object.keys(entry)).toEqual([
+      "time",
+      "email",
+      "clientId",
+      "httpMethod",
+      "method",
+      "tool",
+      "session",
+      "status",
+      "durationMs",
+      "bytesIn",
+      "bytesOut",
+      "error",
+    ]);
     expect(entry).toMatchObject({
       email: "frank@example.com",
       clientId: "claude-ai-client",
@@ -83,7 +109,11 @@ describe("audit log", () => {
     const response = await rawRequest({
       port: gateway.port,
       method: "POST",
-      headers: { ...MCP_POST_HEADERS, [MCPBOX_HEADERS.serviceToken]: "wrong".repeat(10), [MCPBOX_HEADERS.userEmail]: "mallory@example.com" },
+      headers: {
+        ...MCP_POST_HEADERS,
+        [MCPBOX_HEADERS.serviceToken]: "wrong".repeat(10),
+        [MCPBOX_HEADERS.userEmail]: "mallory@example.com",
+      },
       body: toolCallBody("echo", { message: SECRET_ARGUMENT }),
     });
     expect(response.status).toBe(403);
@@ -95,7 +125,11 @@ describe("audit log", () => {
   it("logs paths outside the allowlist", async () => {
     const before = gateway.auditLines.length;
     await rawRequest({ port: gateway.port, path: "/mcp/../admin" });
-    expect(parse((await gateway.waitForAudit(before + 1))[before] as string)).toMatchObject({ httpMethod: "GET", status: 404, error: "not_found" });
+    expect(parse((await gateway.waitForAudit(before + 1))[before] as string)).toMatchObject({
+      httpMethod: "GET",
+      status: 404,
+      error: "not_found",
+    });
   });
 
   it("records the methods and tools of a batch", async () => {
@@ -105,7 +139,12 @@ describe("audit log", () => {
       { jsonrpc: "2.0", id: 2, method: "tools/call", params: { name: "get-sum", arguments: { a: 1, b: 2 } } },
       { jsonrpc: "2.0", method: "notifications/progress", params: { progressToken: 1, progress: 1 } },
     ]);
-    await rawRequest({ port: gateway.port, method: "POST", headers: { ...gateway.headers("frank@example.com"), ...MCP_POST_HEADERS }, body: batch });
+    await rawRequest({
+      port: gateway.port,
+      method: "POST",
+      headers: { ...gateway.headers("frank@example.com"), ...MCP_POST_HEADERS },
+      body: batch,
+    });
     const entry = parse((await gateway.waitForAudit(before + 1))[before] as string);
     expect(entry).toMatchObject({ method: "tools/call,tools/call,notifications/progress", tool: "echo,get-sum", session: null });
   });

@@ -27,7 +27,7 @@ describe("joinCommandLine", () => {
     ["plain words", ["/usr/bin/node", "/srv/mcp/dist/index.js", "stdio"]],
     ["spaces", ["/opt/my tools/node", "--name=x y", "  "]],
     ["single quotes", ["it's", "'", "''", "a'b'c"]],
-    ["double quotes and escapes", ['say "hi"', "\\", "back\\slash", "$HOME", "`id`", "a\\\"b"]],
+    ["double quotes and escapes", ['say "hi"', "\\", "back\\slash", "$HOME", "`id`", 'a\\"b']],
     ["shell syntax taken literally", ["a;b", "x|y", "&&", "> out", "*", "~", "#not-a-comment", "(x)"]],
     ["empty words and white space", ["", "\t", "\n", "line\nbreak"]],
     ["non-ASCII", ["café", "données/é", "🙂"]],
@@ -36,7 +36,9 @@ describe("joinCommandLine", () => {
   });
 
   it("leaves a word that needs no quoting as it is, so the line stays readable", () => {
-    expect(joinCommandLine(["/usr/bin/node", "--import", "tsx", "server.ts", "key=value,more@host:1"])).toBe("/usr/bin/node --import tsx server.ts key=value,more@host:1");
+    expect(joinCommandLine(["/usr/bin/node", "--import", "tsx", "server.ts", "key=value,more@host:1"])).toBe(
+      "/usr/bin/node --import tsx server.ts key=value,more@host:1",
+    );
   });
 
   it("quotes a word with a space in single quotes", () => {

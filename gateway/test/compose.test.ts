@@ -26,7 +26,9 @@ const compose = () => parse(COMPOSE_TEXT) as Record<string, Record<string, Recor
 describe("compose.yaml", () => {
   it("is valid against the Compose Specification schema", () => {
     // A draft-07 schema that names its meta-schema by an https URL Ajv does not know; draft-07 is Ajv's default.
-    const { $schema: _metaSchema, ...schema } = JSON.parse(readFileSync(path.join(DCLINT_DIR, "schemas", "compose.schema.json"), "utf8")) as Record<string, unknown>;
+    const { $schema: _metaSchema, ...schema } = JSON.parse(
+      readFileSync(path.join(DCLINT_DIR, "schemas", "compose.schema.json"), "utf8"),
+    ) as Record<string, unknown>;
     expect(_metaSchema).toMatch(/draft-07/);
     const validate = new Ajv({ allErrors: true, strict: false, validateFormats: false }).compile(schema);
     expect(validate(compose()), JSON.stringify(validate.errors)).toBe(true);
@@ -38,7 +40,14 @@ describe("compose.yaml", () => {
 
   it("passes dclint without a warning", async () => {
     const bin = path.join(DCLINT_DIR, "bin", "dclint.cjs");
-    const { stdout } = await promisify(execFile)(process.execPath, [bin, "--max-warnings", "0", "--color", "false", path.join(ROOT, "compose.yaml")]);
+    const { stdout } = await promisify(execFile)(process.execPath, [
+      bin,
+      "--max-warnings",
+      "0",
+      "--color",
+      "false",
+      path.join(ROOT, "compose.yaml"),
+    ]);
     expect(stdout).not.toMatch(/warning|error/);
   });
 
@@ -57,13 +66,37 @@ describe("compose.yaml", () => {
   it("the checker catches each way the file could break isolation", () => {
     const variants: Array<[string, (c: ReturnType<typeof compose>) => void, RegExp]> = [
       ["a published gateway port", (c) => void (c.services!["mcp-gateway"]!.ports = ["8002:8002"]), /mcp-gateway publishes ports/],
-      ["an internet-facing gateway", (c) => void (c.services!["mcp-gateway"]!.networks = ["egress", "tunnel"]), /mcp-gateway is on egress, which is not internal/],
-      ["an MCP server cloudflared can reach", (c) => void (c.services!["my-mcp-server"] = { image: "x:1", networks: ["tunnel"] }), /my-mcp-server shares tunnel with cloudflared/],
+      [
+        "an internet-facing gateway",
+        (c) => void (c.services!["mcp-gateway"]!.networks = ["egress", "tunnel"]),
+        /mcp-gateway is on egress, which is not internal/,
+      ],
+      [
+        "an MCP server cloudflared can reach",
+        (c) => void (c.services!["my-mcp-server"] = { image: "x:1", networks: ["tunnel"] }),
+        /my-mcp-server shares tunnel with cloudflared/,
+      ],
       ["a network that is no longer internal", (c) => void (c.networks!.mcp = {}), /mcp-gateway is on mcp, which is not internal/],
-      ["an unpinned cloudflared", (c) => void (c.services!.cloudflared!.image = "cloudflare/cloudflared:latest"), /not the official image pinned/],
-      ["a cloudflared too old for Workers VPC", (c) => void (c.services!.cloudflared!.image = "cloudflare/cloudflared:2025.6.1"), /older than 2025\.7\.0/],
-      ["the token on cloudflared's command line", (c) => void (c.services!.cloudflared!.command = ["tunnel", "--no-autoupdate", "run", "--token", "${TUNNEL_TOKEN}"]), /token on its command line/],
-      ["the gateway bound to loopback", (c) => void ((c.services!["mcp-gateway"]!.environment as Record<string, string>).GATEWAY_HOST = "127.0.0.1"), /GATEWAY_HOST 0\.0\.0\.0/],
+      [
+        "an unpinned cloudflared",
+        (c) => void (c.services!.cloudflared!.image = "cloudflare/cloudflared:latest"),
+        /not the official image pinned/,
+      ],
+      [
+        "a cloudflared too old for Workers VPC",
+        (c) => void (c.services!.cloudflared!.image = "cloudflare/cloudflared:2025.6.1"),
+        /older than 2025\.7\.0/,
+      ],
+      [
+        "the token on cloudflared's command line",
+        (c) => void (c.services!.cloudflared!.command = ["tunnel", "--no-autoupdate", "run", "--token", "${TUNNEL_TOKEN}"]),
+        /token on its command line/,
+      ],
+      [
+        "the gateway bound to loopback",
+        (c) => void ((c.services!["mcp-gateway"]!.environment as Record<string, string>).GATEWAY_HOST = "127.0.0.1"),
+        /GATEWAY_HOST 0\.0\.0\.0/,
+      ],
       ["a writable gateway", (c) => void delete c.services!["mcp-gateway"]!.read_only, /root file system is writable/],
       ["a gateway without its env file", (c) => void delete c.services!["mcp-gateway"]!.env_file, /does not read \.mcpbox\/gateway\.env/],
     ];
@@ -87,7 +120,10 @@ describe("gateway/Dockerfile", () => {
     expect(runtime).toMatch(/^CMD \["node", "\/opt\/mcpbox\/gateway\.mjs"\]$/m);
     expect(DOCKERFILE).toContain("node --import tsx gateway/image/bundle.ts /out/gateway.mjs");
     // No package manager, source or secret reaches the runtime stage: only the two build outputs.
-    expect(runtime.match(/^COPY .*$/gm)).toEqual(["COPY --from=build /out/gateway.mjs ./gateway.mjs", "COPY --from=build /out/everything ./everything"]);
+    expect(runtime.match(/^COPY .*$/gm)).toEqual([
+      "COPY --from=build /out/gateway.mjs ./gateway.mjs",
+      "COPY --from=build /out/everything ./everything",
+    ]);
   });
 
   it("keeps secrets and local state out of the build context", () => {

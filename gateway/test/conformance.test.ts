@@ -44,9 +44,11 @@ async function conformance(url: string): Promise<string[]> {
   const out = await mkdtemp(join(tmpdir(), "mcpbox-conformance-"));
   try {
     // Exit status 1 means "some check failed": server-everything is not the suite's reference server.
-    await run(process.execPath, [CLI, "server", "--url", url, "--output-dir", out], { timeout: 120_000 }).catch((error: { code?: number }) => {
-      if (error.code !== 1) throw error;
-    });
+    await run(process.execPath, [CLI, "server", "--url", url, "--output-dir", out], { timeout: 120_000 }).catch(
+      (error: { code?: number }) => {
+        if (error.code !== 1) throw error;
+      },
+    );
     const lines: string[] = [];
     for (const entry of await readdir(out)) {
       const scenario = entry.replace(/^server-/, "").replace(/-\d{4}-\d\d-\d\dT[\d-]+Z$/, "");
@@ -81,13 +83,17 @@ afterAll(async () => {
 });
 
 describe("MCP conformance suite", () => {
-  it("gives the same result for every check directly, through the gateway, and through the gateway with a policy", { timeout: 180_000 }, async () => {
-    const direct = await conformance(upstream.url);
-    expect(direct.length).toBeGreaterThan(30);
-    expect(direct.filter((line) => line.endsWith(": SUCCESS")).length).toBeGreaterThan(10);
-    expect(await conformance(standIns[0]?.url as string)).toEqual(direct);
-    expect(await conformance(standIns[1]?.url as string)).toEqual(direct);
-    expect(ruled.auditLines.length).toBeGreaterThan(30);
-    expect(ruled.auditLines.some((line) => line.includes('"decision"'))).toBe(false);
-  });
+  it(
+    "gives the same result for every check directly, through the gateway, and through the gateway with a policy",
+    { timeout: 180_000 },
+    async () => {
+      const direct = await conformance(upstream.url);
+      expect(direct.length).toBeGreaterThan(30);
+      expect(direct.filter((line) => line.endsWith(": SUCCESS")).length).toBeGreaterThan(10);
+      expect(await conformance(standIns[0]?.url as string)).toEqual(direct);
+      expect(await conformance(standIns[1]?.url as string)).toEqual(direct);
+      expect(ruled.auditLines.length).toBeGreaterThan(30);
+      expect(ruled.auditLines.some((line) => line.includes('"decision"'))).toBe(false);
+    },
+  );
 });

@@ -28,7 +28,11 @@ it("one Ctrl-C stops cloudflared, the gateway and connect itself", async () => {
   await mkdir(bin);
   const standIn = await writeCloudflaredStandIn(bin, "2026.8.2");
   const envFile = path.join(dir, "gateway.env");
-  await writeFile(envFile, `TUNNEL_TOKEN=${randomBytes(24).toString("base64")}\nMCPBOX_SERVICE_TOKEN=${randomBytes(32).toString("hex")}\n`, { mode: 0o600 });
+  await writeFile(
+    envFile,
+    `TUNNEL_TOKEN=${randomBytes(24).toString("base64")}\nMCPBOX_SERVICE_TOKEN=${randomBytes(32).toString("hex")}\n`,
+    { mode: 0o600 },
+  );
   const child = spawn(process.execPath, ["--import", "tsx", MAIN, "--env-file", envFile], {
     env: { PATH: [bin, path.dirname(process.execPath)].join(path.delimiter), HOME: dir, GATEWAY_PORT: "0" },
     stdio: ["ignore", "pipe", "pipe"],

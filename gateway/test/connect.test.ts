@@ -27,7 +27,9 @@ let running: Promise<number> | undefined;
 beforeEach(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), "mcpbox-connect-"));
   envFile = path.join(dir, "gateway.env");
-  await writeFile(envFile, `TUNNEL_TOKEN=${TUNNEL_TOKEN}\nMCPBOX_SERVICE_TOKEN=${SERVICE_TOKEN}\nMCPBOX_ALLOWED_EMAILS=me@example.com\n`, { mode: 0o600 });
+  await writeFile(envFile, `TUNNEL_TOKEN=${TUNNEL_TOKEN}\nMCPBOX_SERVICE_TOKEN=${SERVICE_TOKEN}\nMCPBOX_ALLOWED_EMAILS=me@example.com\n`, {
+    mode: 0o600,
+  });
   lines = [];
   sleeps = [];
   stop = new AbortController();
@@ -70,7 +72,8 @@ describe("npm run connect", () => {
     expect(run?.argv).toEqual(["tunnel", "--no-autoupdate", "run"]);
     expect(run?.env).toEqual({ TUNNEL_TOKEN, MCPBOX_SERVICE_TOKEN: null, CLOUDFLARE_API_TOKEN: null });
     // What `ps` shows: the process's command line.
-    if (existsSync(`/proc/${run?.pid}/cmdline`)) expect(readFileSync(`/proc/${run?.pid}/cmdline`, "utf8")).not.toContain(TUNNEL_TOKEN.slice(0, 16));
+    if (existsSync(`/proc/${run?.pid}/cmdline`))
+      expect(readFileSync(`/proc/${run?.pid}/cmdline`, "utf8")).not.toContain(TUNNEL_TOKEN.slice(0, 16));
 
     const url = await gatewayUrl();
     expect(await (await fetch(`${url}/health`)).json()).toEqual({ status: "ok" });
@@ -137,7 +140,9 @@ describe("npm run connect", () => {
   it("without the env file says to run setup, and starts nothing", async () => {
     await rm(envFile);
     expect(await start(undefined)).toBe(1);
-    expect(lines).toEqual([`[connect] ${envFile} does not exist: run \`npm run provision -- setup\` first (it writes the tokens there), or pass --env-file.`]);
+    expect(lines).toEqual([
+      `[connect] ${envFile} does not exist: run \`npm run provision -- setup\` first (it writes the tokens there), or pass --env-file.`,
+    ]);
   });
 });
 

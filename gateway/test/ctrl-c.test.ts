@@ -25,7 +25,10 @@ afterEach(() => {
 
 /** main.ts leading its own process group, like a foreground job started from a shell. */
 function foregroundGateway(command: string): MainProcess {
-  return runMain({ [GATEWAY_ENV.serviceToken]: SERVICE_TOKEN, [GATEWAY_ENV.port]: "0", [GATEWAY_ENV.upstreamCommand]: command }, { inOwnGroup: true });
+  return runMain(
+    { [GATEWAY_ENV.serviceToken]: SERVICE_TOKEN, [GATEWAY_ENV.port]: "0", [GATEWAY_ENV.upstreamCommand]: command },
+    { inOwnGroup: true },
+  );
 }
 
 /** Ctrl-C: SIGINT to every process of the foreground group. */

@@ -39,7 +39,13 @@ let dir: string;
 function workerStandIn(target: TestGateway, email: string): Promise<Server> {
   const server = createServer((incoming, outgoing) => {
     const forward = request(
-      { host: "127.0.0.1", port: target.port, method: incoming.method, path: incoming.url, headers: { ...incoming.headers, ...target.headers(email) } },
+      {
+        host: "127.0.0.1",
+        port: target.port,
+        method: incoming.method,
+        path: incoming.url,
+        headers: { ...incoming.headers, ...target.headers(email) },
+      },
       (answer) => {
         outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(outgoing);
@@ -60,10 +66,14 @@ async function findChecks(root: string): Promise<Check[]> {
 
 function runScenario(url: string, outputDir: string): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CONFORMANCE, "server", "--url", url, "--scenario", "dns-rebinding-protection", "-o", outputDir], {
-      env: { PATH: process.env.PATH ?? "", NO_COLOR: "1" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(
+      process.execPath,
+      [CONFORMANCE, "server", "--url", url, "--scenario", "dns-rebinding-protection", "-o", outputDir],
+      {
+        env: { PATH: process.env.PATH ?? "", NO_COLOR: "1" },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     let output = "";
     child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));

@@ -37,7 +37,9 @@ beforeEach(() => {
 });
 
 /** A well-formed tools/call POST from the Worker, with `changes` applied. */
-function post(changes: { path?: string; method?: string; headers?: Record<string, string>; body?: string | Buffer; chunks?: string[] } = {}) {
+function post(
+  changes: { path?: string; method?: string; headers?: Record<string, string>; body?: string | Buffer; chunks?: string[] } = {},
+) {
   const { path, method, headers, body, chunks } = changes;
   return rawRequest({
     port: gateway.port,
@@ -88,7 +90,7 @@ describe("path and method allowlist", () => {
     expect(upstream.requests).toHaveLength(0);
   });
 
-  it("serves GET /health with exactly {\"status\":\"ok\"}, without a token", async () => {
+  it('serves GET /health with exactly {"status":"ok"}, without a token', async () => {
     const response = await rawRequest({ port: gateway.port, path: "/health" });
     expect(response.status).toBe(200);
     expect(response.text).toBe('{"status":"ok"}');
@@ -126,15 +128,19 @@ describe("Host and Origin (DNS rebinding)", () => {
     expect(upstream.requests).toHaveLength(4);
   });
 
-  it.each(["https://evil.example", "null", "http://localhost.evil.example:8002", "http://127.0.0.1.evil.example", "http://localhost@evil.example", "http://127.1:8002"])(
-    "refuses a browser Origin %s with 403",
-    async (origin) => {
+  it.each([
+    "https://evil.example",
+    "null",
+    "http://localhost.evil.example:8002",
+    "http://127.0.0.1.evil.example",
+    "http://localhost@evil.example",
+    "http://127.1:8002",
+  ])("refuses a browser Origin %s with 403", async (origin) => {
     const response = await post({ headers: { origin } });
     expect(response.status).toBe(403);
     expect(errorMessage(response)).toBe("Forbidden: browser requests from this Origin are not allowed (see GATEWAY_ALLOWED_ORIGINS)");
     expect(upstream.requests).toHaveLength(0);
-    },
-  );
+  });
 
   it("accepts a page on this machine's loopback interface, any port (MCP DNS-rebinding advice)", async () => {
     for (const origin of ["http://localhost:8002", "http://127.0.0.1:6274", "http://[::1]:3000", "https://localhost"]) {
@@ -158,7 +164,9 @@ describe("service token", () => {
   it("refuses a request without the token with 403, never 401", async () => {
     const response = await rawRequest({ port: gateway.port, method: "POST", headers: withoutToken(), body: initializeBody() });
     expect(response.status).toBe(403);
-    expect(errorMessage(response)).toBe("Forbidden: the X-MCPbox-Service-Token header is missing; only the MCPbox Worker may call this gateway");
+    expect(errorMessage(response)).toBe(
+      "Forbidden: the X-MCPbox-Service-Token header is missing; only the MCPbox Worker may call this gateway",
+    );
     expect(upstream.requests).toHaveLength(0);
   });
 
@@ -220,12 +228,37 @@ describe("request body", () => {
 
   it.each([
     ["invalid JSON", "{not json", 400, "Parse error: the request body is not valid JSON (a member name was expected at character 1)"],
-    ["invalid UTF-8", Buffer.from('{"jsonrpc":"2.0","id":1,"method":"ping","x":"\xff"}', "latin1"), 400, "Parse error: the request body is not valid UTF-8"],
-    ["a JSON value that is not JSON-RPC", '{"hello":"world"}', 400, 'Invalid request: the body is not a JSON-RPC 2.0 message (its "jsonrpc" member is not "2.0")'],
-    ["JSON-RPC 1.0", '{"id":1,"method":"tools/list"}', 400, 'Invalid request: the body is not a JSON-RPC 2.0 message (its "jsonrpc" member is not "2.0")'],
+    [
+      "invalid UTF-8",
+      Buffer.from('{"jsonrpc":"2.0","id":1,"method":"ping","x":"\xff"}', "latin1"),
+      400,
+      "Parse error: the request body is not valid UTF-8",
+    ],
+    [
+      "a JSON value that is not JSON-RPC",
+      '{"hello":"world"}',
+      400,
+      'Invalid request: the body is not a JSON-RPC 2.0 message (its "jsonrpc" member is not "2.0")',
+    ],
+    [
+      "JSON-RPC 1.0",
+      '{"id":1,"method":"tools/list"}',
+      400,
+      'Invalid request: the body is not a JSON-RPC 2.0 message (its "jsonrpc" member is not "2.0")',
+    ],
     ["an empty batch", "[]", 400, "Invalid request: the body is an empty batch"],
-    ["a batch with a bad entry", '[{"jsonrpc":"2.0","id":1,"method":"ping"},42]', 400, "Invalid request: the body is a batch entry that is not a JSON-RPC 2.0 message (it is not a JSON object)"],
-    ["an empty body", "", 400, "Parse error: the request body is not valid JSON (the end of the text where a value was expected at character 0)"],
+    [
+      "a batch with a bad entry",
+      '[{"jsonrpc":"2.0","id":1,"method":"ping"},42]',
+      400,
+      "Invalid request: the body is a batch entry that is not a JSON-RPC 2.0 message (it is not a JSON object)",
+    ],
+    [
+      "an empty body",
+      "",
+      400,
+      "Parse error: the request body is not valid JSON (the end of the text where a value was expected at character 0)",
+    ],
   ])("refuses %s", async (_name, body, status, message) => {
     const response = await post({ body });
     expect(response.status).toBe(status);

@@ -34,7 +34,12 @@ const lower = (name: string) => name.toLowerCase();
 
 /** Opens a session in the gateway's name for EMAIL (sessions are bound to who opened them). */
 async function openSession(): Promise<string> {
-  const response = await rawRequest({ port: gateway.port, method: "POST", headers: { ...gateway.headers(EMAIL), ...MCP_POST_HEADERS }, body: initializeBody() });
+  const response = await rawRequest({
+    port: gateway.port,
+    method: "POST",
+    headers: { ...gateway.headers(EMAIL), ...MCP_POST_HEADERS },
+    body: initializeBody(),
+  });
   upstream.requests.length = 0;
   return response.headers[lower(MCP_HEADERS.sessionId)] as string;
 }
@@ -85,7 +90,12 @@ describe("headers", () => {
       });
       res.end('{"jsonrpc":"2.0","id":2,"result":{}}');
     };
-    const response = await rawRequest({ port: gateway.port, method: "POST", headers: { ...gateway.headers(EMAIL), ...MCP_POST_HEADERS }, body: initializeBody() });
+    const response = await rawRequest({
+      port: gateway.port,
+      method: "POST",
+      headers: { ...gateway.headers(EMAIL), ...MCP_POST_HEADERS },
+      body: initializeBody(),
+    });
     expect(response.headers[lower(MCP_HEADERS.sessionId)]).toBe("from-upstream");
     expect(response.headers[lower(MCP_HEADERS.protocolVersion)]).toBe("2025-06-18");
     expect(response.headers["set-cookie"]).toBeUndefined();
@@ -115,7 +125,9 @@ describe("headers", () => {
     expect(get.text).toContain("notifications/tools/list_changed");
     const del = await rawRequest({ port: gateway.port, method: "DELETE", headers: { ...gateway.headers(EMAIL), ...session } });
     expect(del.status).toBe(200);
-    expect(upstream.requests.map((r) => [r.method, r.headers[lower(MCP_HEADERS.lastEventId)], r.headers[lower(MCP_HEADERS.sessionId)]])).toEqual([
+    expect(
+      upstream.requests.map((r) => [r.method, r.headers[lower(MCP_HEADERS.lastEventId)], r.headers[lower(MCP_HEADERS.sessionId)]]),
+    ).toEqual([
       ["GET", "7", id],
       ["DELETE", undefined, id],
     ]);
@@ -135,7 +147,13 @@ describe("streaming", () => {
     const received: string[] = [];
     await new Promise<void>((resolve, reject) => {
       const req = request(
-        { host: "127.0.0.1", port: gateway.port, method: "POST", path: "/mcp", headers: { ...gateway.headers(EMAIL), ...MCP_POST_HEADERS } },
+        {
+          host: "127.0.0.1",
+          port: gateway.port,
+          method: "POST",
+          path: "/mcp",
+          headers: { ...gateway.headers(EMAIL), ...MCP_POST_HEADERS },
+        },
         (res) => {
           res.setEncoding("utf8");
           res.on("data", (chunk: string) => {
@@ -157,7 +175,12 @@ describe("streaming", () => {
 
 describe("upstream failures", () => {
   const call = () =>
-    rawRequest({ port: gateway.port, method: "POST", headers: { ...gateway.headers(EMAIL), ...MCP_POST_HEADERS }, body: toolCallBody("echo", {}) });
+    rawRequest({
+      port: gateway.port,
+      method: "POST",
+      headers: { ...gateway.headers(EMAIL), ...MCP_POST_HEADERS },
+      body: toolCallBody("echo", {}),
+    });
 
   it("answers 504 with a JSON-RPC error when the upstream does not answer in time", async () => {
     upstream.handler = () => undefined;
@@ -193,7 +216,12 @@ describe("upstream failures", () => {
     const port = await freePort();
     const lonely = await startTestGateway({ [GATEWAY_ENV.upstreamUrl]: `http://127.0.0.1:${port}/mcp` });
     try {
-      const response = await rawRequest({ port: lonely.port, method: "POST", headers: { ...lonely.headers(EMAIL), ...MCP_POST_HEADERS }, body: toolCallBody("echo", {}) });
+      const response = await rawRequest({
+        port: lonely.port,
+        method: "POST",
+        headers: { ...lonely.headers(EMAIL), ...MCP_POST_HEADERS },
+        body: toolCallBody("echo", {}),
+      });
       expect(response.status).toBe(502);
       expect(errorMessage(response)).toBe("Upstream unreachable: the gateway could not reach the MCP server (ECONNREFUSED)");
       expect((response.json as { error: { code: number } }).error.code).toBe(-32002);

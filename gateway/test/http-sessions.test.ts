@@ -47,7 +47,12 @@ beforeEach(() => {
 });
 
 async function openSession(email?: string): Promise<string> {
-  const response = await rawRequest({ port: gateway.port, method: "POST", headers: { ...gateway.headers(email), ...MCP_POST_HEADERS }, body: initializeBody() });
+  const response = await rawRequest({
+    port: gateway.port,
+    method: "POST",
+    headers: { ...gateway.headers(email), ...MCP_POST_HEADERS },
+    body: initializeBody(),
+  });
   expect(response.status).toBe(200);
   const id = response.headers[SESSION_HEADER];
   expect(typeof id).toBe("string");
@@ -125,7 +130,10 @@ describe("audit lines", () => {
     const lines = (await gateway.waitForAudit(before + 3)).slice(before).join("");
     expect(lines).not.toContain(session);
     const digest = createHash("sha256").update(session).digest("hex").slice(0, 16);
-    const entries = lines.trim().split("\n").map((l) => JSON.parse(l) as { session: string | null; email: string | null });
+    const entries = lines
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { session: string | null; email: string | null });
     expect(entries.filter((e) => e.session === digest).map((e) => e.email)).toEqual([ALICE, ALICE, BOB]);
   });
 });

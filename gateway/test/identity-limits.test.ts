@@ -139,7 +139,8 @@ describe("with a stdio upstream", () => {
   it("answers a body of notifications only without starting a child", async () => {
     const file = join(dir, "notifications.txt");
     gateway = await startTestGateway({ [GATEWAY_ENV.upstreamCommand]: helperStdioCommand("counting-server.ts", file) });
-    const batch = '[{"jsonrpc":"2.0","method":"notifications/initialized"},{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":1}}]';
+    const batch =
+      '[{"jsonrpc":"2.0","method":"notifications/initialized"},{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":1}}]';
     for (const body of ['{"jsonrpc":"2.0","method":"notifications/initialized"}', batch]) {
       for (const email of [ALICE, undefined]) {
         const response = await post(gateway, body, email);
@@ -167,7 +168,12 @@ describe("with a stdio upstream", () => {
     const second = await connectClient(gateway.url, gateway.headers(ALICE));
     expect(await starts(file)).toBe(3);
     await expect.poll(() => stdio.sessions().map((s) => s.id)).not.toContain(firstId);
-    expect(stdio.sessions().map((s) => s.id).sort()).toEqual([bob.transport.sessionId, second.transport.sessionId].sort());
+    expect(
+      stdio
+        .sessions()
+        .map((s) => s.id)
+        .sort(),
+    ).toEqual([bob.transport.sessionId, second.transport.sessionId].sort());
     const gone = await post(gateway, toolCallBody("echo", {}), ALICE, { [MCP_HEADERS.sessionId]: firstId });
     expect(gone.status).toBe(404);
     expect((await second.client.callTool({ name: "echo", arguments: {} })).content).toEqual([{ type: "text", text: "ok" }]);

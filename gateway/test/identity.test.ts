@@ -59,7 +59,9 @@ describe("allowlist", () => {
     async (email) => {
       const response = await send(initializeBody(), email);
       expect(response.status).toBe(403);
-      expect(errorMessage(response)).toBe(`Forbidden: ${email} is not allowed to use this MCP server; ask its owner to add you to MCPBOX_ALLOWED_EMAILS`);
+      expect(errorMessage(response)).toBe(
+        `Forbidden: ${email} is not allowed to use this MCP server; ask its owner to add you to MCPBOX_ALLOWED_EMAILS`,
+      );
       expect(upstream.requests).toHaveLength(0);
     },
   );
@@ -89,7 +91,10 @@ describe("no email: the handshake only", () => {
     ["initialize", initializeBody()],
     ["ping", '{"jsonrpc":"2.0","id":5,"method":"ping"}'],
     ["notifications/initialized", '{"jsonrpc":"2.0","method":"notifications/initialized"}'],
-    ["a batch of handshake messages", '[{"jsonrpc":"2.0","id":5,"method":"ping"},{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":1}}]'],
+    [
+      "a batch of handshake messages",
+      '[{"jsonrpc":"2.0","id":5,"method":"ping"},{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":1}}]',
+    ],
   ])("relays %s", async (_name, body) => {
     expect((await send(body)).status).toBe(200);
     expect(upstream.requests).toHaveLength(1);
@@ -122,7 +127,9 @@ describe("no email: the handshake only", () => {
     const response = await send(toolCallBody("echo", { message: "hi" }, 7), undefined, { [MCP_HEADERS.method]: "ping" });
     expect(response.status).toBe(400);
     expect((response.json as { error: { code: number } }).error.code).toBe(-32020);
-    expect(errorMessage(response)).toBe('Bad request: the Mcp-Method header ("ping") does not match the body\'s method ("tools/call"); the headers must mirror the JSON-RPC body');
+    expect(errorMessage(response)).toBe(
+      'Bad request: the Mcp-Method header ("ping") does not match the body\'s method ("tools/call"); the headers must mirror the JSON-RPC body',
+    );
     expect(upstream.requests).toHaveLength(0);
     const agreeing = await send(toolCallBody("echo", { message: "hi" }, 8), undefined, { [MCP_HEADERS.method]: "tools/call" });
     expect(agreeing.json).toEqual({ jsonrpc: "2.0", id: 8, error: { code: -32001, message: NO_EMAIL("tools/call") } });

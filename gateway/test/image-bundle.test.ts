@@ -60,14 +60,21 @@ describe("the gateway as the image runs it", () => {
   it("answers /health and relays MCP to server-everything over stdio", async () => {
     const health = await fetch(`${url}/health`);
     expect(await health.json()).toEqual({ status: "ok" });
-    const { client } = await connectClient(url, { [MCPBOX_HEADERS.serviceToken]: SERVICE_TOKEN, [MCPBOX_HEADERS.userEmail]: "alice@example.com" });
+    const { client } = await connectClient(url, {
+      [MCPBOX_HEADERS.serviceToken]: SERVICE_TOKEN,
+      [MCPBOX_HEADERS.userEmail]: "alice@example.com",
+    });
     expect(client.getServerVersion()?.name).toBe("mcp-servers/everything");
     expect(await echoText(client, "from the image")).toBe("Echo: from the image");
     await client.close();
   });
 
   it("still refuses a request without the service token", async () => {
-    const response = await fetch(`${url}/mcp`, { method: "POST", headers: { "content-type": "application/json", accept: "application/json, text/event-stream" }, body: "{}" });
+    const response = await fetch(`${url}/mcp`, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json, text/event-stream" },
+      body: "{}",
+    });
     expect(response.status).toBe(403);
   });
 });

@@ -39,15 +39,51 @@ const rpcCode = (response: { json: unknown }) => (response.json as { error?: { c
 describe("member names that another parser reads differently", () => {
   it.each([
     // The issue's case: a caller without an email passes as `ping`; Go runs tools/call.
-    ["a case variant of method", '{"jsonrpc":"2.0","id":2,"method":"ping","Method":"tools/call","params":{"name":"delete_everything"}}', undefined, "Method", "method"],
+    [
+      "a case variant of method",
+      '{"jsonrpc":"2.0","id":2,"method":"ping","Method":"tools/call","params":{"name":"delete_everything"}}',
+      undefined,
+      "Method",
+      "method",
+    ],
     // U+017F LATIN SMALL LETTER LONG S folds to "s": Go reads paramſ as params.
-    ["params spelled with a long s", '{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"read_file"},"param\u017f":{"name":"delete_repo"}}', ALICE, "param\u017f", "params"],
+    [
+      "params spelled with a long s",
+      '{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"read_file"},"param\u017f":{"name":"delete_repo"}}',
+      ALICE,
+      "param\u017f",
+      "params",
+    ],
     // U+212A KELVIN SIGN folds to "k".
-    ["progressToken spelled with a Kelvin sign", '{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"echo","_meta":{"progressTo\u212Aen":1}}}', ALICE, "progressTo\u212Aen", "progressToken"],
+    [
+      "progressToken spelled with a Kelvin sign",
+      '{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"echo","_meta":{"progressTo\u212Aen":1}}}',
+      ALICE,
+      "progressTo\u212Aen",
+      "progressToken",
+    ],
     // Audited as read_file, but a case-folding server calls delete_repo.
-    ["a case variant of the tool name", '{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"read_file","Name":"delete_repo"}}', ALICE, "Name", "name"],
-    ["a full-width letter in method", '{"jsonrpc":"2.0","id":6,"method":"ping","\uff4dethod":"tools/call"}', undefined, "\uff4dethod", "method"],
-    ["an invisible character in method", '{"jsonrpc":"2.0","id":7,"method":"ping","meth\u200bod":"tools/call"}', undefined, "meth\u200bod", "method"],
+    [
+      "a case variant of the tool name",
+      '{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"read_file","Name":"delete_repo"}}',
+      ALICE,
+      "Name",
+      "name",
+    ],
+    [
+      "a full-width letter in method",
+      '{"jsonrpc":"2.0","id":6,"method":"ping","\uff4dethod":"tools/call"}',
+      undefined,
+      "\uff4dethod",
+      "method",
+    ],
+    [
+      "an invisible character in method",
+      '{"jsonrpc":"2.0","id":7,"method":"ping","meth\u200bod":"tools/call"}',
+      undefined,
+      "meth\u200bod",
+      "method",
+    ],
   ])("refuses %s and relays nothing", async (_name, body, email, variant, member) => {
     const response = await send(body, email);
     expect(response.status).toBe(400);
@@ -62,25 +98,38 @@ describe("member names that another parser reads differently", () => {
     // A first-key-wins parser runs tools/call; JSON.parse kept the last, ping.
     ["method", '{"jsonrpc":"2.0","id":8,"method":"tools/call","params":{"name":"delete_everything"},"method":"ping"}', undefined],
     ["the tool name", '{"jsonrpc":"2.0","id":9,"method":"tools/call","params":{"name":"delete_repo","name":"read_file"}}', ALICE],
-    ["a member spelled once with an escape", '{"jsonrpc":"2.0","id":10,"method":"tools/call","params":{"name":"x"},"\\u006dethod":"ping"}', undefined],
-    ["a key deep inside the tool arguments", '{"jsonrpc":"2.0","id":11,"method":"tools/call","params":{"name":"write","arguments":{"path":"/tmp/a","path":"/etc/passwd"}}}', ALICE],
+    [
+      "a member spelled once with an escape",
+      '{"jsonrpc":"2.0","id":10,"method":"tools/call","params":{"name":"x"},"\\u006dethod":"ping"}',
+      undefined,
+    ],
+    [
+      "a key deep inside the tool arguments",
+      '{"jsonrpc":"2.0","id":11,"method":"tools/call","params":{"name":"write","arguments":{"path":"/tmp/a","path":"/etc/passwd"}}}',
+      ALICE,
+    ],
   ])("refuses a duplicate %s and relays nothing", async (_name, body, email) => {
     const response = await send(body, email);
     expect(response.status).toBe(400);
     expect(rpcCode(response)).toBe(-32700);
-    expect(errorMessage(response)).toMatch(/^Parse error: the request body repeats the member "[^"]+" in one object; send each member once$/);
+    expect(errorMessage(response)).toMatch(
+      /^Parse error: the request body repeats the member "[^"]+" in one object; send each member once$/,
+    );
     expect(upstream.requests).toHaveLength(0);
   });
 });
 
 describe("the relayed bytes are the message the gateway decided on", () => {
   it("re-serializes the parsed message instead of relaying the client's bytes", async () => {
-    const body = '{ "jsonrpc" : "2.0", "id" : 12, "method" : "tools/call", "params" : { "name" : "ech\\u006f", "arguments" : { "n" : 1.50, "big" : 123456789012345678901234567890 } } }';
+    const body =
+      '{ "jsonrpc" : "2.0", "id" : 12, "method" : "tools/call", "params" : { "name" : "ech\\u006f", "arguments" : { "n" : 1.50, "big" : 123456789012345678901234567890 } } }';
     const response = await send(body, ALICE);
     expect(response.status).toBe(200);
     expect(upstream.requests).toHaveLength(1);
     // Whitespace and escapes gone, the tool name as audited, big integers kept digit for digit.
-    expect(upstream.requests[0]?.body).toBe('{"jsonrpc":"2.0","id":12,"method":"tools/call","params":{"name":"echo","arguments":{"n":1.5,"big":123456789012345678901234567890}}}');
+    expect(upstream.requests[0]?.body).toBe(
+      '{"jsonrpc":"2.0","id":12,"method":"tools/call","params":{"name":"echo","arguments":{"n":1.5,"big":123456789012345678901234567890}}}',
+    );
     expect(upstream.requests[0]?.headers["content-length"]).toBe(String(Buffer.byteLength(upstream.requests[0]?.body ?? "")));
     const audit = JSON.parse((await gateway.waitForAudit(1)).at(-1) as string) as { tool: string };
     expect(audit.tool).toBe("echo");
@@ -96,7 +145,8 @@ describe("only id-less messages are notifications", () => {
       id: 13,
       error: {
         code: -32001,
-        message: "Forbidden: notifications/initialized requires a verified email address. Your login did not include one, so this server allows only initialize, ping and notifications.",
+        message:
+          "Forbidden: notifications/initialized requires a verified email address. Your login did not include one, so this server allows only initialize, ping and notifications.",
       },
     });
     expect(upstream.requests).toHaveLength(0);
@@ -117,9 +167,21 @@ describe("Mcp-Method and Mcp-Name must mirror the body", () => {
   const base64 = (text: string) => `=?base64?${Buffer.from(text, "utf8").toString("base64")}?=`;
 
   it.each([
-    ["Mcp-Method names another method", { [MCP_HEADERS.method]: "tools/list", [MCP_HEADERS.name]: "echo" }, 'the Mcp-Method header ("tools/list") does not match the body\'s method ("tools/call")'],
-    ["Mcp-Name names another tool", { [MCP_HEADERS.method]: "tools/call", [MCP_HEADERS.name]: "read_file" }, 'the Mcp-Name header ("read_file") does not match the body\'s name ("echo")'],
-    ["a base64 Mcp-Name names another tool", { [MCP_HEADERS.name]: base64("réad_file") }, 'the Mcp-Name header ("réad_file") does not match the body\'s name ("echo")'],
+    [
+      "Mcp-Method names another method",
+      { [MCP_HEADERS.method]: "tools/list", [MCP_HEADERS.name]: "echo" },
+      'the Mcp-Method header ("tools/list") does not match the body\'s method ("tools/call")',
+    ],
+    [
+      "Mcp-Name names another tool",
+      { [MCP_HEADERS.method]: "tools/call", [MCP_HEADERS.name]: "read_file" },
+      'the Mcp-Name header ("read_file") does not match the body\'s name ("echo")',
+    ],
+    [
+      "a base64 Mcp-Name names another tool",
+      { [MCP_HEADERS.name]: base64("réad_file") },
+      'the Mcp-Name header ("réad_file") does not match the body\'s name ("echo")',
+    ],
     ["Mcp-Name is malformed base64", { [MCP_HEADERS.name]: "=?base64?%%%?=" }, "the Mcp-Name header is not valid base64-encoded UTF-8"],
   ])("refuses a request where %s, and relays nothing", async (_name, headers, detail) => {
     const response = await send(toolCallBody("echo", { message: "hi" }), ALICE, headers);
@@ -145,7 +207,12 @@ describe("Mcp-Method and Mcp-Name must mirror the body", () => {
     const response = await rawRequest({
       port: gateway.port,
       method: "GET",
-      headers: { ...gateway.headers(ALICE), accept: "text/event-stream", [MCP_HEADERS.method]: "tools/call", [MCP_HEADERS.name]: "delete_repo" },
+      headers: {
+        ...gateway.headers(ALICE),
+        accept: "text/event-stream",
+        [MCP_HEADERS.method]: "tools/call",
+        [MCP_HEADERS.name]: "delete_repo",
+      },
     });
     expect(response.status).toBe(405);
     expect(upstream.requests).toHaveLength(1);

@@ -73,7 +73,8 @@ describe("glob patterns", () => {
   it("calls a URI plain only without traversal or encoded path characters", () => {
     expect(isPlainUri("demo://resource/static/document/a.md")).toBe(true);
     expect(isPlainUri("file:///srv/..hidden")).toBe(true);
-    for (const uri of ["file:///a/../b", "file:///a/./b", "file:///a/..", "file:///a/%2E%2e/b", "file:///a%2fb", "file:///a\\b", "../x"]) expect(isPlainUri(uri)).toBe(false);
+    for (const uri of ["file:///a/../b", "file:///a/./b", "file:///a/..", "file:///a/%2E%2e/b", "file:///a%2fb", "file:///a\\b", "../x"])
+      expect(isPlainUri(uri)).toBe(false);
   });
 });
 
@@ -98,7 +99,8 @@ rules:
     clients: [phone-app]
     allow: read-only
 `);
-  const check = (caller: Caller, kind: TargetKind, name: string, readOnly?: boolean) => decide(policy, subjectOf(policy, caller), { kind, name }, readOnly);
+  const check = (caller: Caller, kind: TargetKind, name: string, readOnly?: boolean) =>
+    decide(policy, subjectOf(policy, caller), { kind, name }, readOnly);
 
   it("lets deny win over allow, for every user, in any case or width", () => {
     expect(check(user("partner@example.com"), "tool", "search_web")).toEqual({ allowed: true, rule: "family-read" });
@@ -109,18 +111,31 @@ rules:
 
   it("gives users with allow rules only what those allow; others get the default", () => {
     expect(check(user("Kid@Kids.Example"), "tool", "read_file")).toMatchObject({ allowed: true });
-    expect(check(user("kid@kids.example"), "tool", "write_file")).toMatchObject({ allowed: false, rule: "family-read", reason: expect.stringContaining('no rule that applies to you allows tool "write_file"') });
+    expect(check(user("kid@kids.example"), "tool", "write_file")).toMatchObject({
+      allowed: false,
+      rule: "family-read",
+      reason: expect.stringContaining('no rule that applies to you allows tool "write_file"'),
+    });
     expect(check(user("kid@kids.example"), "prompt", "anything")).toMatchObject({ allowed: false });
     expect(check(user("stranger@example.org"), "tool", "write_file")).toEqual({ allowed: true, rule: "default" });
   });
 
   it("keeps resource allows inside their prefix", () => {
     expect(check(user("partner@example.com"), "resource", "file:///srv/shared/photos/1.jpg")).toMatchObject({ allowed: true });
-    expect(check(user("partner@example.com"), "resource", "file:///srv/shared/../etc/passwd")).toMatchObject({ allowed: false, rule: "family-read" });
+    expect(check(user("partner@example.com"), "resource", "file:///srv/shared/../etc/passwd")).toMatchObject({
+      allowed: false,
+      rule: "family-read",
+    });
     expect(check(user("partner@example.com"), "resource", "file:///srv/shared/%2e%2e/etc/passwd")).toMatchObject({ allowed: false });
     // The deny sees through encodings and dot segments even where the default allows.
-    expect(check(user("stranger@example.org"), "resource", "file:///srv/shared/x/../private/key")).toMatchObject({ allowed: false, rule: "nobody-deletes" });
-    expect(check(user("stranger@example.org"), "resource", "file:///srv/shared/%70rivate/key")).toMatchObject({ allowed: false, rule: "nobody-deletes" });
+    expect(check(user("stranger@example.org"), "resource", "file:///srv/shared/x/../private/key")).toMatchObject({
+      allowed: false,
+      rule: "nobody-deletes",
+    });
+    expect(check(user("stranger@example.org"), "resource", "file:///srv/shared/%70rivate/key")).toMatchObject({
+      allowed: false,
+      rule: "nobody-deletes",
+    });
   });
 
   it("applies a client-limited rule only to that OAuth client", () => {
@@ -131,7 +146,10 @@ rules:
   });
 
   it("fails closed on unknown annotations, and trusts only an explicit readOnlyHint: true", () => {
-    expect(check(user("me@example.com", "phone-app"), "tool", "search", undefined)).toMatchObject({ allowed: false, reason: expect.stringContaining("has not yet seen") });
+    expect(check(user("me@example.com", "phone-app"), "tool", "search", undefined)).toMatchObject({
+      allowed: false,
+      reason: expect.stringContaining("has not yet seen"),
+    });
     expect(isReadOnly({ name: "t" })).toBe(false);
     expect(isReadOnly({ name: "t", annotations: {} })).toBe(false);
     expect(isReadOnly({ name: "t", annotations: { readOnlyHint: "true" } })).toBe(false);
@@ -144,7 +162,10 @@ rules:
     expect(decide(readOnly, subject, { kind: "tool", name: "t" }, false)).toMatchObject({ allowed: false, rule: "default" });
     expect(decide(readOnly, subject, { kind: "tool", name: "t" }, true)).toMatchObject({ allowed: true });
     const deny = policyOf("default: deny\n");
-    expect(decide(deny, subjectOf(deny, user("a@example.com")), { kind: "prompt", name: "p" }, undefined)).toMatchObject({ allowed: false, rule: "default" });
+    expect(decide(deny, subjectOf(deny, user("a@example.com")), { kind: "prompt", name: "p" }, undefined)).toMatchObject({
+      allowed: false,
+      rule: "default",
+    });
   });
 
   it("marks callers nothing can be refused to as unrestricted, so their requests skip the checks", () => {

@@ -70,7 +70,11 @@ function answer(req: IncomingMessage, res: ServerResponse, body: string): void {
     res.end();
     return;
   }
-  const results = requests.map((m) => ({ jsonrpc: "2.0", id: m.id, result: m.method === "tools/list" ? { tools: TOOLS } : { content: [{ type: "text", text: `ran ${m.params?.name ?? m.method}` }] } }));
+  const results = requests.map((m) => ({
+    jsonrpc: "2.0",
+    id: m.id,
+    result: m.method === "tools/list" ? { tools: TOOLS } : { content: [{ type: "text", text: `ran ${m.params?.name ?? m.method}` }] },
+  }));
   const headers: Record<string, string> = { "content-type": "application/json" };
   if (messages.some((m) => m.method === "initialize")) headers[SESSION_HEADER] = `upstream-session-${++sessions}`;
   const send = () => {
@@ -110,7 +114,12 @@ beforeEach(() => {
 
 /** A POST in `session` (its headers, perhaps another user's email) with a body sent as written. */
 function postText(session: RawSession, text: string, email: string, extra: Record<string, string> = {}) {
-  return rawRequest({ port: gateway.port, method: "POST", headers: { ...session.headers, ...gateway.headers(email), ...extra }, body: text });
+  return rawRequest({
+    port: gateway.port,
+    method: "POST",
+    headers: { ...session.headers, ...gateway.headers(email), ...extra },
+    body: text,
+  });
 }
 
 describe("the tool policy on the strict parse", () => {
@@ -123,7 +132,9 @@ describe("the tool policy on the strict parse", () => {
     const response = await postText(bob, text, BOB);
 
     expect(response.status).toBe(200);
-    expect(upstream.requests.map((r) => r.body)).toEqual(['[{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{"n":1.5}}}]']);
+    expect(upstream.requests.map((r) => r.body)).toEqual([
+      '[{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{"n":1.5}}}]',
+    ]);
     expect(upstream.requests[0]?.headers["content-type"]).toBe("application/json");
     expect(response.json).toEqual([
       { jsonrpc: "2.0", id: 1, result: { content: [{ type: "text", text: "ran echo" }] } },
@@ -146,8 +157,16 @@ describe("the tool policy on the strict parse", () => {
       ['{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"echo","name":"delete_all"}}', {}, JSONRPC_ERROR.parseError],
       ['{"jsonrpc":"2.0","id":3,"method":"ping","Method":"tools/call","params":{"name":"delete_all"}}', {}, JSONRPC_ERROR.invalidRequest],
       ['{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"echo","ｎａｍｅ":"delete_all"}}', {}, JSONRPC_ERROR.invalidRequest],
-      ['{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"delete_all"}}', { [MCP_HEADERS.name]: "echo" }, JSONRPC_ERROR.headerMismatch],
-      ['{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"delete_all"}}', { [MCP_HEADERS.method]: "ping" }, JSONRPC_ERROR.headerMismatch],
+      [
+        '{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"delete_all"}}',
+        { [MCP_HEADERS.name]: "echo" },
+        JSONRPC_ERROR.headerMismatch,
+      ],
+      [
+        '{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"delete_all"}}',
+        { [MCP_HEADERS.method]: "ping" },
+        JSONRPC_ERROR.headerMismatch,
+      ],
       ['{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"delete_all"}', {}, JSONRPC_ERROR.parseError],
     ];
     expect(hostile.length).toBeGreaterThan(BURST);
@@ -168,7 +187,15 @@ describe("the tool policy with sessions bound to their owner", () => {
     const alice = await openRawSession(gateway, ALICE);
     const linesBefore = gateway.auditLines.length;
     upstream.requests.length = 0;
-    const attempts = [call(5, "delete_all"), { jsonrpc: "2.0", id: 6, method: "tools/list" }, call(7, "echo"), call(8, "echo"), call(9, "echo"), call(10, "echo"), call(11, "echo")];
+    const attempts = [
+      call(5, "delete_all"),
+      { jsonrpc: "2.0", id: 6, method: "tools/list" },
+      call(7, "echo"),
+      call(8, "echo"),
+      call(9, "echo"),
+      call(10, "echo"),
+      call(11, "echo"),
+    ];
     expect(attempts.length).toBeGreaterThan(BURST);
     for (const body of attempts) {
       const response = await postText(alice, JSON.stringify(body), BOB);
@@ -176,8 +203,12 @@ describe("the tool policy with sessions bound to their owner", () => {
       expect(response.json).toMatchObject({ error: { code: JSONRPC_ERROR.sessionNotFound } });
     }
     expect(upstream.requests).toHaveLength(0);
-    const lines = (await gateway.waitForAudit(linesBefore + attempts.length)).slice(linesBefore).map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(lines.map((e) => [e.email, e.error, e.decision, e.session])).toEqual(attempts.map(() => [BOB, "session_not_found", undefined, digest(alice.id)]));
+    const lines = (await gateway.waitForAudit(linesBefore + attempts.length))
+      .slice(linesBefore)
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.map((e) => [e.email, e.error, e.decision, e.session])).toEqual(
+      attempts.map(() => [BOB, "session_not_found", undefined, digest(alice.id)]),
+    );
 
     // Bob's own session: a fresh bucket (7 refusals above took nothing), and a filtered list.
     const bob = await openRawSession(gateway, BOB);
@@ -225,7 +256,10 @@ describe("two kinds of 429", () => {
     expect(limited.json).toEqual({
       jsonrpc: "2.0",
       id: 25,
-      error: { code: JSONRPC_ERROR.rateLimited, message: `Too many requests: the gateway's policy (rate_limit) allows 60 requests a minute (bursts of ${BURST}); retry in 1 s` },
+      error: {
+        code: JSONRPC_ERROR.rateLimited,
+        message: `Too many requests: the gateway's policy (rate_limit) allows 60 requests a minute (bursts of ${BURST}); retry in 1 s`,
+      },
     });
     expect(JSONRPC_ERROR.limitReached).not.toBe(JSONRPC_ERROR.rateLimited);
 

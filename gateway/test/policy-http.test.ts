@@ -34,7 +34,10 @@ describe("a resumed stream (Last-Event-ID)", () => {
       const { response, messages } = await partner.post({ jsonrpc: "2.0", id: 9, method: "tools/list", params: {} });
       const priming = /^id: (\S+)/m.exec(response.text)?.[1];
       expect(priming).toBeDefined();
-      expect((messages.find((m) => m.id === 9)?.result?.tools as { name: string }[]).map((t) => t.name).sort()).toEqual(["echo", "get-structured-content"]);
+      expect((messages.find((m) => m.id === 9)?.result?.tools as { name: string }[]).map((t) => t.name).sort()).toEqual([
+        "echo",
+        "get-structured-content",
+      ]);
 
       const replay = await openRawStream({
         port: gateway.port,

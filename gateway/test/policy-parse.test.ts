@@ -91,7 +91,7 @@ rules:
       "  - users: [x@example.com]", // 12
       "    alow: all", // 13
       "  - users: [y@example.com]", // 14
-      "    allow: { prompts: read-only, resources: [\"demo://a\\\\\"] }", // 15
+      '    allow: { prompts: read-only, resources: ["demo://a\\\\"] }', // 15
     ].join("\n");
     expect(problems(text)).toEqual([
       'policy.yaml:1:10: default: "maybe" is not one of allow, deny, read-only',
@@ -108,16 +108,22 @@ rules:
   });
 
   it("explains that a pattern or address starting with * must be quoted", () => {
-    expect(problems("rules:\n  - users: [*@example.com]\n    allow: all\n")[0]).toMatch(/^policy\.yaml:2:13: rules\[0\]\.users\[0\]: expected addresses.*quote patterns and addresses that start with \*/);
-    expect(problems("rules:\n  - users: [x@example.com]\n    allow: { tools: [*] }\n")[0]).toMatch(/^policy\.yaml:3:22: Alias cannot be an empty string; quote patterns and addresses that start with \*/);
+    expect(problems("rules:\n  - users: [*@example.com]\n    allow: all\n")[0]).toMatch(
+      /^policy\.yaml:2:13: rules\[0\]\.users\[0\]: expected addresses.*quote patterns and addresses that start with \*/,
+    );
+    expect(problems("rules:\n  - users: [x@example.com]\n    allow: { tools: [*] }\n")[0]).toMatch(
+      /^policy\.yaml:3:22: Alias cannot be an empty string; quote patterns and addresses that start with \*/,
+    );
   });
 
   it("refuses YAML syntax errors, duplicate keys and duplicate rule names", () => {
-    expect(problems("rules:\n  - users: [a@example.com]\n    allow: all\n    allow: all\n")).toEqual([expect.stringMatching(/^policy\.yaml:4:5: Map keys must be unique/)]);
-    expect(problems("rules: [\n")[0]).toMatch(/^policy\.yaml:\d+:\d+: /);
-    expect(problems("rules:\n  - { name: x, users: a@example.com, allow: all }\n  - { name: x, users: b@example.com, allow: all }\n")).toEqual([
-      'policy.yaml:3:5: rules[1].name: another rule is already named "x"',
+    expect(problems("rules:\n  - users: [a@example.com]\n    allow: all\n    allow: all\n")).toEqual([
+      expect.stringMatching(/^policy\.yaml:4:5: Map keys must be unique/),
     ]);
+    expect(problems("rules: [\n")[0]).toMatch(/^policy\.yaml:\d+:\d+: /);
+    expect(
+      problems("rules:\n  - { name: x, users: a@example.com, allow: all }\n  - { name: x, users: b@example.com, allow: all }\n"),
+    ).toEqual(['policy.yaml:3:5: rules[1].name: another rule is already named "x"']);
   });
 
   it("refuses a file that is not a map, and an unknown version", () => {

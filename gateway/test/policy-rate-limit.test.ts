@@ -56,7 +56,10 @@ describe("rate limits through the gateway", () => {
       {
         jsonrpc: "2.0",
         id: 3,
-        error: { code: JSONRPC_ERROR.rateLimited, message: "Too many requests: the gateway's policy (rate_limit) allows 60 requests a minute (bursts of 4); retry in 1 s" },
+        error: {
+          code: JSONRPC_ERROR.rateLimited,
+          message: "Too many requests: the gateway's policy (rate_limit) allows 60 requests a minute (bursts of 4); retry in 1 s",
+        },
       },
     ]);
 
@@ -83,7 +86,9 @@ describe("rate limits through the gateway", () => {
     const { response, messages } = await batcher.post([echo(1), echo(2), echo(3), echo(4), echo(5)]);
     expect(response.status).toBe(429);
     expect(messages.map((m) => m.id)).toEqual([1, 2, 3, 4, 5]);
-    expect(messages[0]?.error?.message).toContain("this body holds 5 messages and the gateway's policy (rate_limit) allows bursts of 4; send fewer at a time");
+    expect(messages[0]?.error?.message).toContain(
+      "this body holds 5 messages and the gateway's policy (rate_limit) allows bursts of 4; send fewer at a time",
+    );
   });
 
   it("lets a rule lift the limit", async () => {

@@ -75,7 +75,9 @@ describe("policy reload in a running gateway", () => {
     await logged(gateway, "policy reloaded from");
     const refused = await client.callTool({ name: "echo", arguments: { message: "after" } }).catch((error: Error) => error);
     expect(refused).toBeInstanceOf(Error);
-    expect(String(refused)).toContain(`MCP error ${JSONRPC_ERROR.forbidden}: Forbidden by the gateway's tool policy (rule "guest-sum-only")`);
+    expect(String(refused)).toContain(
+      `MCP error ${JSONRPC_ERROR.forbidden}: Forbidden by the gateway's tool policy (rule "guest-sum-only")`,
+    );
     expect((await client.listTools()).tools.map((t) => t.name)).toEqual(["get-sum"]);
     expect(transport.sessionId).toBe(sessionId);
 
@@ -101,13 +103,21 @@ describe("the gateway process", () => {
   it("reloads on SIGHUP and keeps running; a broken file keeps the last good policy", async () => {
     const policy = await policyDir(ECHO_ALLOWED);
     try {
-      const main = runMain({ [GATEWAY_ENV.serviceToken]: SERVICE_TOKEN, [GATEWAY_ENV.port]: "0", [GATEWAY_ENV.upstreamUrl]: upstream.url, [GATEWAY_ENV.policy]: policy.path });
+      const main = runMain({
+        [GATEWAY_ENV.serviceToken]: SERVICE_TOKEN,
+        [GATEWAY_ENV.port]: "0",
+        [GATEWAY_ENV.upstreamUrl]: upstream.url,
+        [GATEWAY_ENV.policy]: policy.path,
+      });
       const url = await main.ready;
       expect(main.stderr()).toContain(`tool policy: ${policy.path}`);
       await policy.write(BROKEN);
       main.child.kill("SIGHUP");
       await main.waitForStderr("policy not reloaded (SIGHUP)");
-      const { client } = await connectClient(url, { [MCPBOX_HEADERS.serviceToken]: SERVICE_TOKEN, [MCPBOX_HEADERS.userEmail]: "guest@example.com" });
+      const { client } = await connectClient(url, {
+        [MCPBOX_HEADERS.serviceToken]: SERVICE_TOKEN,
+        [MCPBOX_HEADERS.userEmail]: "guest@example.com",
+      });
       expect(await echoText(client, "still here")).toBe("Echo: still here");
       await client.close();
       main.child.kill("SIGTERM");
@@ -120,9 +130,16 @@ describe("the gateway process", () => {
   it("does not start with a broken policy, and says where it is broken", async () => {
     const policy = await policyDir(BROKEN);
     try {
-      const main = runMain({ [GATEWAY_ENV.serviceToken]: SERVICE_TOKEN, [GATEWAY_ENV.port]: "0", [GATEWAY_ENV.upstreamUrl]: upstream.url, [GATEWAY_ENV.policy]: policy.path });
+      const main = runMain({
+        [GATEWAY_ENV.serviceToken]: SERVICE_TOKEN,
+        [GATEWAY_ENV.port]: "0",
+        [GATEWAY_ENV.upstreamUrl]: upstream.url,
+        [GATEWAY_ENV.policy]: policy.path,
+      });
       expect(await main.exited).toBe(1);
-      expect(main.stderr()).toContain(`MCPBOX_POLICY cannot be used:\n  - ${policy.path}:4:12: rules[0].allow: expected "all", "read-only" or a map`);
+      expect(main.stderr()).toContain(
+        `MCPBOX_POLICY cannot be used:\n  - ${policy.path}:4:12: rules[0].allow: expected "all", "read-only" or a map`,
+      );
       expect(main.stderr()).not.toContain("ready on");
     } finally {
       await policy.remove();

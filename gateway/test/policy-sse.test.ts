@@ -53,7 +53,9 @@ describe("SSE rewriting", () => {
     const stream = encoder.encode(`: comment\n\n${LIST_CHANGED}${ANSWER}${AFTER}`);
     for (const chunks of cuts(stream)) {
       const out = await collect(chunks, hideSecrets());
-      expect(out).toBe(`: comment\n\n${LIST_CHANGED}event: message\nid: 42\ndata: {"jsonrpc":"2.0","id":7,"result":{"tools":[{"name":"ünïcode"}]}}\n\n${AFTER}`);
+      expect(out).toBe(
+        `: comment\n\n${LIST_CHANGED}event: message\nid: 42\ndata: {"jsonrpc":"2.0","id":7,"result":{"tools":[{"name":"ünïcode"}]}}\n\n${AFTER}`,
+      );
     }
   });
 
@@ -72,8 +74,12 @@ describe("SSE rewriting", () => {
 
   it("puts the refusals first, and filters an unfinished last event too", async () => {
     const refusal = encoder.encode('event: message\ndata: {"jsonrpc":"2.0","id":1,"error":{"code":-32001,"message":"no"}}\n\n');
-    const out = await collect([encoder.encode('data: {"jsonrpc":"2.0","id":7,"result":{"tools":[{"name":"secret"}]}}')], hideSecrets(), [refusal]);
-    expect(out).toBe('event: message\ndata: {"jsonrpc":"2.0","id":1,"error":{"code":-32001,"message":"no"}}\n\ndata: {"jsonrpc":"2.0","id":7,"result":{"tools":[]}}\n\n');
+    const out = await collect([encoder.encode('data: {"jsonrpc":"2.0","id":7,"result":{"tools":[{"name":"secret"}]}}')], hideSecrets(), [
+      refusal,
+    ]);
+    expect(out).toBe(
+      'event: message\ndata: {"jsonrpc":"2.0","id":1,"error":{"code":-32001,"message":"no"}}\n\ndata: {"jsonrpc":"2.0","id":7,"result":{"tools":[]}}\n\n',
+    );
   });
 });
 
@@ -89,7 +95,11 @@ describe("JSON answers", () => {
   it("filters a JSON batch answer and appends the refusals, with a correct length", async () => {
     const body = JSON.stringify([{ jsonrpc: "2.0", id: 7, result: { tools: [{ name: "a" }, { name: "secret" }] } }]);
     const reply = await editReply(
-      { status: 200, headers: { "content-type": "application/json", "content-length": String(body.length), "mcp-session-id": "s1" }, body: Readable.from([Buffer.from(body)]) },
+      {
+        status: 200,
+        headers: { "content-type": "application/json", "content-length": String(body.length), "mcp-session-id": "s1" },
+        body: Readable.from([Buffer.from(body)]),
+      },
       { refusals: [refusal], batch: true, rewriter: hideSecrets() },
     );
     const out = await text(reply);
@@ -106,7 +116,10 @@ describe("JSON answers", () => {
 
   it("ends a quiet upstream stream as soon as the client leaves", async () => {
     const upstream = new Readable({ read() {} });
-    const reply = await editReply({ status: 200, headers: { "content-type": "text/event-stream" }, body: upstream }, { refusals: [], batch: false, rewriter: hideSecrets() });
+    const reply = await editReply(
+      { status: 200, headers: { "content-type": "text/event-stream" }, body: upstream },
+      { refusals: [], batch: false, rewriter: hideSecrets() },
+    );
     const relayed = reply.body as Readable;
     const closed = new Promise<void>((resolve) => upstream.once("close", () => resolve()));
     relayed.resume();
@@ -121,7 +134,13 @@ describe("JSON answers", () => {
   });
 
   it("fails closed on a list answer it cannot read", async () => {
-    const reply: UpstreamReply = { status: 200, headers: { "content-type": "application/json", "content-encoding": "gzip" }, body: Readable.from([Buffer.from([1, 2])]) };
-    await expect(editReply(reply, { refusals: [], batch: false, rewriter: hideSecrets() })).rejects.toThrow(/could not apply the tool policy/);
+    const reply: UpstreamReply = {
+      status: 200,
+      headers: { "content-type": "application/json", "content-encoding": "gzip" },
+      body: Readable.from([Buffer.from([1, 2])]),
+    };
+    await expect(editReply(reply, { refusals: [], batch: false, rewriter: hideSecrets() })).rejects.toThrow(
+      /could not apply the tool policy/,
+    );
   });
 });

@@ -47,7 +47,12 @@ describe("graceful shutdown", () => {
     upstream = held.recording;
     gateway = await startTestGateway({ [GATEWAY_ENV.upstreamUrl]: upstream.url });
     const port = gateway.port;
-    const inFlight = rawRequest({ port, method: "POST", headers: { ...gateway.headers("gina@example.com"), ...MCP_POST_HEADERS }, body: toolCallBody("slow", {}) });
+    const inFlight = rawRequest({
+      port,
+      method: "POST",
+      headers: { ...gateway.headers("gina@example.com"), ...MCP_POST_HEADERS },
+      body: toolCallBody("slow", {}),
+    });
     await held.arrived;
 
     const closed = gateway.close();
@@ -63,7 +68,12 @@ describe("graceful shutdown", () => {
     const held = await holdingUpstream();
     upstream = held.recording;
     gateway = await startTestGateway({ [GATEWAY_ENV.upstreamUrl]: upstream.url, [GATEWAY_ENV.drainMs]: "100" });
-    const inFlight = rawRequest({ port: gateway.port, method: "POST", headers: { ...gateway.headers("gina@example.com"), ...MCP_POST_HEADERS }, body: toolCallBody("slow", {}) });
+    const inFlight = rawRequest({
+      port: gateway.port,
+      method: "POST",
+      headers: { ...gateway.headers("gina@example.com"), ...MCP_POST_HEADERS },
+      body: toolCallBody("slow", {}),
+    });
     await held.arrived;
     const cut = expect(inFlight).rejects.toThrow(/socket hang up|ECONNRESET/);
     await gateway.close();
@@ -79,11 +89,20 @@ describe("graceful shutdown", () => {
       res.write(": open\n\n");
     });
     gateway = await startTestGateway({ [GATEWAY_ENV.upstreamUrl]: upstream.url, [GATEWAY_ENV.drainMs]: "600000" });
-    const opened = await rawRequest({ port: gateway.port, method: "POST", headers: { ...gateway.headers("gina@example.com"), ...MCP_POST_HEADERS }, body: initializeBody() });
+    const opened = await rawRequest({
+      port: gateway.port,
+      method: "POST",
+      headers: { ...gateway.headers("gina@example.com"), ...MCP_POST_HEADERS },
+      body: initializeBody(),
+    });
     const stream = rawRequest({
       port: gateway.port,
       method: "GET",
-      headers: { ...gateway.headers("gina@example.com"), accept: "text/event-stream", "mcp-session-id": opened.headers["mcp-session-id"] as string },
+      headers: {
+        ...gateway.headers("gina@example.com"),
+        accept: "text/event-stream",
+        "mcp-session-id": opened.headers["mcp-session-id"] as string,
+      },
     });
     await expect.poll(() => upstream?.requests.length).toBe(2);
     const ended = expect(stream).rejects.toThrow(/aborted|socket hang up|ECONNRESET/);

@@ -43,7 +43,7 @@ describe("EventBoundary", () => {
     ["CR | LF CRLF", ["data: a\r", "\n\r\n"], [false, true]],
     ["CRLF CR | LF: the blank line ended at the CR", ["data: a\r\n\r", "\n"], [true, true]],
     ["CR | CR", ["data: a\r", "\r"], [false, true]],
-    ["mid-line | rest of the event", ["data: {\"a\"", ":1}\n\n"], [false, true]],
+    ["mid-line | rest of the event", ['data: {"a"', ":1}\n\n"], [false, true]],
     ["event | next event begins", ["data: a\n\n", "data: b"], [true, false]],
   ])("follows a boundary split across chunks: %s", (_name, chunks, expected) => {
     expect(after(...chunks)).toEqual(expected);

@@ -24,7 +24,8 @@ import type { RawStream } from "./helpers/sse-stream";
 const INTERVAL_MS = "50";
 const EMAIL = "kim@example.com";
 const esc = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-const event = (eol: string, n: number) => `event: message${eol}data: {"jsonrpc":"2.0","method":"notifications/progress","params":{"progressToken":1,"progress":${n}}}${eol}${eol}`;
+const event = (eol: string, n: number) =>
+  `event: message${eol}data: {"jsonrpc":"2.0","method":"notifications/progress","params":{"progressToken":1,"progress":${n}}}${eol}${eol}`;
 
 let upstream: RecordingUpstream;
 let gateway: TestGateway;
@@ -106,7 +107,11 @@ describe("a quiet SSE stream from an HTTP upstream", () => {
   });
 
   it("adds comments on the web Response path too", async () => {
-    const config = loadConfig({ [GATEWAY_ENV.serviceToken]: SERVICE_TOKEN, [GATEWAY_ENV.upstreamUrl]: upstream.url, [GATEWAY_ENV.sseKeepaliveMs]: INTERVAL_MS });
+    const config = loadConfig({
+      [GATEWAY_ENV.serviceToken]: SERVICE_TOKEN,
+      [GATEWAY_ENV.upstreamUrl]: upstream.url,
+      [GATEWAY_ENV.sseKeepaliveMs]: INTERVAL_MS,
+    });
     const relay = createUpstream(config, silentLogger);
     const app = createApp({ config, upstream: relay, log: silentLogger });
     const [first, second] = [event("\n", 1), event("\n", 2)];
@@ -137,7 +142,12 @@ describe("a quiet SSE stream from an HTTP upstream", () => {
 describe("responses that get no comment", () => {
   const cases = [
     { name: "a JSON response", headers: { "content-type": "application/json" }, parts: ["", '{"jsonrpc":"2.0","id":2,"result":{}}'] },
-    { name: "an SSE body with a Content-Length", headers: { "content-type": "text/event-stream" }, parts: [event("\n", 1), event("\n", 2)], sized: true },
+    {
+      name: "an SSE body with a Content-Length",
+      headers: { "content-type": "text/event-stream" },
+      parts: [event("\n", 1), event("\n", 2)],
+      sized: true,
+    },
   ];
   it.each(cases)("leaves $name as the upstream sent it, however long it is quiet", async ({ headers, parts, sized }) => {
     const release = gate();
@@ -210,7 +220,10 @@ describe("a slow tool of a stdio server (server-everything)", () => {
       if (method === "GET") getOpened(stream);
       return new Response(forClient, { status: response.status, statusText: response.statusText, headers: response.headers });
     };
-    const transport = new StreamableHTTPClientTransport(new URL("/mcp", stdio.url), { requestInit: { headers: stdio.headers(EMAIL) }, fetch: tappingFetch });
+    const transport = new StreamableHTTPClientTransport(new URL("/mcp", stdio.url), {
+      requestInit: { headers: stdio.headers(EMAIL) },
+      fetch: tappingFetch,
+    });
     const client = new Client({ name: "keepalive-test", version: "1.0.0" });
     await client.connect(transport);
     return { client, transport, tapped, getStream };
@@ -238,7 +251,11 @@ describe("a slow tool of a stdio server (server-everything)", () => {
       const text = await response.text();
       const match = new RegExp(`^(?:${esc(KEEPALIVE)}){3,}event: message\\n(?:id: [^\\n]+\\n)?data: (\\{[^\\n]*\\})\\n\\n$`).exec(text);
       expect(match, text).not.toBeNull();
-      expect(JSON.parse(match?.[1] ?? "null")).toEqual({ jsonrpc: "2.0", id: 77, result: { content: [{ type: "text", text: resultText }] } });
+      expect(JSON.parse(match?.[1] ?? "null")).toEqual({
+        jsonrpc: "2.0",
+        id: 77,
+        result: { content: [{ type: "text", text: resultText }] },
+      });
     } finally {
       await client.close();
     }
@@ -272,7 +289,8 @@ describe("GATEWAY_SSE_KEEPALIVE_MS", () => {
   it("defaults to 25 s and accepts 0 (off) and whole milliseconds below Cloudflare's 100 s", () => {
     expect(DEFAULT_GATEWAY_SSE_KEEPALIVE_MS).toBe(25_000);
     expect(loadConfig(base).sseKeepaliveMs).toBe(25_000);
-    for (const value of ["0", "10", "50", "99999"]) expect(loadConfig({ ...base, [GATEWAY_ENV.sseKeepaliveMs]: value }).sseKeepaliveMs).toBe(Number(value));
+    for (const value of ["0", "10", "50", "99999"])
+      expect(loadConfig({ ...base, [GATEWAY_ENV.sseKeepaliveMs]: value }).sseKeepaliveMs).toBe(Number(value));
   });
 
   it.each(["soon", "-1", "2.5", "5", "100000"])("refuses %s, naming the variable, the range and why", (value) => {

@@ -112,7 +112,11 @@ describe("gateway in front of a stdio server", () => {
   });
 
   it("answers GET without a session id with 400", async () => {
-    const response = await rawRequest({ port: gateway.port, method: "GET", headers: { ...gateway.headers(EMAIL), accept: "text/event-stream" } });
+    const response = await rawRequest({
+      port: gateway.port,
+      method: "GET",
+      headers: { ...gateway.headers(EMAIL), accept: "text/event-stream" },
+    });
     expect(response.status).toBe(400);
     expect(errorMessage(response)).toBe(`Bad request: GET needs an ${MCP_HEADERS.sessionId} header`);
   });

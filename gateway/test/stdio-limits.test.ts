@@ -34,7 +34,9 @@ describe("stdio relay limits", () => {
       body: initializeBody(),
     });
     expect(refused.status).toBe(503);
-    expect(errorMessage(refused)).toBe("Too many MCP sessions: this gateway runs at most 1 at once (GATEWAY_MAX_SESSIONS); close one and retry");
+    expect(errorMessage(refused)).toBe(
+      "Too many MCP sessions: this gateway runs at most 1 at once (GATEWAY_MAX_SESSIONS); close one and retry",
+    );
     expect(sessionsOf(gateway)).toHaveLength(1);
     await first.transport.terminateSession();
     // The freed slot is usable again.

@@ -124,7 +124,10 @@ describe("member-name fold", () => {
   });
 
   it("finds a variant of a member, and leaves exact members and other names alone", () => {
-    expect(MESSAGE_MEMBERS.findVariant({ jsonrpc: "2.0", id: 1, method: "ping", Method: "x" })).toEqual({ variant: "Method", member: "method" });
+    expect(MESSAGE_MEMBERS.findVariant({ jsonrpc: "2.0", id: 1, method: "ping", Method: "x" })).toEqual({
+      variant: "Method",
+      member: "method",
+    });
     expect(MESSAGE_MEMBERS.findVariant({ jsonrpc: "2.0", id: 1, method: "ping", params: {}, names: 1, extra: 2 })).toBeUndefined();
     expect(PARAMS_MEMBERS.findVariant({ name: "a", Uri: "b" })).toEqual({ variant: "Uri", member: "uri" });
   });

@@ -50,7 +50,8 @@ for (let i = 0; i < ROUNDS; i += 1) rounds.push(await oneRound());
 const first = rounds[0] ?? [];
 for (const round of rounds) {
   round.forEach((row, i) => {
-    if (row.requests !== first[i]?.requests || row.writes !== first[i]?.writes) throw new Error(`call counts differ between rounds for "${row.run}"`);
+    if (row.requests !== first[i]?.requests || row.writes !== first[i]?.writes)
+      throw new Error(`call counts differ between rounds for "${row.run}"`);
   });
 }
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;

@@ -23,7 +23,10 @@ export type AllowCheck = { ok: true; rule: AllowRule } | { ok: false; problem: s
 export function checkAllow(kind: AllowKind, text: string): AllowCheck {
   if (kind === "everyone") return { ok: true, rule: { kind: "everyone" } };
   if (kind === "emails") {
-    const emails = text.split(/[\s,]+/).map((e) => e.trim().toLowerCase()).filter((e) => e.length > 0);
+    const emails = text
+      .split(/[\s,]+/)
+      .map((e) => e.trim().toLowerCase())
+      .filter((e) => e.length > 0);
     const bad = emails.find((e) => !isValidEmail(e));
     if (bad !== undefined) return { ok: false, problem: `"${bad}" is not an email address.` };
     if (emails.length === 0) return { ok: false, problem: "No email address given." };
@@ -39,7 +42,8 @@ export function parseAllowFlag(value: string): AllowRule {
   const trimmed = value.trim();
   const colon = trimmed.indexOf(":");
   const kind = trimmed === "everyone" ? "everyone" : colon > 0 ? trimmed.slice(0, colon) : "";
-  if (kind !== "everyone" && kind !== "emails" && kind !== "domain") throw new UsageError(`--allow: "${value}" is not understood.`, `Use ${ALLOW_FORMAT}.`);
+  if (kind !== "everyone" && kind !== "emails" && kind !== "domain")
+    throw new UsageError(`--allow: "${value}" is not understood.`, `Use ${ALLOW_FORMAT}.`);
   const check = checkAllow(kind, kind === "everyone" ? "" : trimmed.slice(colon + 1));
   if (!check.ok) throw new UsageError(`--allow: ${check.problem.charAt(0).toLowerCase()}${check.problem.slice(1)}`, `Use ${ALLOW_FORMAT}.`);
   return check.rule;

@@ -14,7 +14,14 @@ export interface ProvisionerConfig {
 }
 
 /** Variables never passed on to child processes. */
-const CREDENTIAL_VARIABLES = [PROVISIONER_ENV.apiToken, "CLOUDFLARE_API_KEY", "CLOUDFLARE_EMAIL", "CLOUDFLARE_API_USER_SERVICE_KEY", "CF_API_TOKEN", "CF_API_KEY"];
+const CREDENTIAL_VARIABLES = [
+  PROVISIONER_ENV.apiToken,
+  "CLOUDFLARE_API_KEY",
+  "CLOUDFLARE_EMAIL",
+  "CLOUDFLARE_API_USER_SERVICE_KEY",
+  "CF_API_TOKEN",
+  "CF_API_KEY",
+];
 
 /** Validates the environment and returns a frozen config. */
 export function loadConfig(env: Readonly<Record<string, string | undefined>>): ProvisionerConfig {
@@ -24,10 +31,16 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): P
   try {
     url = new URL(apiBaseUrl);
   } catch {
-    throw new UsageError(`${PROVISIONER_ENV.apiBaseUrl} is not a URL: "${apiBaseUrl}".`, `Unset it to use ${DEFAULT_CLOUDFLARE_API_BASE_URL}.`);
+    throw new UsageError(
+      `${PROVISIONER_ENV.apiBaseUrl} is not a URL: "${apiBaseUrl}".`,
+      `Unset it to use ${DEFAULT_CLOUDFLARE_API_BASE_URL}.`,
+    );
   }
   if (url.protocol !== "https:" && !(url.protocol === "http:" && isLoopback(url.hostname))) {
-    throw new UsageError(`${PROVISIONER_ENV.apiBaseUrl} must be an https:// URL (http:// only for 127.0.0.1 or localhost).`, `Unset it to use ${DEFAULT_CLOUDFLARE_API_BASE_URL}.`);
+    throw new UsageError(
+      `${PROVISIONER_ENV.apiBaseUrl} must be an https:// URL (http:// only for 127.0.0.1 or localhost).`,
+      `Unset it to use ${DEFAULT_CLOUDFLARE_API_BASE_URL}.`,
+    );
   }
   const childEnv: Record<string, string | undefined> = { ...env };
   for (const name of CREDENTIAL_VARIABLES) delete childEnv[name];

@@ -54,8 +54,16 @@ export class AdoptionRequiredError extends ProvisionerError {
   readonly resourceName: string;
   readonly resourceId: string;
 
-  constructor(resource: string, resourceName: string, resourceId: string, more: ReadonlyArray<{ resource: string; name: string; id: string }> = []) {
-    const conflicts = [{ resource, name: resourceName, id: resourceId }, ...more.map((c) => ({ resource: c.resource, name: c.name, id: c.id }))];
+  constructor(
+    resource: string,
+    resourceName: string,
+    resourceId: string,
+    more: ReadonlyArray<{ resource: string; name: string; id: string }> = [],
+  ) {
+    const conflicts = [
+      { resource, name: resourceName, id: resourceId },
+      ...more.map((c) => ({ resource: c.resource, name: c.name, id: c.id })),
+    ];
     const listing = conflicts.map((c) => `a ${c.resource} named "${c.name}" (id ${c.id})`).join(", ");
     super(
       "adoption_required",
@@ -159,7 +167,11 @@ export class LockedError extends ProvisionerError {
 /** A command needs a completed setup first. */
 export class NotSetUpError extends ProvisionerError {
   constructor(what: string, statePath: string) {
-    super("not_set_up", `${what} is not set up yet (nothing recorded in ${statePath}).`, "Run `setup` first, or point --state at the right file.");
+    super(
+      "not_set_up",
+      `${what} is not set up yet (nothing recorded in ${statePath}).`,
+      "Run `setup` first, or point --state at the right file.",
+    );
     this.name = "NotSetUpError";
   }
 }

@@ -46,7 +46,11 @@ export function homeSideWays(root: string, envFile: string): HomeSideWay[] {
     {
       id: "by-hand",
       title: "By hand",
-      commands: [`set -a && . ${envFile} && set +a`, "MCP_UPSTREAM_URL=http://127.0.0.1:3001/mcp npm run gateway", "cloudflared tunnel run"],
+      commands: [
+        `set -a && . ${envFile} && set +a`,
+        "MCP_UPSTREAM_URL=http://127.0.0.1:3001/mcp npm run gateway",
+        "cloudflared tunnel run",
+      ],
       gatewayHost: "127.0.0.1",
       note: `Loads ${tokens} from ${envFile} into the shell, then starts the gateway (point MCP_UPSTREAM_URL or MCP_UPSTREAM_COMMAND at your MCP server) and cloudflared 2025.7.0 or newer.`,
     },

@@ -31,8 +31,18 @@ export function tokenChecklist(outcome: TokenOutcome): ChecklistItem[] {
     const { authDomain, workersSubdomain } = outcome.checks;
     return [
       ...permissions(() => "ok"),
-      { kind: "zero-trust-organization", label: ORG_LABEL, state: authDomain ? "ok" : "unchecked", ...(authDomain ? { detail: authDomain } : {}) },
-      { kind: "workers-dev-subdomain", label: SUBDOMAIN_LABEL, state: workersSubdomain ? "ok" : "unchecked", ...(workersSubdomain ? { detail: `${workersSubdomain}.workers.dev` } : {}) },
+      {
+        kind: "zero-trust-organization",
+        label: ORG_LABEL,
+        state: authDomain ? "ok" : "unchecked",
+        ...(authDomain ? { detail: authDomain } : {}),
+      },
+      {
+        kind: "workers-dev-subdomain",
+        label: SUBDOMAIN_LABEL,
+        state: workersSubdomain ? "ok" : "unchecked",
+        ...(workersSubdomain ? { detail: `${workersSubdomain}.workers.dev` } : {}),
+      },
     ];
   }
   const { error } = outcome;
@@ -58,6 +68,11 @@ export function tokenChecklist(outcome: TokenOutcome): ChecklistItem[] {
 function permissions(state: (permission: PermissionName) => CheckState): ChecklistItem[] {
   return ALL_PERMISSIONS.map((p) => {
     const s = state(p);
-    return { kind: "permission", label: p, state: s, ...(s === "unchecked" && PROBED_WITH_ZERO_TRUST.includes(p) ? { detail: AFTER_ZERO_TRUST } : {}) };
+    return {
+      kind: "permission",
+      label: p,
+      state: s,
+      ...(s === "unchecked" && PROBED_WITH_ZERO_TRUST.includes(p) ? { detail: AFTER_ZERO_TRUST } : {}),
+    };
   });
 }

@@ -16,7 +16,8 @@ afterEach(() => {
   accessFaults.newClientIdOnUpdate = false;
 });
 
-const writes = () => h.fake.writes().map((c) => `${c.method} ${c.path.replace(/^\/accounts\/[0-9a-f]{32}\//, "").replace(/[0-9a-f-]{36}/g, ":id")}`);
+const writes = () =>
+  h.fake.writes().map((c) => `${c.method} ${c.path.replace(/^\/accounts\/[0-9a-f]{32}\//, "").replace(/[0-9a-f-]{36}/g, ":id")}`);
 
 /** Setup, then someone changes the app in the dashboard: adds settings and breaks the redirect URI. */
 async function setupThenDrift() {
@@ -27,7 +28,12 @@ async function setupThenDrift() {
   app.saas.options = { access_token_lifetime: "15m", allow_pkce_without_client_secret: true };
   app.saas.redirect_uris = ["https://elsewhere.example/callback"];
   const [policy] = app.policies.values();
-  return { app, clientId: app.saas.client_id, policyId: policy?.id, secret: h.account.scripts.get("mcpbox-proxy")?.secrets.get("ACCESS_CLIENT_ID") };
+  return {
+    app,
+    clientId: app.saas.client_id,
+    policyId: policy?.id,
+    secret: h.account.scripts.get("mcpbox-proxy")?.secrets.get("ACCESS_CLIENT_ID"),
+  };
 }
 
 describe("Access application update", () => {
@@ -41,7 +47,11 @@ describe("Access application update", () => {
     expect(app?.saas?.redirect_uris).toEqual(["https://mcpbox-proxy.example.workers.dev/callback"]);
     expect(app?.settings).toEqual({ allowed_idps: ["2f8c1b9e-0000-4000-8000-000000000001"], auto_redirect_to_identity: true, tags: [] });
     // Settings we do not own stay as found; the refresh-token lifetime is ours and is set.
-    expect(app?.saas?.options).toEqual({ access_token_lifetime: "15m", allow_pkce_without_client_secret: true, refresh_token_options: { lifetime: "12h" } });
+    expect(app?.saas?.options).toEqual({
+      access_token_lifetime: "15m",
+      allow_pkce_without_client_secret: true,
+      refresh_token_options: { lifetime: "12h" },
+    });
     expect([...(app?.policies.keys() ?? [])]).toEqual([before.policyId]);
     expect(h.account.scripts.get("mcpbox-proxy")?.secrets.get("ACCESS_CLIENT_ID")).toBe(before.secret);
     expect(h.output()).toContain("(client id unchanged)");
@@ -49,7 +59,12 @@ describe("Access application update", () => {
 
   it("would lose the client id, the settings and the policy with a body built from the spec alone", async () => {
     const before = await setupThenDrift();
-    const spec = { name: "mcpbox-proxy", redirectUris: ["https://mcpbox-proxy.example.workers.dev/callback"], grantTypes: ["authorization_code_with_pkce"], scopes: ["openid"] };
+    const spec = {
+      name: "mcpbox-proxy",
+      redirectUris: ["https://mcpbox-proxy.example.workers.dev/callback"],
+      grantTypes: ["authorization_code_with_pkce"],
+      scopes: ["openid"],
+    };
     const bare = appUpdateBody({ type: "saas", name: "mcpbox-proxy" }, spec);
     const response = await fetch(`${h.fake.baseUrl}/accounts/${h.account.id}/access/apps/${before.app.id}`, {
       method: "PUT",

@@ -12,7 +12,8 @@ import { useFreshHarness, type Harness } from "./helpers/harness";
 let h: Harness;
 useFreshHarness((harness) => (h = harness));
 
-const writes = () => h.fake.writes().map((c) => `${c.method} ${c.path.replace(/^\/accounts\/[0-9a-f]{32}\//, "").replace(/[0-9a-f-]{36}/g, ":id")}`);
+const writes = () =>
+  h.fake.writes().map((c) => `${c.method} ${c.path.replace(/^\/accounts\/[0-9a-f]{32}\//, "").replace(/[0-9a-f-]{36}/g, ":id")}`);
 const theApp = () => [...h.account.apps.values()][0];
 
 /** Hours in a duration such as `12h` or `1440m` or `1d`. */
@@ -29,7 +30,9 @@ describe("refresh tokens on the Access for SaaS app", () => {
     expect(app?.saas?.grant_types).toContain("refresh_tokens");
     expect(app?.saas?.grant_types).toContain("authorization_code_with_pkce");
     expect(app?.saas?.options.refresh_token_options).toEqual({ lifetime: ACCESS_REFRESH_TOKEN_LIFETIME });
-    const org = (await (await fetch(`${h.fake.baseUrl}/accounts/${h.account.id}/access/organizations`, { headers: { Authorization: `Bearer ${h.token}` } })).json()) as {
+    const org = (await (
+      await fetch(`${h.fake.baseUrl}/accounts/${h.account.id}/access/organizations`, { headers: { Authorization: `Bearer ${h.token}` } })
+    ).json()) as {
       result: { session_duration: string };
     };
     expect(hours(ACCESS_REFRESH_TOKEN_LIFETIME)).toBeLessThan(hours(org.result.session_duration));
@@ -47,7 +50,11 @@ describe("refresh tokens on the Access for SaaS app", () => {
     const rerun = await runSetup(h.options, h.deps);
     expect(rerun.changed).toBe(true);
     expect(writes()).toEqual(["PUT access/apps/:id"]);
-    expect(theApp()?.saas).toMatchObject({ client_id: clientId, grant_types: ["authorization_code_with_pkce", "refresh_tokens"], options: { refresh_token_options: { lifetime: "12h" } } });
+    expect(theApp()?.saas).toMatchObject({
+      client_id: clientId,
+      grant_types: ["authorization_code_with_pkce", "refresh_tokens"],
+      options: { refresh_token_options: { lifetime: "12h" } },
+    });
     expect(h.output()).toContain("updated the Access application");
 
     h.fake.resetCalls();
@@ -65,17 +72,26 @@ describe("refresh tokens on the Access for SaaS app", () => {
 });
 
 describe("the fake API", () => {
-  it.each(["1m", "12", "12x", "-1h", "twelve hours"])("refuses refresh_token_options.lifetime %j as Cloudflare documents it", async (lifetime) => {
-    const response = await fetch(`${h.fake.baseUrl}/accounts/${h.account.id}/access/apps`, {
-      method: "POST",
-      headers: { Authorization: `Bearer ${h.token}`, "Content-Type": "application/json" },
-      body: JSON.stringify({
-        type: "saas",
-        name: "probe",
-        saas_app: { auth_type: "oidc", redirect_uris: ["https://a.example/callback"], grant_types: ["refresh_tokens"], scopes: ["openid"], refresh_token_options: { lifetime } },
-      }),
-    });
-    expect(response.status).toBe(400);
-    expect(((await response.json()) as { success: boolean }).success).toBe(false);
-  });
+  it.each(["1m", "12", "12x", "-1h", "twelve hours"])(
+    "refuses refresh_token_options.lifetime %j as Cloudflare documents it",
+    async (lifetime) => {
+      const response = await fetch(`${h.fake.baseUrl}/accounts/${h.account.id}/access/apps`, {
+        method: "POST",
+        headers: { Authorization: `Bearer ${h.token}`, "Content-Type": "application/json" },
+        body: JSON.stringify({
+          type: "saas",
+          name: "probe",
+          saas_app: {
+            auth_type: "oidc",
+            redirect_uris: ["https://a.example/callback"],
+            grant_types: ["refresh_tokens"],
+            scopes: ["openid"],
+            refresh_token_options: { lifetime },
+          },
+        }),
+      });
+      expect(response.status).toBe(400);
+      expect(((await response.json()) as { success: boolean }).success).toBe(false);
+    },
+  );
 });

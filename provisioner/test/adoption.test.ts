@@ -44,7 +44,9 @@ describe("a same-named tunnel the state does not know", () => {
 
   it("is left alone when the person says no", async () => {
     seed.tunnel(h.account, "mcpbox-tunnel");
-    await expect(runSetup({ ...h.options, yes: false }, { ...h.deps, prompter: answering(false) })).rejects.toBeInstanceOf(AdoptionRequiredError);
+    await expect(runSetup({ ...h.options, yes: false }, { ...h.deps, prompter: answering(false) })).rejects.toBeInstanceOf(
+      AdoptionRequiredError,
+    );
     expect(h.fake.writes()).toEqual([]);
   });
 });

@@ -21,14 +21,17 @@ afterEach(() => {
   accessFaults.notFoundStatus = 404;
 });
 
-const writes = () => h.fake.writes().map((c) => `${c.method} ${c.path.replace(/^\/accounts\/[0-9a-f]{32}\//, "").replace(/[0-9a-f-]{36}/g, ":id")}`);
+const writes = () =>
+  h.fake.writes().map((c) => `${c.method} ${c.path.replace(/^\/accounts\/[0-9a-f]{32}\//, "").replace(/[0-9a-f-]{36}/g, ":id")}`);
 
 describe("1. tunnel connections", () => {
   it("counts connectors from GET …/connections; the tunnel object's deprecated field stays empty", async () => {
     await runSetup(h.options, h.deps);
     const [tunnel] = h.account.tunnels.values();
     connectTunnel(h.account, tunnel?.id ?? "", "2026.8.2");
-    const tunnelObject = await fetch(`${h.fake.baseUrl}/accounts/${h.account.id}/cfd_tunnel/${tunnel?.id}`, { headers: { authorization: `Bearer ${h.token}` } });
+    const tunnelObject = await fetch(`${h.fake.baseUrl}/accounts/${h.account.id}/cfd_tunnel/${tunnel?.id}`, {
+      headers: { authorization: `Bearer ${h.token}` },
+    });
     expect(((await tunnelObject.json()) as { result: { connections: unknown[] } }).result.connections).toEqual([]);
     const status = await runStatus(h.options, h.deps);
     expect(status.rows[0]?.detail).toBe("healthy, 1 connector(s) with 2 connection(s)");
@@ -57,7 +60,10 @@ describe("2. --account-id without GET /accounts", () => {
   it("confirms an account-owned token with the account verify endpoint", async () => {
     const token = h.fake.addToken({ accounts: [h.account], kind: "account", accountsList: "forbidden" });
     await runSetup({ ...h.options, apiToken: token, accountId: h.account.id }, h.deps);
-    expect(h.fake.calls.slice(0, 2).map((c) => `${c.path} ${c.status}`)).toEqual(["/user/tokens/verify 401", `/accounts/${h.account.id}/tokens/verify 200`]);
+    expect(h.fake.calls.slice(0, 2).map((c) => `${c.path} ${c.status}`)).toEqual([
+      "/user/tokens/verify 401",
+      `/accounts/${h.account.id}/tokens/verify 200`,
+    ]);
   });
 
   it("refuses, before any write, an account the token cannot use", async () => {

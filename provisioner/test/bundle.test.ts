@@ -6,7 +6,12 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEFAULT_ACCESS_RECHECK_SECONDS, DEFAULT_GRANT_MAX_AGE_SECONDS, DEFAULT_REFRESH_TOKEN_IDLE_SECONDS, DEFAULT_REFRESH_TOKEN_TTL_SECONDS } from "@mcpbox/shared";
+import {
+  DEFAULT_ACCESS_RECHECK_SECONDS,
+  DEFAULT_GRANT_MAX_AGE_SECONDS,
+  DEFAULT_REFRESH_TOKEN_IDLE_SECONDS,
+  DEFAULT_REFRESH_TOKEN_TTL_SECONDS,
+} from "@mcpbox/shared";
 import { createWranglerBundler, REPO_ROOT, type WorkerBundle } from "../src/bundle/wrangler-bundle";
 import { readWranglerSettings } from "../src/bundle/wrangler-config";
 import { runSetup } from "../src/commands/setup";
@@ -29,7 +34,9 @@ describe("wrangler bundle of worker/", () => {
   it("is one ES module plus the compatibility settings of wrangler.toml", async () => {
     const settings = readWranglerSettings(await readFile(path.join(REPO_ROOT, "wrangler.toml"), "utf8"));
     expect(bundle.mainModule).toBe("index.js");
-    expect(bundle.modules.map((m) => m.contentType)).toEqual(bundle.modules.map(() => expect.stringMatching(/^application\/(javascript\+module|wasm)$|^text\/plain$/)));
+    expect(bundle.modules.map((m) => m.contentType)).toEqual(
+      bundle.modules.map(() => expect.stringMatching(/^application\/(javascript\+module|wasm)$|^text\/plain$/)),
+    );
     const main = new TextDecoder().decode(bundle.modules.find((m) => m.name === "index.js")?.content);
     expect(main).toMatch(/\bexport\s*\{[^}]*\bas default\b/);
     // Bundled: no bare TypeScript imports of the workspace left.

@@ -155,7 +155,11 @@ describe("main", () => {
     const token = h.fake.addToken({ accounts: [h.account], permissions: permissionsWithout("Connectivity Directory") });
     expect(await run(["setup", ...base(), "--json", "--allow=everyone"], { CLOUDFLARE_API_TOKEN: token })).toBe(1);
     const doc = JSON.parse(out.join(""));
-    expect(doc).toMatchObject({ ok: false, command: "setup", error: { code: "permissions_missing", missingPermissions: [PERMISSIONS.connectivity] } });
+    expect(doc).toMatchObject({
+      ok: false,
+      command: "setup",
+      error: { code: "permissions_missing", missingPermissions: [PERMISSIONS.connectivity] },
+    });
     expect(doc.error.hint).toContain("api-tokens");
     expect(out.join("")).not.toContain(token);
   });
@@ -167,7 +171,7 @@ describe("main", () => {
 
   it("checks the Worker settings flags before anything runs", async () => {
     expect(await run(["setup", ...base(), "--allow=everyone", "--access-token-ttl=30"])).toBe(2);
-    expect(err.join("")).toContain("--access-token-ttl \"30\" is not valid: expected whole seconds from 60 to 86400");
+    expect(err.join("")).toContain('--access-token-ttl "30" is not valid: expected whole seconds from 60 to 86400');
     expect(await run(["setup", ...base(), "--allow=everyone", "--cors-origins=not a url"])).toBe(2);
     expect(err.join("")).toContain("--cors-origins: not an origin");
     expect(h.fake.calls).toEqual([]);
@@ -196,7 +200,34 @@ describe("main", () => {
   it("--help lists every command and flag of the contract", async () => {
     expect(await run(["--help"])).toBe(0);
     const text = out.join("");
-    for (const word of ["setup", "status", "doctor", "secrets sync", "rotate-service-token", "teardown", "--api-token", "--account-id", "--tunnel-name", "--vpc-service-name", "--worker-name", "--gateway-host", "--gateway-port", "--allow", "--state", "--env-file", "--adopt", "--yes", "--json", "--no-verify", "CLOUDFLARE_API_BASE_URL", ".mcpbox/state.json", "mcpbox-tunnel", "mcpbox-service", "mcpbox-proxy", "8002"]) {
+    for (const word of [
+      "setup",
+      "status",
+      "doctor",
+      "secrets sync",
+      "rotate-service-token",
+      "teardown",
+      "--api-token",
+      "--account-id",
+      "--tunnel-name",
+      "--vpc-service-name",
+      "--worker-name",
+      "--gateway-host",
+      "--gateway-port",
+      "--allow",
+      "--state",
+      "--env-file",
+      "--adopt",
+      "--yes",
+      "--json",
+      "--no-verify",
+      "CLOUDFLARE_API_BASE_URL",
+      ".mcpbox/state.json",
+      "mcpbox-tunnel",
+      "mcpbox-service",
+      "mcpbox-proxy",
+      "8002",
+    ]) {
       expect(text).toContain(word);
     }
   });
@@ -213,10 +244,14 @@ describe("the real entry points", () => {
     const tsx = path.join(REPO_ROOT, "node_modules", ".bin", "tsx");
     const env = { PATH: process.env.PATH };
     // Without a token the CLI itself answers (exit 2): Node did not swallow --env-file (exit 9).
-    const bad = await exec(tsx, [...args, "status", `--env-file=${missing}`], { cwd: REPO_ROOT, env }).catch((e: { code: number; stderr: string }) => e);
+    const bad = await exec(tsx, [...args, "status", `--env-file=${missing}`], { cwd: REPO_ROOT, env }).catch(
+      (e: { code: number; stderr: string }) => e,
+    );
     expect(bad).toMatchObject({ code: 2 });
     expect((bad as { stderr: string }).stderr).toContain("No Cloudflare API token");
-    const usage = await exec(tsx, [...args, "status", "--gateway-port=0"], { cwd: REPO_ROOT, env }).catch((e: { code: number; stderr: string }) => e);
+    const usage = await exec(tsx, [...args, "status", "--gateway-port=0"], { cwd: REPO_ROOT, env }).catch(
+      (e: { code: number; stderr: string }) => e,
+    );
     expect((usage as { stderr: string }).stderr).toContain("not a port number");
   });
 

@@ -92,7 +92,12 @@ describe("the fake behaves like the API", () => {
   });
 
   it("returns an Access app's client_secret only when creating it", async () => {
-    const created = await client.access.createApp(account.id, { name: "a", redirectUris: ["https://a.example/callback"], grantTypes: ["authorization_code_with_pkce"], scopes: ["openid"] });
+    const created = await client.access.createApp(account.id, {
+      name: "a",
+      redirectUris: ["https://a.example/callback"],
+      grantTypes: ["authorization_code_with_pkce"],
+      scopes: ["openid"],
+    });
     expect(created.clientSecret).toMatch(/^[0-9a-f]{64}$/);
     expect(created.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect((await client.access.getApp(account.id, created.id))?.clientSecret).toBeUndefined();
@@ -145,9 +150,9 @@ describe("errors", () => {
   });
 
   it("treats a 2xx envelope with success: false as a failure", () => {
-    expect(() => unwrapEnvelope({ label: "do it", method: "GET" }, { success: false, errors: [{ code: 42, message: "nope" }], result: null })).toThrow(
-      /Could not do it: nope \[code 42\]/,
-    );
+    expect(() =>
+      unwrapEnvelope({ label: "do it", method: "GET" }, { success: false, errors: [{ code: 42, message: "nope" }], result: null }),
+    ).toThrow(/Could not do it: nope \[code 42\]/);
     expect(() => unwrapEnvelope({ label: "do it", method: "GET" }, "<html>")).toThrow(CloudflareApiError);
   });
 

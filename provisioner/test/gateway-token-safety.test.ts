@@ -45,7 +45,8 @@ function dnsAnswering(name: string, port: number): typeof fetch {
   }) as typeof fetch;
 }
 
-const tokenProbe = (findings: Awaited<ReturnType<typeof runDoctor>>["findings"]) => findings.find((f) => f.check === "the running gateway accepts the state's service token");
+const tokenProbe = (findings: Awaited<ReturnType<typeof runDoctor>>["findings"]) =>
+  findings.find((f) => f.check === "the running gateway accepts the state's service token");
 
 describe("a gateway host that is not a loopback address", () => {
   it("doctor sends it nothing, and says how to name the gateway", async () => {
@@ -55,7 +56,10 @@ describe("a gateway host that is not a loopback address", () => {
     const finding = tokenProbe((await runDoctor(options, deps)).findings);
     expect(gateway.seen).toEqual([]);
     expect(requests.filter((r) => new URL(r.url).hostname !== "127.0.0.1")).toEqual([]);
-    expect(finding).toMatchObject({ status: "skipped", seen: `gateway not reachable from here (tried http://127.0.0.1:${port}: connection failed (ECONNREFUSED))` });
+    expect(finding).toMatchObject({
+      status: "skipped",
+      seen: `gateway not reachable from here (tried http://127.0.0.1:${port}: connection failed (ECONNREFUSED))`,
+    });
     expect(finding?.action).toContain("--gateway-url");
   });
 
@@ -97,7 +101,10 @@ describe("a server on the gateway's port that redirects", () => {
   it("doctor does not follow the redirect with the token", async () => {
     const finding = tokenProbe((await runDoctor({ ...h.options, gatewayHost: "127.0.0.1", gatewayPort: port }, h.deps)).findings);
     expect(gateway.seen).toEqual([]);
-    expect(finding).toMatchObject({ status: "skipped", seen: "it answered with a redirect, which is not followed (the service token stays here)" });
+    expect(finding).toMatchObject({
+      status: "skipped",
+      seen: "it answered with a redirect, which is not followed (the service token stays here)",
+    });
   });
 
   it("rotate-service-token does not follow it either", async () => {
@@ -127,14 +134,18 @@ describe("where the token may go", () => {
     expect(gatewayCandidates("mcp-gateway", 8002)).toEqual(["http://127.0.0.1:8002"]);
     expect(gatewayCandidates("127.0.0.2", 8002)).toEqual(["http://127.0.0.1:8002", "http://127.0.0.2:8002"]);
     expect(gatewayCandidates("mcp-gateway", 8002, "http://gw.lan:9000")).toEqual(["http://gw.lan:9000"]);
-    for (const host of ["localhost", "127.0.0.1.evil.example", "127.1", "0177.0.0.1", "127.0.0.256", "::1"]) expect(isLoopbackAddress(host), host).toBe(false);
+    for (const host of ["localhost", "127.0.0.1.evil.example", "127.1", "0177.0.0.1", "127.0.0.256", "::1"])
+      expect(isLoopbackAddress(host), host).toBe(false);
   });
 
   it("--gateway-url takes an http(s) origin, for doctor and rotate-service-token only", () => {
     const parse = (url: string, command = "doctor") => parseCliArgs([command, `--gateway-url=${url}`]);
-    expect(parse("http://mcp-gateway:8002/").command === "doctor" && parse("http://mcp-gateway:8002/")).toMatchObject({ flags: { gatewayUrl: "http://mcp-gateway:8002" } });
+    expect(parse("http://mcp-gateway:8002/").command === "doctor" && parse("http://mcp-gateway:8002/")).toMatchObject({
+      flags: { gatewayUrl: "http://mcp-gateway:8002" },
+    });
     expect(parse("https://gw.example", "rotate-service-token")).toMatchObject({ flags: { gatewayUrl: "https://gw.example" } });
-    for (const bad of ["ftp://gw", "http://user:pw@gw:8002", "http://gw:8002/mcp", "http://gw?x=1", "not a url"]) expect(() => parse(bad), bad).toThrow(UsageError);
+    for (const bad of ["ftp://gw", "http://user:pw@gw:8002", "http://gw:8002/mcp", "http://gw?x=1", "not a url"])
+      expect(() => parse(bad), bad).toThrow(UsageError);
     expect(() => parse("http://gw:8002", "status")).toThrow("--gateway-url belongs to doctor and rotate-service-token.");
   });
 });

@@ -60,7 +60,11 @@ describe("grants list", () => {
     expect(text).toContain("3 OAuth grant(s), 2 person(s)");
     // One heading per person, then each of their grants.
     expect(text).toMatch(/\nalice@example\.com\n {2}grant /);
-    expect(text).toMatch(new RegExp(`  grant ${alice.grantId} · client "Claude" \\(${claude}\\)\\n    signed in .* · refresh until .* · 2 access token\\(s\\) until`));
+    expect(text).toMatch(
+      new RegExp(
+        `  grant ${alice.grantId} · client "Claude" \\(${claude}\\)\\n    signed in .* · refresh until .* · 2 access token\\(s\\) until`,
+      ),
+    );
     expect(text).toContain(`grant ${aliceCursor.grantId} · client "Cursor" (${cursor})`);
     expect(text.indexOf(aliceCursor.grantId)).toBeLessThan(text.indexOf("bob@example.com"));
     expect(text).toMatch(/bob@example\.com\n {2}grant/);
@@ -81,7 +85,11 @@ describe("grants list", () => {
   it("filters by client and by grant id, and finds grants without an email by user id", async () => {
     const anonymous = seedGrant(data, { clientId: cursor, withoutKeyMetadata: true });
     expect(await run(["grants", "list", `--client=${cursor}`, "--json"])).toBe(0);
-    expect(json().grants.map((g) => g.grantId).sort()).toEqual([aliceCursor.grantId, anonymous.grantId].sort());
+    expect(
+      json()
+        .grants.map((g) => g.grantId)
+        .sort(),
+    ).toEqual([aliceCursor.grantId, anonymous.grantId].sort());
     out.length = 0;
     expect(await run(["grants", "list", `--grant=${bob.grantId}`, "--json"])).toBe(0);
     expect(json().grants.map((g) => g.email)).toEqual(["bob@example.com"]);
@@ -93,7 +101,9 @@ describe("grants list", () => {
   it("shows a grant whose code was not exchanged yet as such", async () => {
     const pending = seedGrant(data, { clientId: claude, email: "carol@example.com", pending: true });
     expect(await run(["grants", "list", "--user", "carol@example.com"])).toBe(0);
-    expect(out.join("")).toMatch(new RegExp(`grant ${pending.grantId} .*\\n    signed in .* · code not yet exchanged · no live access token`));
+    expect(out.join("")).toMatch(
+      new RegExp(`grant ${pending.grantId} .*\\n    signed in .* · code not yet exchanged · no live access token`),
+    );
   });
 
   it("prints client names and emails terminal-safe: no escape sequences, no bidi overrides", async () => {
@@ -102,7 +112,9 @@ describe("grants list", () => {
     expect(await run(["grants", "list", "--user", "dave@example.com"])).toBe(0);
     const text = out.join("");
     expect(text).toContain(`client "Evil[2J]8;;https://x.exampleClauderedli" (${hostile})`);
-    const unsafe = [...text].filter((c) => c !== "\n" && ((c.codePointAt(0) ?? 0) < 0x20 || /[\u007f-\u009f\u202a-\u202e\u2066-\u2069]/.test(c)));
+    const unsafe = [...text].filter(
+      (c) => c !== "\n" && ((c.codePointAt(0) ?? 0) < 0x20 || /[\u007f-\u009f\u202a-\u202e\u2066-\u2069]/.test(c)),
+    );
     expect(unsafe).toEqual([]);
   });
 
@@ -133,7 +145,13 @@ describe("grants revoke", () => {
 
   it("--client and --grant revoke exactly those grants", async () => {
     expect(await run(["grants", "revoke", `--client=${cursor}`, "--json"])).toBe(0);
-    expect(json()).toMatchObject({ command: "grants revoke", ok: true, revoked: [{ grantId: aliceCursor.grantId }], failed: [], lateKeysDeleted: 0 });
+    expect(json()).toMatchObject({
+      command: "grants revoke",
+      ok: true,
+      revoked: [{ grantId: aliceCursor.grantId }],
+      failed: [],
+      lateKeysDeleted: 0,
+    });
     out.length = 0;
     expect(await run(["grants", "revoke", `--grant=${bob.grantId}`, "--json"])).toBe(0);
     expect(json()).toMatchObject({ revoked: [{ grantId: bob.grantId, email: "bob@example.com" }] });
@@ -146,7 +164,9 @@ describe("grants revoke", () => {
     expect(keys().has(alice.grantKey)).toBe(true);
 
     const prompter = scriptedPrompter({ confirm: false });
-    await expect(runGrantsRevoke({ kind: "cloudflare", options: h.options }, { all: true }, {}, { ...h.deps, prompter })).rejects.toThrow("Nothing was revoked.");
+    await expect(runGrantsRevoke({ kind: "cloudflare", options: h.options }, { all: true }, {}, { ...h.deps, prompter })).rejects.toThrow(
+      "Nothing was revoked.",
+    );
     expect(prompter.asked).toEqual(["Revoke all 3 grant(s)? Every MCP client must sign in again."]);
     expect(keys().has(alice.grantKey)).toBe(true);
 
@@ -158,7 +178,9 @@ describe("grants revoke", () => {
   it("asks before revoking a person when told to (the page), and revokes nothing on no", async () => {
     const source = { kind: "cloudflare" as const, options: h.options };
     const no = scriptedPrompter({ confirm: false });
-    await expect(runGrantsRevoke(source, { user: "alice@example.com" }, { confirmEach: true }, { ...h.deps, prompter: no })).rejects.toThrow("Nothing was revoked.");
+    await expect(
+      runGrantsRevoke(source, { user: "alice@example.com" }, { confirmEach: true }, { ...h.deps, prompter: no }),
+    ).rejects.toThrow("Nothing was revoked.");
     expect(no.asked).toEqual(["Revoke the 2 grant(s) of alice@example.com? Their MCP clients must sign in again."]);
     expect(h.fake.writes().filter((c) => c.path.endsWith("/bulk/delete"))).toEqual([]);
     const yes = scriptedPrompter({ confirm: true });
@@ -214,7 +236,9 @@ describe("grants errors", () => {
     expect(err.join("")).toContain("No Cloudflare API token.");
     err.length = 0;
     expect(await run(["grants", "list", `--dev-dir=${h.dir}`], { CLOUDFLARE_API_TOKEN: undefined })).toBe(1);
-    expect(err.join("")).toMatch(/No local stack state in .* \(no worker-storage folder\)\.\n {2}Start the local stack once with `npm start`/);
+    expect(err.join("")).toMatch(
+      /No local stack state in .* \(no worker-storage folder\)\.\n {2}Start the local stack once with `npm start`/,
+    );
   });
 
   it("names the lacking permission", async () => {

@@ -90,7 +90,10 @@ describe("KV keys through the API", () => {
   });
 
   it("the fake refuses what the API refuses: a limit outside 10-1000, a cursor it did not issue", async () => {
-    const get = (query: string) => fetch(`${h.fake.baseUrl}/accounts/${h.account.id}/storage/kv/namespaces/${namespaceId}/keys?${query}`, { headers: { Authorization: `Bearer ${h.token}` } });
+    const get = (query: string) =>
+      fetch(`${h.fake.baseUrl}/accounts/${h.account.id}/storage/kv/namespaces/${namespaceId}/keys?${query}`, {
+        headers: { Authorization: `Bearer ${h.token}` },
+      });
     expect((await get("limit=5")).status).toBe(400);
     expect((await get("limit=1001")).status).toBe(400);
     expect((await get("cursor=not-a-cursor")).status).toBe(400);

@@ -15,10 +15,17 @@ useFreshHarness((harness) => (h = harness));
 
 describe("token permissions", () => {
   it("lists every missing permission by name and writes nothing", async () => {
-    const token = h.fake.addToken({ accounts: [h.account], permissions: permissionsWithout("Cloudflare Tunnel", "Workers KV Storage", "Access: Identity Providers") });
+    const token = h.fake.addToken({
+      accounts: [h.account],
+      permissions: permissionsWithout("Cloudflare Tunnel", "Workers KV Storage", "Access: Identity Providers"),
+    });
     const error = await runSetup({ ...h.options, apiToken: token }, h.deps).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PermissionsMissingError);
-    expect((error as PermissionsMissingError).missing).toEqual([PERMISSIONS.accessIdentityProviders, PERMISSIONS.tunnel, PERMISSIONS.workersKv]);
+    expect((error as PermissionsMissingError).missing).toEqual([
+      PERMISSIONS.accessIdentityProviders,
+      PERMISSIONS.tunnel,
+      PERMISSIONS.workersKv,
+    ]);
     expect((error as PermissionsMissingError).message).toContain("3 permissions");
     expect(h.fake.writes()).toEqual([]);
     expect(inventory(h.account).tunnels).toEqual([]);
@@ -95,7 +102,10 @@ describe("prerequisites", () => {
     const token = h.fake.addToken({ accounts: [bare] });
     const error = await runSetup({ ...h.options, apiToken: token }, h.deps).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PrerequisiteError);
-    expect((error as PrerequisiteError).problems).toEqual(["This account has no Zero Trust organization yet.", "This account has no workers.dev subdomain yet."]);
+    expect((error as PrerequisiteError).problems).toEqual([
+      "This account has no Zero Trust organization yet.",
+      "This account has no workers.dev subdomain yet.",
+    ]);
     expect((error as PrerequisiteError).hint).toMatch(/one\.dash\.cloudflare\.com/);
     expect(h.fake.writes()).toEqual([]);
   });

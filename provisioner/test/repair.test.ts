@@ -13,7 +13,8 @@ import { inventory } from "./helpers/fake-cloudflare";
 let h: Harness;
 useFreshHarness((harness) => (h = harness));
 
-const writes = () => h.fake.writes().map((c) => `${c.method} ${c.path.replace(/^\/accounts\/[0-9a-f]{32}\//, "").replace(/[0-9a-f-]{36}/g, ":id")}`);
+const writes = () =>
+  h.fake.writes().map((c) => `${c.method} ${c.path.replace(/^\/accounts\/[0-9a-f]{32}\//, "").replace(/[0-9a-f-]{36}/g, ":id")}`);
 
 describe("changed flags", () => {
   it("a new --allow updates the Access policy and both allowlists that follow it (the state remembers it afterwards)", async () => {
@@ -37,7 +38,11 @@ describe("changed flags", () => {
     await runSetup({ ...h.options, gatewayPort: 8010 }, h.deps);
     expect(writes()).toEqual(["PUT connectivity/directory/services/:id", "PUT workers/scripts/mcpbox-proxy"]);
     expect([...h.account.services.values()][0]?.httpPort).toBe(8010);
-    expect(h.account.scripts.get("mcpbox-proxy")?.metadata.bindings).toContainEqual({ type: "plain_text", name: "GATEWAY_TARGET_PORT", text: "8010" });
+    expect(h.account.scripts.get("mcpbox-proxy")?.metadata.bindings).toContainEqual({
+      type: "plain_text",
+      name: "GATEWAY_TARGET_PORT",
+      text: "8010",
+    });
     // Remembered: a later run without the flag keeps 8010 and changes nothing.
     h.fake.resetCalls();
     const { gatewayPort: _port, ...withoutPort } = h.options;

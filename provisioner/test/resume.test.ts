@@ -13,7 +13,6 @@ import { readEnvFile } from "../src/state/env-file";
 import { COMPLETE_INVENTORY, createHarness, type Harness } from "./helpers/harness";
 import { inventory } from "./helpers/fake-cloudflare";
 
-
 /** The writes of an uninterrupted fresh setup, in order. */
 async function baselineWrites(): Promise<string[]> {
   const h = await createHarness();
@@ -78,7 +77,9 @@ describe("interrupted setup resumes", async () => {
       await expectCompleteSetup(h);
       // Every create went through exactly once across both runs.
       const creates = h.fake.calls.filter((c) => c.method === "POST" && c.status === 200 && !c.path.endsWith("/subdomain"));
-      expect(creates.map((c) => c.path.replace(/[0-9a-f-]{32,36}/g, ":id"))).toHaveLength(new Set(creates.map((c) => c.path.replace(/[0-9a-f-]{32,36}/g, ":id"))).size);
+      expect(creates.map((c) => c.path.replace(/[0-9a-f-]{32,36}/g, ":id"))).toHaveLength(
+        new Set(creates.map((c) => c.path.replace(/[0-9a-f-]{32,36}/g, ":id"))).size,
+      );
     } finally {
       await h.close();
     }

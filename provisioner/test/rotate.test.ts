@@ -115,7 +115,10 @@ describe("rotate-service-token", () => {
     const old = workerSecret("MCPBOX_SERVICE_TOKEN") ?? "";
     gateway = await startGatewayStandIn([old]);
     const prompter = scriptedPrompter({ confirm: false });
-    const result = await runRotateServiceToken({ ...h.options, yes: false, gatewayHost: "127.0.0.1", gatewayPort: gateway.port }, { ...h.deps, prompter });
+    const result = await runRotateServiceToken(
+      { ...h.options, yes: false, gatewayHost: "127.0.0.1", gatewayPort: gateway.port },
+      { ...h.deps, prompter },
+    );
     expect(result.workerUpdated).toBe(false);
     expect(workerSecret("MCPBOX_SERVICE_TOKEN")).toBe(old);
     expect(h.output()).toContain("run `secrets sync`");

@@ -51,7 +51,12 @@ describe("setup on a fresh account", () => {
     expect(script?.secrets.get("COOKIE_ENCRYPTION_KEY")).toMatch(/^[0-9a-f]{64}$/);
     expect(script?.secrets.get("MCPBOX_SERVICE_TOKEN")).toMatch(/^[0-9a-f]{64}$/);
     // One bulk operation, not seven.
-    expect(h.fake.writes().filter((c) => c.path.includes("/secrets")).map((c) => `${c.method} ${c.path.split("/").pop()}`)).toEqual(["PATCH secrets-bulk"]);
+    expect(
+      h.fake
+        .writes()
+        .filter((c) => c.path.includes("/secrets"))
+        .map((c) => `${c.method} ${c.path.split("/").pop()}`),
+    ).toEqual(["PATCH secrets-bulk"]);
 
     // The env file holds what cloudflared and the gateway need.
     const env = await readEnvFile(h.envFile);
@@ -84,7 +89,9 @@ describe("setup on a fresh account", () => {
     for (let n = 1; n <= 6; n += 1) expect(out).toContain(`Step ${n} of 6`);
     expect(out).toContain("MCP URL: https://mcpbox-proxy.example.workers.dev/mcp");
     expect(out).toContain('"command": "npx"');
-    expect(out).toContain(`Start the home side next to your MCP server: \`docker compose up -d\`, or \`npm run connect\` without Docker (both read ${h.envFile}).`);
+    expect(out).toContain(
+      `Start the home side next to your MCP server: \`docker compose up -d\`, or \`npm run connect\` without Docker (both read ${h.envFile}).`,
+    );
   });
 });
 
@@ -107,7 +114,11 @@ describe("setup re-run", () => {
   it("re-uploads the Worker when the bundle changed, keeping the secrets", async () => {
     await runSetup(h.options, h.deps);
     h.fake.resetCalls();
-    const changed = await runSetup(h.options, { ...h.deps, bundler: async () => (await import("./helpers/harness")).fixtureBundle('export default { fetch() { return new Response("v2"); } };\n') });
+    const changed = await runSetup(h.options, {
+      ...h.deps,
+      bundler: async () =>
+        (await import("./helpers/harness")).fixtureBundle('export default { fetch() { return new Response("v2"); } };\n'),
+    });
     expect(changed.changed).toBe(true);
     expect(h.fake.writes().map((c) => c.method)).toEqual(["PUT"]);
     const script = h.account.scripts.get("mcpbox-proxy");

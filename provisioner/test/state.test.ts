@@ -68,7 +68,9 @@ describe("state file", () => {
     const h = await createHarness();
     try {
       await runSetup(h.options, h.deps);
-      await expect(runSetup({ ...h.options, workerName: "other-proxy" }, h.deps)).rejects.toThrow(/belongs to a setup whose worker-name is "mcpbox-proxy"/);
+      await expect(runSetup({ ...h.options, workerName: "other-proxy" }, h.deps)).rejects.toThrow(
+        /belongs to a setup whose worker-name is "mcpbox-proxy"/,
+      );
     } finally {
       await h.close();
     }
@@ -78,9 +80,14 @@ describe("state file", () => {
 describe("env file", () => {
   it("changes only the provisioner's keys, keeps comments and other lines, mode 0600", async () => {
     const file = path.join(dir, ".env");
-    await writeFile(file, "# gateway\nMCP_UPSTREAM_URL=http://localhost:3001/mcp\nMCPBOX_SERVICE_TOKEN=old\nexport OTHER='x y'\nMCPBOX_SERVICE_TOKEN=older\n");
+    await writeFile(
+      file,
+      "# gateway\nMCP_UPSTREAM_URL=http://localhost:3001/mcp\nMCPBOX_SERVICE_TOKEN=old\nexport OTHER='x y'\nMCPBOX_SERVICE_TOKEN=older\n",
+    );
     expect(await updateEnvFile(file, { MCPBOX_SERVICE_TOKEN: "new", TUNNEL_TOKEN: "tt" })).toBe(true);
-    expect(await readFile(file, "utf8")).toBe("# gateway\nMCP_UPSTREAM_URL=http://localhost:3001/mcp\nMCPBOX_SERVICE_TOKEN=new\nexport OTHER='x y'\nTUNNEL_TOKEN=tt\n");
+    expect(await readFile(file, "utf8")).toBe(
+      "# gateway\nMCP_UPSTREAM_URL=http://localhost:3001/mcp\nMCPBOX_SERVICE_TOKEN=new\nexport OTHER='x y'\nTUNNEL_TOKEN=tt\n",
+    );
     expect((await stat(file)).mode & 0o777).toBe(0o600);
     const values = await readEnvFile(file);
     expect(values.get("OTHER")).toBe("x y");

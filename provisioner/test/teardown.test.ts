@@ -33,7 +33,11 @@ describe("teardown", () => {
     expect(inventory(h.account)).toEqual(EMPTY);
     expect(result.deleted.map((d) => d.kind)).toEqual(["accessApp", "worker", "kvNamespace", "vpcService", "tunnel"]);
     // Access app, Worker, KV, VPC service, tunnel connections, tunnel — each by id.
-    expect(h.fake.writes().map((c) => `${c.method} ${c.path.split("/").slice(3, 4).join("/")}${c.path.endsWith("/connections") ? "/connections" : ""}`)).toEqual([
+    expect(
+      h.fake
+        .writes()
+        .map((c) => `${c.method} ${c.path.split("/").slice(3, 4).join("/")}${c.path.endsWith("/connections") ? "/connections" : ""}`),
+    ).toEqual([
       "DELETE access",
       "DELETE workers",
       "DELETE storage",

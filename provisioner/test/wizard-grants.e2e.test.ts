@@ -64,7 +64,9 @@ const LOADED = "p.help:has-text('Loaded at')";
 const OUTCOME = ".notice, .error";
 
 async function load(page: Page): Promise<void> {
-  await panel(page).locator("button", { hasText: /^Load / }).click();
+  await panel(page)
+    .locator("button", { hasText: /^Load / })
+    .click();
   await page.waitForURL(/#grants$/);
   await panelSettled(page, LOADED);
 }
@@ -77,7 +79,9 @@ async function revoke(page: Page, button: ReturnType<Page["locator"]>, expected:
   const items = await panel(page).locator("form.question ul.items li").allTextContents();
   expect(items.map((i) => /grant (\S+)$/.exec(i)?.[1]).sort()).toEqual(expected.map((g) => g.grantId).sort());
   expect(keys()).toEqual(before);
-  await panel(page).locator("form.question button", { hasText: /^Revoke/ }).click();
+  await panel(page)
+    .locator("form.question button", { hasText: /^Revoke/ })
+    .click();
   await panelSettled(page, OUTCOME);
 }
 
@@ -118,12 +122,20 @@ describe("who is signed in", () => {
     expect(await page.evaluate(() => (globalThis as { __pwned?: number }).__pwned)).toBeUndefined();
     await screen(page, "40-grants-list", panel(page));
 
-    await revoke(page, person(page, "alice@example.com").locator("button", { hasText: "Revoke this person's grants" }), [alice, aliceHostile]);
+    await revoke(page, person(page, "alice@example.com").locator("button", { hasText: "Revoke this person's grants" }), [
+      alice,
+      aliceHostile,
+    ]);
     const outcome = panel(page).locator(".notice.ok");
-    expect(await outcome.locator("h3").textContent()).toBe("✓ Revoked 2 grant(s) (alice@example.com: 2). Their MCP clients now get 401 and must sign in again.");
+    expect(await outcome.locator("h3").textContent()).toBe(
+      "✓ Revoked 2 grant(s) (alice@example.com: 2). Their MCP clients now get 401 and must sign in again.",
+    );
     expect(await outcome.textContent()).toContain("Cloudflare KV can take up to a minute to drop cached copies at every location.");
     expect((await outcome.locator("ul.items li").allTextContents()).sort()).toEqual(
-      [`alice@example.com · client "Claude" (${claude}) · grant ${alice.grantId}`, `alice@example.com · client "${shown}" (${hostile}) · grant ${aliceHostile.grantId}`].sort(),
+      [
+        `alice@example.com · client "Claude" (${claude}) · grant ${alice.grantId}`,
+        `alice@example.com · client "${shown}" (${hostile}) · grant ${aliceHostile.grantId}`,
+      ].sort(),
     );
     // Exactly Alice's grants and access tokens left KV; everyone else's and the clients stayed.
     const after = keys();

@@ -29,14 +29,20 @@ useFreshHarness((harness) => (h = harness));
 describe("shared inputs", () => {
   it("checks names and ports with one rule for the flag and the field", () => {
     expect(checkInput(INPUT_RULES.workerName, " my-proxy ", "Worker name")).toEqual({ ok: true, value: "my-proxy" });
-    expect(checkInput(INPUT_RULES.workerName, "My_Proxy", "Worker name")).toEqual({ ok: false, problem: expect.stringMatching(/^Worker name "My_Proxy" is not valid: expected lowercase/) });
+    expect(checkInput(INPUT_RULES.workerName, "My_Proxy", "Worker name")).toEqual({
+      ok: false,
+      problem: expect.stringMatching(/^Worker name "My_Proxy" is not valid: expected lowercase/),
+    });
     expect(checkInput(INPUT_RULES.tunnelName, "", "--tunnel-name")).toEqual({ ok: false, problem: "--tunnel-name needs a value." });
     expect(checkPort("8002", "Gateway port")).toEqual({ ok: true, value: 8002 });
     expect(checkPort("70000", "Gateway port").ok).toBe(false);
   });
 
   it("builds allow rules from the page's choices and from the flag alike", () => {
-    expect(checkAllow("emails", "B@x.com\na@y.org, b@x.com")).toEqual({ ok: true, rule: { kind: "emails", emails: ["a@y.org", "b@x.com"] } });
+    expect(checkAllow("emails", "B@x.com\na@y.org, b@x.com")).toEqual({
+      ok: true,
+      rule: { kind: "emails", emails: ["a@y.org", "b@x.com"] },
+    });
     expect(checkAllow("emails", "  ")).toEqual({ ok: false, problem: "No email address given." });
     expect(checkAllow("domain", "@Example.com")).toEqual({ ok: true, rule: { kind: "domain", domain: "example.com" } });
     expect(checkAllow("domain", "not a domain").ok).toBe(false);
@@ -90,7 +96,9 @@ describe("token checklist before Zero Trust exists", () => {
   it("with a permission missing as well, names it and says Zero Trust is needed before Access can be checked", async () => {
     const { error, items } = await checklistWithoutZeroTrust(permissionsWithout("Workers KV Storage"));
     expect(error).toBeInstanceOf(PermissionsMissingError);
-    expect((error as PermissionsMissingError).hint).toContain("no Zero Trust organization yet, so Account › Access: Apps › Edit; Account › Access: Policies › Edit; Account › Access: Identity Providers › Read could not be checked");
+    expect((error as PermissionsMissingError).hint).toContain(
+      "no Zero Trust organization yet, so Account › Access: Apps › Edit; Account › Access: Policies › Edit; Account › Access: Identity Providers › Read could not be checked",
+    );
     expect(items.filter(([, state]) => state !== "ok")).toEqual([
       ["Account › Access: Apps › Edit", "unchecked", later],
       ["Account › Access: Policies › Edit", "unchecked", later],
@@ -112,7 +120,8 @@ describe("who may sign in", () => {
     expect(page.asked).toEqual([]);
     const script = () => h.account.scripts.get("mcpbox-proxy");
     expect(script()?.secrets.size).toBe(0);
-    const vars = () => Object.fromEntries(((script()?.metadata.bindings ?? []) as Array<{ name: string; text?: string }>).map((b) => [b.name, b.text]));
+    const vars = () =>
+      Object.fromEntries(((script()?.metadata.bindings ?? []) as Array<{ name: string; text?: string }>).map((b) => [b.name, b.text]));
     expect(vars().ALLOWED_EMAILS).toBe("");
     const env = async () => readEnvFile(h.envFile);
     expect((await env()).get("MCPBOX_SERVICE_TOKEN")).toMatch(/^[0-9a-f]+$/);
@@ -121,7 +130,9 @@ describe("who may sign in", () => {
 
     await runSetup({ ...options, allow: { kind: "domain", domain: "example.org" } }, deps, 5);
     expect(page.asked).toEqual([]);
-    expect([...h.account.apps.values()].flatMap((a) => [...a.policies.values()].map((p) => p.include))).toEqual([[{ email_domain: { domain: "example.org" } }]]);
+    expect([...h.account.apps.values()].flatMap((a) => [...a.policies.values()].map((p) => p.include))).toEqual([
+      [{ email_domain: { domain: "example.org" } }],
+    ]);
     expect(vars().ALLOWED_EMAILS).toBe("*@example.org");
     expect((await env()).get("MCPBOX_ALLOWED_EMAILS")).toBe("*@example.org");
     expect(script()?.secrets.size).toBe(7);
@@ -155,7 +166,12 @@ describe("stepwise setup", () => {
     await runSetup({ ...h.options, workerName: "my-proxy" }, h.deps);
     const done = (await loadState(h.statePath)).state;
     expect(isSetUp(done)).toBe(true);
-    expect(inventory(h.account)).toMatchObject({ tunnels: ["mcpbox-tunnel"], scripts: ["my-proxy"], kv: ["my-proxy-OAUTH_KV"], apps: ["my-proxy"] });
+    expect(inventory(h.account)).toMatchObject({
+      tunnels: ["mcpbox-tunnel"],
+      scripts: ["my-proxy"],
+      kv: ["my-proxy-OAUTH_KV"],
+      apps: ["my-proxy"],
+    });
   });
 });
 

@@ -19,7 +19,11 @@ afterEach(async () => {
   blocker = undefined;
 });
 
-function startMain(env: Record<string, string>): { child: ReturnType<typeof spawn>; output: Promise<{ stdout: string; stderr: string; code: number | null }>; firstLine: Promise<string> } {
+function startMain(env: Record<string, string>): {
+  child: ReturnType<typeof spawn>;
+  output: Promise<{ stdout: string; stderr: string; code: number | null }>;
+  firstLine: Promise<string>;
+} {
   const child = spawn(process.execPath, ["--import", "tsx", MAIN, "--state", path.join(os.tmpdir(), `wizard-main-${process.pid}.json`)], {
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -35,7 +39,9 @@ function startMain(env: Record<string, string>): { child: ReturnType<typeof spaw
     if (link) resolveLine(link[0]);
   });
   child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  const output = new Promise<{ stdout: string; stderr: string; code: number | null }>((resolve) => child.on("exit", (code) => resolve({ stdout, stderr, code })));
+  const output = new Promise<{ stdout: string; stderr: string; code: number | null }>((resolve) =>
+    child.on("exit", (code) => resolve({ stdout, stderr, code })),
+  );
   return { child, output, firstLine };
 }
 

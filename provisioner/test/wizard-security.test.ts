@@ -38,7 +38,13 @@ function post(path: string, cookie: string, form: Record<string, string>, header
   return rawRequest(port(), {
     method: "POST",
     path,
-    headers: { cookie, "content-type": "application/x-www-form-urlencoded", origin: `http://127.0.0.1:${port()}`, "sec-fetch-site": "same-origin", ...headers },
+    headers: {
+      cookie,
+      "content-type": "application/x-www-form-urlencoded",
+      origin: `http://127.0.0.1:${port()}`,
+      "sec-fetch-site": "same-origin",
+      ...headers,
+    },
     body: new URLSearchParams(form).toString(),
   });
 }
@@ -102,7 +108,13 @@ describe("request guards", () => {
       const res = await rawRequest(port(), {
         method: "POST",
         path: "/wizard/token",
-        headers: { cookie, "content-type": "application/x-www-form-urlencoded", ...(headers["sec-fetch-site"] === "" ? {} : { "sec-fetch-site": "same-origin" }), origin: `http://127.0.0.1:${port()}`, ...cleaned },
+        headers: {
+          cookie,
+          "content-type": "application/x-www-form-urlencoded",
+          ...(headers["sec-fetch-site"] === "" ? {} : { "sec-fetch-site": "same-origin" }),
+          origin: `http://127.0.0.1:${port()}`,
+          ...cleaned,
+        },
         body: new URLSearchParams({ ...body, api_token: w.h.token }).toString(),
       });
       expect(res.status, what).toBe(403);
@@ -123,7 +135,11 @@ describe("request guards", () => {
     expect((await rawRequest(port(), { path: "/events?run=1&from=0", headers: { cookie } })).body).toContain("event: finished");
     const before = [...data.entries.keys()].sort();
     w.h.fake.resetCalls();
-    const forms: Array<Record<string, string>> = [{ by: "all" }, { by: "user", value: "alice@example.com" }, { by: "grant", value: alice.grantId }];
+    const forms: Array<Record<string, string>> = [
+      { by: "all" },
+      { by: "user", value: "alice@example.com" },
+      { by: "grant", value: alice.grantId },
+    ];
     for (const form of forms) {
       const attempts: Array<[string, Record<string, string>, Record<string, string>]> = [
         ["no CSRF token", form, {}],
@@ -155,7 +171,12 @@ describe("request guards", () => {
 
   it("puts the security headers on every answer, refusals included", async () => {
     const { cookie } = await signIn();
-    for (const res of [await rawRequest(port(), { path: "/", headers: { cookie } }), await rawRequest(port(), { path: "/" }), await rawRequest(port(), { path: "/", headers: { host: "evil.example" } }), await rawRequest(port(), { path: "/assets/wizard.js" })]) {
+    for (const res of [
+      await rawRequest(port(), { path: "/", headers: { cookie } }),
+      await rawRequest(port(), { path: "/" }),
+      await rawRequest(port(), { path: "/", headers: { host: "evil.example" } }),
+      await rawRequest(port(), { path: "/assets/wizard.js" }),
+    ]) {
       expect(res.headers["content-security-policy"]).toBe(CONTENT_SECURITY_POLICY);
       expect(res.headers["x-frame-options"]).toBe("DENY");
       expect(res.headers["referrer-policy"]).toBe("no-referrer");

@@ -64,17 +64,30 @@ describe("the status view", () => {
     await runAction(page, "Check the setup");
     await page.locator("table.status").waitFor();
     expect(await page.locator("tbody tr").first().textContent()).toContain("problem");
-    const fixOf = (area: string) => page.locator("section.finding-area", { hasText: area }).locator(".finding-problem .fix").first().textContent();
+    const fixOf = (area: string) =>
+      page.locator("section.finding-area", { hasText: area }).locator(".finding-problem .fix").first().textContent();
     // doctor's tunnel finding: connectors counted from GET …/connections, with every fix it names.
     const tunnelFinding = page.locator("section.finding-area", { hasText: "Tunnel not connecting" }).locator(".finding-problem").first();
     expect(await tunnelFinding.textContent()).toContain("no cloudflared connected (the tunnel's connections list is empty)");
     const tunnelFix = (await fixOf("Tunnel not connecting")) ?? "";
-    for (const part of ["Is cloudflared running?", "docker compose logs cloudflared", "npm run connect", `TUNNEL_TOKEN in ${w.settings.envFile}`, "running setup again fetches the tunnel's token", "2025.7.0", "UDP to port 7844"]) {
+    for (const part of [
+      "Is cloudflared running?",
+      "docker compose logs cloudflared",
+      "npm run connect",
+      `TUNNEL_TOKEN in ${w.settings.envFile}`,
+      "running setup again fetches the tunnel's token",
+      "2025.7.0",
+      "UDP to port 7844",
+    ]) {
       expect(tunnelFix).toContain(part);
     }
     expect(await fixOf("403 on MCP requests")).toContain("secrets sync");
     expect(await fixOf("Sign-in redirect loop")).toContain("One-time PIN");
-    expect(await page.locator("section.finding-area h3").allTextContents()).toEqual(["Tunnel not connecting", "403 on MCP requests (service token)", "Sign-in redirect loop"]);
+    expect(await page.locator("section.finding-area h3").allTextContents()).toEqual([
+      "Tunnel not connecting",
+      "403 on MCP requests (service token)",
+      "Sign-in redirect loop",
+    ]);
     await screen(page, "21-status-checked");
     w.h.account.identityProviders.push(...providers);
     gateway.tokens = runningWith;
@@ -82,10 +95,9 @@ describe("the status view", () => {
     connectTunnel(w.h.account, state.tunnel.id, "2025.8.0");
     await runAction(page, "Check again");
     expect(await page.locator("tbody tr").first().textContent()).toContain("healthy, 1 connector(s) with 2 connection(s)");
-    expect(await page.locator("section.finding-area", { hasText: "Tunnel not connecting" }).locator(".finding-ok").allTextContents()).toEqual([
-      expect.stringContaining("1 connector(s) with 2 connection(s)"),
-      expect.stringContaining("connector version(s): 2025.8.0"),
-    ]);
+    expect(
+      await page.locator("section.finding-area", { hasText: "Tunnel not connecting" }).locator(".finding-ok").allTextContents(),
+    ).toEqual([expect.stringContaining("1 connector(s) with 2 connection(s)"), expect.stringContaining("connector version(s): 2025.8.0")]);
 
     const secrets = w.h.account.scripts.get("mcpbox-proxy")?.secrets;
     secrets?.delete("ACCESS_CLIENT_SECRET");

@@ -122,7 +122,11 @@ describe("the setup wizard", () => {
     for (const value of secrets) expect(html).not.toContain(value);
     // The rule chosen on screen 5 is the gateway's and the Worker's allowlist too.
     expect(env.get("MCPBOX_ALLOWED_EMAILS")).toBe("me@example.com");
-    expect(w.h.account.scripts.get("mcpbox-proxy")?.metadata.bindings).toContainEqual({ type: "plain_text", name: "ALLOWED_EMAILS", text: "me@example.com" });
+    expect(w.h.account.scripts.get("mcpbox-proxy")?.metadata.bindings).toContainEqual({
+      type: "plain_text",
+      name: "ALLOWED_EMAILS",
+      text: "me@example.com",
+    });
   });
 
   it("lists a missing permission by its dashboard name and writes nothing", async () => {
@@ -154,7 +158,12 @@ describe("the setup wizard", () => {
     w.h.fake.clearFaults();
     await page.click("button:has-text('Retry')");
     await waitForStep(page, 5);
-    expect(inventory(w.h.account)).toMatchObject({ kv: ["mcpbox-proxy-OAUTH_KV"], scripts: ["mcpbox-proxy"], tunnels: ["mcpbox-tunnel"], services: ["mcpbox-service"] });
+    expect(inventory(w.h.account)).toMatchObject({
+      kv: ["mcpbox-proxy-OAUTH_KV"],
+      scripts: ["mcpbox-proxy"],
+      tunnels: ["mcpbox-tunnel"],
+      services: ["mcpbox-service"],
+    });
   });
 
   it("resumes at the right step after a reload, and after a restart asks for the token again", async () => {
@@ -202,7 +211,10 @@ describe("the setup wizard", () => {
     await page.goto(`${w.wizard.url}wizard`);
     await verifyToken(page, token);
     await page.locator("form.question").waitFor();
-    expect(await page.locator("form.question label").allTextContents()).toEqual([expect.stringContaining("Example"), expect.stringContaining("Second Account")]);
+    expect(await page.locator("form.question label").allTextContents()).toEqual([
+      expect.stringContaining("Example"),
+      expect.stringContaining("Second Account"),
+    ]);
     await screen(page, "12-step1-choose-account");
     await page.check("input[name=choice][value='1']");
     await page.click("button:has-text('Continue with this account')");
@@ -226,7 +238,9 @@ describe("the setup wizard", () => {
     await screen(page, "05b-step4-running");
     // Lines the page's script appends from the event stream, reported before the page reloads.
     await page.exposeFunction("reportAppended", (text: string) => appended.push(text));
-    await page.evaluate(`new MutationObserver((records) => records.forEach((r) => r.addedNodes.forEach((n) => reportAppended(n.textContent)))).observe(document.getElementById("run-log"), { childList: true })`);
+    await page.evaluate(
+      `new MutationObserver((records) => records.forEach((r) => r.addedNodes.forEach((n) => reportAppended(n.textContent)))).observe(document.getElementById("run-log"), { childList: true })`,
+    );
     release();
     await waitForStep(page, 5);
     expect(appended).toContainEqual(expect.stringMatching(/^\+ created the KV namespace "mcpbox-proxy-OAUTH_KV"/));

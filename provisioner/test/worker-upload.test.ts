@@ -94,7 +94,10 @@ describe("upload during setup", () => {
     // On the wire: exactly two parts, the metadata field and the module file.
     const boundary = /boundary=(.+)$/.exec(script?.raw.contentType ?? "")?.[1] ?? "none";
     const parts = (script?.raw.body.toString("utf8") ?? "").split(`--${boundary}`).slice(1, -1);
-    expect(parts.map((p) => /Content-Disposition: form-data; ([^\r]*)/.exec(p)?.[1])).toEqual(['name="metadata"', 'name="index.js"; filename="index.js"']);
+    expect(parts.map((p) => /Content-Disposition: form-data; ([^\r]*)/.exec(p)?.[1])).toEqual([
+      'name="metadata"',
+      'name="index.js"; filename="index.js"',
+    ]);
     expect(parts[1]).toContain("Content-Type: application/javascript+module");
     expect(new TextDecoder().decode(script?.modules.get("index.js")?.content)).toBe(FIXTURE_MODULE);
     // Secrets are never part of the upload: they go through secrets-bulk.
@@ -141,13 +144,19 @@ required = [
   });
 
   it("refuses an incomplete [[ratelimits]] entry instead of uploading a broken binding", () => {
-    expect(() => readWranglerSettings('[[ratelimits]]\nname = "X"\nnamespace_id = "7"\nsimple = { limit = 5, period = 30 }\n')).toThrow(/period = 10\|60/);
-    expect(() => readWranglerSettings('[[ratelimits]]\nname = "X"\nnamespace_id = "abc"\nsimple = { limit = 5, period = 60 }\n')).toThrow(/numeric namespace_id/);
+    expect(() => readWranglerSettings('[[ratelimits]]\nname = "X"\nnamespace_id = "7"\nsimple = { limit = 5, period = 30 }\n')).toThrow(
+      /period = 10\|60/,
+    );
+    expect(() => readWranglerSettings('[[ratelimits]]\nname = "X"\nnamespace_id = "abc"\nsimple = { limit = 5, period = 60 }\n')).toThrow(
+      /numeric namespace_id/,
+    );
   });
 
   it("the repository's wrangler.toml declares one rate limiter per limited step, with the names the Worker reads", async () => {
     const settings = readWranglerSettings(await readFile(path.join(REPO_ROOT, "wrangler.toml"), "utf8"));
-    expect(settings.rateLimits.map((r) => r.name).sort()).toEqual([WORKER_BINDINGS.authorizeLimiter, WORKER_BINDINGS.registerLimiter].sort());
+    expect(settings.rateLimits.map((r) => r.name).sort()).toEqual(
+      [WORKER_BINDINGS.authorizeLimiter, WORKER_BINDINGS.registerLimiter].sort(),
+    );
     expect(new Set(settings.rateLimits.map((r) => r.namespace_id)).size).toBe(2);
     expect(settings.rateLimits.every((r) => r.simple.period === 60)).toBe(true);
   });

@@ -20,12 +20,27 @@ function workerVars(): Record<string, string> {
 }
 
 /** What a bundle of today's wrangler.toml carries: every variable, most of them empty. */
-const tomlDefaults = async () => ({ ...fixtureBundle(), vars: { GATEWAY_TARGET_HOST: "mcp-gateway", GATEWAY_TARGET_PORT: "8002", CORS_ORIGINS: "", ALLOWED_EMAILS: "", ACCESS_ISSUER: "", ACCESS_TOKEN_TTL_SECONDS: "3600" } });
+const tomlDefaults = async () => ({
+  ...fixtureBundle(),
+  vars: {
+    GATEWAY_TARGET_HOST: "mcp-gateway",
+    GATEWAY_TARGET_PORT: "8002",
+    CORS_ORIGINS: "",
+    ALLOWED_EMAILS: "",
+    ACCESS_ISSUER: "",
+    ACCESS_TOKEN_TTL_SECONDS: "3600",
+  },
+});
 
 describe("Worker variables", () => {
   it("come from the flags, and a re-upload sends them as recorded, not wrangler.toml's defaults", async () => {
     await runSetup(
-      { ...h.options, allow: { kind: "emails", emails: ["a@example.com", "b@example.org"] }, corsOrigins: ["https://app.example.com"], accessTokenTtlSeconds: 900 },
+      {
+        ...h.options,
+        allow: { kind: "emails", emails: ["a@example.com", "b@example.org"] },
+        corsOrigins: ["https://app.example.com"],
+        accessTokenTtlSeconds: 900,
+      },
       { ...h.deps, bundler: tomlDefaults },
     );
     const expected = {
@@ -39,7 +54,10 @@ describe("Worker variables", () => {
 
     // A new bundle (changed code) forces an upload; the run passes no flag but --state.
     const { allow: _allow, ...noFlags } = h.options;
-    const changed = async () => ({ ...(await tomlDefaults()), modules: fixtureBundle('export default { async fetch() { return new Response("v2"); } };\n').modules });
+    const changed = async () => ({
+      ...(await tomlDefaults()),
+      modules: fixtureBundle('export default { async fetch() { return new Response("v2"); } };\n').modules,
+    });
     h.fake.resetCalls();
     await runSetup(noFlags, { ...h.deps, bundler: changed });
     expect(h.fake.writes().map((c) => c.method)).toEqual(["PUT"]);
@@ -88,7 +106,9 @@ describe("the env file", () => {
 describe("who may sign in, across a resume", () => {
   it("is recorded before the first write, so a run stopped before the Access step resumes without --allow", async () => {
     h.fake.injectFault({ kind: "status", status: 500, method: "POST", path: /access\/apps$/, times: 50 });
-    await expect(runSetup({ ...h.options, allow: { kind: "domain", domain: "example.org" } }, h.deps)).rejects.toMatchObject({ status: 500 });
+    await expect(runSetup({ ...h.options, allow: { kind: "domain", domain: "example.org" } }, h.deps)).rejects.toMatchObject({
+      status: 500,
+    });
     h.fake.clearFaults();
     const { allow: _allow, ...noAllow } = h.options;
     await runSetup(noAllow, h.deps);

@@ -2,12 +2,7 @@
  * @mcpbox/shared — runtime-neutral contracts used by the Worker, the gateway and the provisioner.
  * No `node:` imports and no Workers globals may appear in this package.
  */
-export {
-  AUTH_METHOD_OIDC,
-  MCPBOX_HEADERS,
-  MCP_HEADERS,
-  MCP_TRANSPORT_REQUEST_HEADERS,
-} from "./headers";
+export { AUTH_METHOD_OIDC, MCPBOX_HEADERS, MCP_HEADERS, MCP_TRANSPORT_REQUEST_HEADERS } from "./headers";
 export { GATEWAY_PATHS, HEALTH_BODY, MCP_HTTP_METHODS, WORKER_PATHS } from "./paths";
 export type { McpHttpMethod } from "./paths";
 export {

@@ -10,8 +10,7 @@ describe("Access for SaaS OIDC URLs", () => {
       authorizationUrl: "https://team.cloudflareaccess.com/cdn-cgi/access/sso/oidc/abc123/authorization",
       tokenUrl: "https://team.cloudflareaccess.com/cdn-cgi/access/sso/oidc/abc123/token",
       jwksUrl: "https://team.cloudflareaccess.com/cdn-cgi/access/sso/oidc/abc123/jwks",
-      discoveryUrl:
-        "https://team.cloudflareaccess.com/cdn-cgi/access/sso/oidc/abc123/.well-known/openid-configuration",
+      discoveryUrl: "https://team.cloudflareaccess.com/cdn-cgi/access/sso/oidc/abc123/.well-known/openid-configuration",
     });
     expect(issuerFromAuthorizationUrl(urls.authorizationUrl)).toBe(urls.issuer);
   });

@@ -20,7 +20,7 @@ describe("isValidEmail", () => {
       "ada@example.com\r\nX-MCPbox-Service-Token: x",
       "a da@example.com",
       "ada@-example.com",
-      "\"ada\"@example.com",
+      '"ada"@example.com',
     ]) {
       expect(isValidEmail(bad), bad).toBe(false);
     }

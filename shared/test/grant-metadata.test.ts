@@ -12,10 +12,15 @@ describe("grant metadata", () => {
     expect(parseGrantMetadata({})).toEqual({});
   });
 
-  it.each([null, "alice@example.com", ["alice@example.com"], { email: 42 }, { email: "not an email" }, { email: "a@b.co\u001b[2J" }, { email: `${"a".repeat(250)}@b.co` }])(
-    "reads %j as no email",
-    (value) => {
-      expect(parseGrantMetadata(value)).toEqual({});
-    },
-  );
+  it.each([
+    null,
+    "alice@example.com",
+    ["alice@example.com"],
+    { email: 42 },
+    { email: "not an email" },
+    { email: "a@b.co\u001b[2J" },
+    { email: `${"a".repeat(250)}@b.co` },
+  ])("reads %j as no email", (value) => {
+    expect(parseGrantMetadata(value)).toEqual({});
+  });
 });

@@ -67,7 +67,11 @@ async function main(): Promise<void> {
     const headers = { "Content-Type": "application/json", Accept: "application/json, text/event-stream" };
     const viaWorker = async () => {
       const response = await worker.dispatchFetch(
-        new Request(`${WORKER_ORIGIN}/mcp`, { method: "POST", headers: { ...headers, Authorization: `Bearer ${flow.tokens.access_token}` }, body: BODY }),
+        new Request(`${WORKER_ORIGIN}/mcp`, {
+          method: "POST",
+          headers: { ...headers, Authorization: `Bearer ${flow.tokens.access_token}` },
+          body: BODY,
+        }),
       );
       if (response.status !== 200) throw new Error(`worker answered ${response.status}`);
       await response.arrayBuffer();
@@ -99,10 +103,22 @@ async function main(): Promise<void> {
     const kib = (bytes: number) => (bytes / 1024).toFixed(1);
     const withinBudget = bundle.gzipBytes <= BUNDLE_BUDGET_GZIP_BYTES;
     const rows = [
-      ["Worker bundle (`wrangler deploy --dry-run`)", `${kib(bundle.bytes)} KiB raw, **${kib(bundle.gzipBytes)} KiB gzipped**`, `≤ ${kib(BUNDLE_BUDGET_GZIP_BYTES)} KiB gzipped: ${withinBudget ? "within budget" : "OVER BUDGET"}`],
+      [
+        "Worker bundle (`wrangler deploy --dry-run`)",
+        `${kib(bundle.bytes)} KiB raw, **${kib(bundle.gzipBytes)} KiB gzipped**`,
+        `≤ ${kib(BUNDLE_BUDGET_GZIP_BYTES)} KiB gzipped: ${withinBudget ? "within budget" : "OVER BUDGET"}`,
+      ],
       ["`agents` package in the bundle", bundlesAgents ? "yes" : "no", "not without a written reason"],
-      ["POST /mcp straight to the stand-in gateway", `median ${median(directMs).toFixed(2)} ms, p95 ${percentile(directMs, 95).toFixed(2)} ms`, "baseline"],
-      ["POST /mcp through the Worker (Miniflare, token check, tunnel binding)", `median ${median(workerMs).toFixed(2)} ms, p95 ${percentile(workerMs, 95).toFixed(2)} ms`, `**${ratio.toFixed(2)}×** the baseline, **+${(median(workerMs) - median(directMs)).toFixed(2)} ms**`],
+      [
+        "POST /mcp straight to the stand-in gateway",
+        `median ${median(directMs).toFixed(2)} ms, p95 ${percentile(directMs, 95).toFixed(2)} ms`,
+        "baseline",
+      ],
+      [
+        "POST /mcp through the Worker (Miniflare, token check, tunnel binding)",
+        `median ${median(workerMs).toFixed(2)} ms, p95 ${percentile(workerMs, 95).toFixed(2)} ms`,
+        `**${ratio.toFixed(2)}×** the baseline, **+${(median(workerMs) - median(directMs)).toFixed(2)} ms**`,
+      ],
     ];
     const table = ["| measure | result | reference |", "|---|---|---|", ...rows.map((row) => `| ${row.join(" | ")} |`)].join("\n");
     const markdown = `## Worker (\`npm run bench -w @mcpbox/worker\`)

@@ -38,7 +38,9 @@ if (!process.argv.includes("--check")) {
       const freshLines = fresh.split("\n");
       const committedLines = committed.split("\n");
       const line = freshLines.findIndex((text, index) => text !== committedLines[index]);
-      console.error(`${TARGET} is out of date (first difference at line ${line + 1}). Run \`npm run types -w @mcpbox/worker\` and commit the result.`);
+      console.error(
+        `${TARGET} is out of date (first difference at line ${line + 1}). Run \`npm run types -w @mcpbox/worker\` and commit the result.`,
+      );
       process.exit(1);
     }
     console.log(`${TARGET} is up to date`);

@@ -100,9 +100,7 @@ function parse(raw: Record<string, unknown>): WorkerConfig {
 
   const authorizationUrl = upstreamUrl("ACCESS_AUTHORIZATION_URL", secret("ACCESS_AUTHORIZATION_URL"));
   const issuerVar = optionalVar(raw, WORKER_VAR_NAMES.accessIssuer);
-  const issuer = issuerVar
-    ? upstreamUrl(WORKER_VAR_NAMES.accessIssuer, issuerVar)
-    : issuerFromAuthorizationUrl(authorizationUrl);
+  const issuer = issuerVar ? upstreamUrl(WORKER_VAR_NAMES.accessIssuer, issuerVar) : issuerFromAuthorizationUrl(authorizationUrl);
 
   return {
     kv,

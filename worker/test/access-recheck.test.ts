@@ -137,7 +137,10 @@ describe("an Access app with refresh tokens off", () => {
 describe("when Access cannot answer", () => {
   it.each([
     ["Access is unreachable", (): Record<string, string> => ({ ACCESS_TOKEN_URL: harness().unreachableUrl })],
-    ["Access rejects this Worker's client secret (invalid_client)", (): Record<string, string> => ({ ACCESS_CLIENT_SECRET: "not-the-secret" })],
+    [
+      "Access rejects this Worker's client secret (invalid_client)",
+      (): Record<string, string> => ({ ACCESS_CLIENT_SECRET: "not-the-secret" }),
+    ],
   ])("%s: 503 temporarily_unavailable with Retry-After, nothing issued, the grant kept", async (_case, settings) => {
     const email = uniqueEmail("outage");
     const flow = await login({ email });

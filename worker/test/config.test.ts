@@ -30,15 +30,18 @@ async function callWith(overrides: Record<string, unknown>, request: Request) {
 }
 
 describe("a missing setting", () => {
-  it.each([...WORKER_SECRET_NAMES, "MCPBOX_TUNNEL", "OAUTH_KV", "REGISTER_RATE_LIMITER", "AUTHORIZE_RATE_LIMITER"])("%s: /mcp answers 503 and only the log names it", async (name) => {
-    const probe = newProbe();
-    const { response, body, logged } = await callWith({ [name]: undefined }, mcpPost(mcpUrl(probe), "any-token"));
-    expect(response.status).toBe(503);
-    expect(JSON.parse(body)).toMatchObject({ jsonrpc: "2.0", error: { message: expect.stringContaining("not fully configured") } });
-    expect(body).not.toContain(name);
-    expect(logged).toContain(`"setting":"${name}"`);
-    expect(await standinRecords(probe)).toEqual([]);
-  });
+  it.each([...WORKER_SECRET_NAMES, "MCPBOX_TUNNEL", "OAUTH_KV", "REGISTER_RATE_LIMITER", "AUTHORIZE_RATE_LIMITER"])(
+    "%s: /mcp answers 503 and only the log names it",
+    async (name) => {
+      const probe = newProbe();
+      const { response, body, logged } = await callWith({ [name]: undefined }, mcpPost(mcpUrl(probe), "any-token"));
+      expect(response.status).toBe(503);
+      expect(JSON.parse(body)).toMatchObject({ jsonrpc: "2.0", error: { message: expect.stringContaining("not fully configured") } });
+      expect(body).not.toContain(name);
+      expect(logged).toContain(`"setting":"${name}"`);
+      expect(await standinRecords(probe)).toEqual([]);
+    },
+  );
 
   it("gives the browser a page at /authorize, and a JSON error at the OAuth endpoints", async () => {
     const page = await callWith({ ACCESS_CLIENT_SECRET: undefined }, new Request(`${ORIGIN}/authorize?client_id=x`));

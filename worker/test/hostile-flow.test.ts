@@ -188,7 +188,11 @@ describe("the consent form", () => {
   it.each(forgeries)("a POST %s is refused and does not reach Cloudflare Access", async (_name, tamper) => {
     const prepared = await prepare();
     const form = await consentForm(prepared);
-    const otherPrepared = await prepareAuthorization(network, { mcpUrl: `${ORIGIN}/mcp`, browser: prepared.browser, clientName: "Other client" });
+    const otherPrepared = await prepareAuthorization(network, {
+      mcpUrl: `${ORIGIN}/mcp`,
+      browser: prepared.browser,
+      clientName: "Other client",
+    });
     const other = await consentForm(otherPrepared);
     const response = await submitConsent(prepared.browser, prepared.authorizeUrl, tamper(form, other), "approve");
     expect(response.status).toBe(403);

@@ -16,7 +16,19 @@ import {
   prepareAuthorization,
   type PreparedAuthorization,
 } from "@mcpbox/dev/test-kit";
-import { ORIGIN, fromAddress, harness, login, mcpPost, networkWithEnv, newProbe, nextClientAddress, selfNetwork, standinRecords, uniqueEmail } from "./helpers/workerd/worker-harness";
+import {
+  ORIGIN,
+  fromAddress,
+  harness,
+  login,
+  mcpPost,
+  networkWithEnv,
+  newProbe,
+  nextClientAddress,
+  selfNetwork,
+  standinRecords,
+  uniqueEmail,
+} from "./helpers/workerd/worker-harness";
 
 type Build = (probe: string) => Request | Promise<Request>;
 
@@ -49,7 +61,8 @@ function mcp(token: string | undefined, headers: Record<string, string> = {}, pa
 
 function form(path: string, fields: Record<string, string> | string, headers: Record<string, string> = {}): Build {
   const body = typeof fields === "string" ? fields : new URLSearchParams(fields).toString();
-  return (probe) => new Request(at(path, probe), { method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded", ...headers }, body });
+  return (probe) =>
+    new Request(at(path, probe), { method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded", ...headers }, body });
 }
 
 function json(path: string, body: string, contentType = "application/json"): Build {
@@ -74,7 +87,11 @@ function authorizeWith(edit: (url: URL, p: PreparedAuthorization) => void): Buil
 }
 
 /** A consent POST from a browser that holds a real consent page, with the form edited. */
-function consentPost(edit: (fields: Record<string, string>) => Record<string, string>, headers: Record<string, string> = {}, stranger = false): Build {
+function consentPost(
+  edit: (fields: Record<string, string>) => Record<string, string>,
+  headers: Record<string, string> = {},
+  stranger = false,
+): Build {
   return async (probe) => {
     const p = await prepareAuthorization(network, { mcpUrl: `${ORIGIN}/mcp` });
     const page = await p.browser.request(p.authorizeUrl);
@@ -82,7 +99,13 @@ function consentPost(edit: (fields: Record<string, string>) => Record<string, st
     const cookie = stranger ? undefined : p.browser.jar.header(new URL(ORIGIN));
     return new Request(at("/authorize", probe), {
       method: "POST",
-      headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: ORIGIN, "Sec-Fetch-Site": "same-origin", ...(cookie ? { Cookie: cookie } : {}), ...headers },
+      headers: {
+        "Content-Type": "application/x-www-form-urlencoded",
+        Origin: ORIGIN,
+        "Sec-Fetch-Site": "same-origin",
+        ...(cookie ? { Cookie: cookie } : {}),
+        ...headers,
+      },
       body: new URLSearchParams(fields).toString(),
     });
   };
@@ -151,11 +174,21 @@ const ORIGINS: Row[] = [
   ["https://claude.ai.evil.example", "are not allowed."],
   ["http://claude.ai", "are not allowed."],
   ["null", "Requests from null are not allowed."],
-].map(([origin, body]) => ({ group: "Origin", name: `POST /mcp from Origin ${origin}`, build: mcp(undefined, { Origin: origin ?? "" }), status: 403, body: body ?? "" }));
+].map(([origin, body]) => ({
+  group: "Origin",
+  name: `POST /mcp from Origin ${origin}`,
+  build: mcp(undefined, { Origin: origin ?? "" }),
+  status: 403,
+  body: body ?? "",
+}));
 ORIGINS.push({
   group: "Origin",
   name: "a CORS preflight from another site",
-  build: (probe) => new Request(at("/mcp", probe), { method: "OPTIONS", headers: { Origin: "https://evil.example", "Access-Control-Request-Method": "POST" } }),
+  build: (probe) =>
+    new Request(at("/mcp", probe), {
+      method: "OPTIONS",
+      headers: { Origin: "https://evil.example", "Access-Control-Request-Method": "POST" },
+    }),
   status: 403,
   body: "are not allowed.",
 });
@@ -208,7 +241,13 @@ const REDIRECTS: Row[] = [
   body: "The app sent an invalid sign-in request",
 }));
 REDIRECTS.push(
-  { group: "redirect URIs", name: "/authorize without client_id", build: authorizeWith((url) => url.searchParams.delete("client_id")), status: 400, body: "invalid sign-in request" },
+  {
+    group: "redirect URIs",
+    name: "/authorize without client_id",
+    build: authorizeWith((url) => url.searchParams.delete("client_id")),
+    status: 400,
+    body: "invalid sign-in request",
+  },
   {
     group: "redirect URIs",
     name: "/authorize for a client id this server never issued",
@@ -219,42 +258,240 @@ REDIRECTS.push(
 );
 
 const CSRF: Row[] = [
-  { group: "consent CSRF", name: "a consent POST without a CSRF token", build: consentPost(({ csrf_token: _drop, ...rest }) => rest), status: 403, body: "This consent form was not issued for this request." },
-  { group: "consent CSRF", name: "a consent POST with a wrong CSRF token", build: consentPost((f) => ({ ...f, csrf_token: "A".repeat(43) })), status: 403, body: "was not issued for this request" },
-  { group: "consent CSRF", name: "a consent POST naming another client", build: consentPost((f) => ({ ...f, client_id: "another-client" })), status: 403, body: "was not issued for this request" },
-  { group: "consent CSRF", name: "a consent POST from another site (Origin)", build: consentPost((f) => f, { Origin: "https://evil.example", "Sec-Fetch-Site": "cross-site" }), status: 403, body: "posted from another site" },
-  { group: "consent CSRF", name: "a consent POST with Sec-Fetch-Site same-site", build: consentPost((f) => f, { "Sec-Fetch-Site": "same-site" }), status: 403, body: "posted from another site" },
-  { group: "consent CSRF", name: "a consent POST from another browser (no transaction cookie)", build: consentPost((f) => f, {}, true), status: 400, body: "opened in another browser" },
-  { group: "consent CSRF", name: "a consent POST with a forged handle", build: consentPost((f) => ({ ...f, handle: "forged" })), status: 403, body: "was not issued for this request" },
-  { group: "consent CSRF", name: "a consent POST as JSON", build: async (probe) => new Request(at("/authorize", probe), { method: "POST", headers: { "Content-Type": "application/json", Origin: ORIGIN }, body: "{}" }), status: 400, body: "This consent form is incomplete." },
+  {
+    group: "consent CSRF",
+    name: "a consent POST without a CSRF token",
+    build: consentPost(({ csrf_token: _drop, ...rest }) => rest),
+    status: 403,
+    body: "This consent form was not issued for this request.",
+  },
+  {
+    group: "consent CSRF",
+    name: "a consent POST with a wrong CSRF token",
+    build: consentPost((f) => ({ ...f, csrf_token: "A".repeat(43) })),
+    status: 403,
+    body: "was not issued for this request",
+  },
+  {
+    group: "consent CSRF",
+    name: "a consent POST naming another client",
+    build: consentPost((f) => ({ ...f, client_id: "another-client" })),
+    status: 403,
+    body: "was not issued for this request",
+  },
+  {
+    group: "consent CSRF",
+    name: "a consent POST from another site (Origin)",
+    build: consentPost((f) => f, { Origin: "https://evil.example", "Sec-Fetch-Site": "cross-site" }),
+    status: 403,
+    body: "posted from another site",
+  },
+  {
+    group: "consent CSRF",
+    name: "a consent POST with Sec-Fetch-Site same-site",
+    build: consentPost((f) => f, { "Sec-Fetch-Site": "same-site" }),
+    status: 403,
+    body: "posted from another site",
+  },
+  {
+    group: "consent CSRF",
+    name: "a consent POST from another browser (no transaction cookie)",
+    build: consentPost((f) => f, {}, true),
+    status: 400,
+    body: "opened in another browser",
+  },
+  {
+    group: "consent CSRF",
+    name: "a consent POST with a forged handle",
+    build: consentPost((f) => ({ ...f, handle: "forged" })),
+    status: 403,
+    body: "was not issued for this request",
+  },
+  {
+    group: "consent CSRF",
+    name: "a consent POST as JSON",
+    build: async (probe) =>
+      new Request(at("/authorize", probe), { method: "POST", headers: { "Content-Type": "application/json", Origin: ORIGIN }, body: "{}" }),
+    status: 400,
+    body: "This consent form is incomplete.",
+  },
 ];
 
 const SIZES: Row[] = [
-  { group: "body sizes", name: "/token with 9 KiB", build: form("/token", `grant_type=authorization_code&code=${"c".repeat(9 * 1024)}`), status: 413, body: "(8192 bytes)" },
-  { group: "body sizes", name: "/token declaring 100 MB", build: (probe) => new Request(at("/token", probe), { method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded", "Content-Length": "100000000" }, body: "grant_type=x" }), status: 413, body: "larger than this address accepts" },
-  { group: "body sizes", name: "/revoke with 5 KiB", build: form("/revoke", `token=${"t".repeat(5 * 1024)}`), status: 413, body: "(4096 bytes)" },
-  { group: "body sizes", name: "/register with 9 KiB", build: json("/register", JSON.stringify({ redirect_uris: ["https://a.example/cb"], software_id: "s".repeat(9 * 1024) })), status: 413, body: "(8192 bytes)" },
-  { group: "body sizes", name: "a consent POST with 5 KiB", build: consentPost((f) => ({ ...f, pad: "p".repeat(5 * 1024) })), status: 413, body: "(4096 bytes)" },
+  {
+    group: "body sizes",
+    name: "/token with 9 KiB",
+    build: form("/token", `grant_type=authorization_code&code=${"c".repeat(9 * 1024)}`),
+    status: 413,
+    body: "(8192 bytes)",
+  },
+  {
+    group: "body sizes",
+    name: "/token declaring 100 MB",
+    build: (probe) =>
+      new Request(at("/token", probe), {
+        method: "POST",
+        headers: { "Content-Type": "application/x-www-form-urlencoded", "Content-Length": "100000000" },
+        body: "grant_type=x",
+      }),
+    status: 413,
+    body: "larger than this address accepts",
+  },
+  {
+    group: "body sizes",
+    name: "/revoke with 5 KiB",
+    build: form("/revoke", `token=${"t".repeat(5 * 1024)}`),
+    status: 413,
+    body: "(4096 bytes)",
+  },
+  {
+    group: "body sizes",
+    name: "/register with 9 KiB",
+    build: json("/register", JSON.stringify({ redirect_uris: ["https://a.example/cb"], software_id: "s".repeat(9 * 1024) })),
+    status: 413,
+    body: "(8192 bytes)",
+  },
+  {
+    group: "body sizes",
+    name: "a consent POST with 5 KiB",
+    build: consentPost((f) => ({ ...f, pad: "p".repeat(5 * 1024) })),
+    status: 413,
+    body: "(4096 bytes)",
+  },
 ];
 
 const MALFORMED: Row[] = [
-  { group: "malformed requests", name: "/token as JSON", build: json("/token", '{"grant_type":"authorization_code"}'), status: 400, body: "Content-Type must be application/x-www-form-urlencoded" },
-  { group: "malformed requests", name: "/token without grant_type", build: form("/token", { client_id: "x" }), status: 401, body: "invalid_client" },
-  { group: "malformed requests", name: "/token with a repeated parameter", build: form("/token", "grant_type=refresh_token&grant_type=authorization_code"), status: 400, body: "must not be repeated" },
-  { group: "malformed requests", name: "/token with a malformed code", build: async (probe) => form("/token", { grant_type: "authorization_code", code: "nope", client_id: (await prepared()).client.client_id, code_verifier: "v".repeat(43) })(probe), status: 400, body: "invalid_grant" },
-  { group: "malformed requests", name: "/token with a malformed refresh token", build: async (probe) => form("/token", { grant_type: "refresh_token", refresh_token: "nope", client_id: (await prepared()).client.client_id })(probe), status: 400, body: "invalid_grant" },
-  { group: "malformed requests", name: "/token with an unsupported grant type", build: async (probe) => form("/token", { grant_type: "password", client_id: (await prepared()).client.client_id })(probe), status: 400, body: "unsupported_grant_type" },
-  { group: "malformed requests", name: "/register with invalid JSON", build: json("/register", "{redirect_uris:"), status: 400, body: "not valid UTF-8 JSON" },
-  { group: "malformed requests", name: "/register with a JSON array", build: json("/register", "[]"), status: 400, body: "must be a JSON object" },
-  { group: "malformed requests", name: "/register with invalid UTF-8", build: (probe) => new Request(at("/register", probe), { method: "POST", headers: { "Content-Type": "application/json" }, body: new Uint8Array([0x7b, 0xff, 0xfe, 0x7d]) }), status: 400, body: "not valid UTF-8 JSON" },
-  { group: "malformed requests", name: "/register with redirect_uris as a string", build: json("/register", '{"redirect_uris":"https://a.example/cb"}'), status: 400, body: "redirect_uris must be an array of strings" },
-  { group: "malformed requests", name: "/register with 11 redirect URIs", build: json("/register", JSON.stringify({ redirect_uris: Array.from({ length: 11 }, (_, i) => `https://a.example/${i}`) })), status: 400, body: "more than 10 entries" },
-  { group: "malformed requests", name: "/register with a remote http redirect URI", build: json("/register", '{"redirect_uris":["http://evil.example/cb"]}'), status: 400, body: "invalid_client_metadata" },
-  { group: "malformed requests", name: "/callback without state", build: get("/callback?code=x"), status: 400, body: "This sign-in link has expired, was already used, or was opened in another browser." },
-  { group: "malformed requests", name: "/callback with a state this browser never started", build: get("/callback?code=x&state=forged"), status: 400, body: "opened in another browser" },
-  { group: "malformed requests", name: "/revoke with a grant_type", build: form("/revoke", { token: "x", grant_type: "refresh_token" }), status: 400, body: "This address only revokes tokens" },
-  { group: "malformed requests", name: "/revoke without a token", build: form("/revoke", { client_id: "x" }), status: 400, body: "This address only revokes tokens" },
-  { group: "malformed requests", name: "/authorize with response_type=token", build: authorizeWith((url) => url.searchParams.set("response_type", "token")), status: 302, body: "error=unsupported_response_type" },
+  {
+    group: "malformed requests",
+    name: "/token as JSON",
+    build: json("/token", '{"grant_type":"authorization_code"}'),
+    status: 400,
+    body: "Content-Type must be application/x-www-form-urlencoded",
+  },
+  {
+    group: "malformed requests",
+    name: "/token without grant_type",
+    build: form("/token", { client_id: "x" }),
+    status: 401,
+    body: "invalid_client",
+  },
+  {
+    group: "malformed requests",
+    name: "/token with a repeated parameter",
+    build: form("/token", "grant_type=refresh_token&grant_type=authorization_code"),
+    status: 400,
+    body: "must not be repeated",
+  },
+  {
+    group: "malformed requests",
+    name: "/token with a malformed code",
+    build: async (probe) =>
+      form("/token", {
+        grant_type: "authorization_code",
+        code: "nope",
+        client_id: (await prepared()).client.client_id,
+        code_verifier: "v".repeat(43),
+      })(probe),
+    status: 400,
+    body: "invalid_grant",
+  },
+  {
+    group: "malformed requests",
+    name: "/token with a malformed refresh token",
+    build: async (probe) =>
+      form("/token", { grant_type: "refresh_token", refresh_token: "nope", client_id: (await prepared()).client.client_id })(probe),
+    status: 400,
+    body: "invalid_grant",
+  },
+  {
+    group: "malformed requests",
+    name: "/token with an unsupported grant type",
+    build: async (probe) => form("/token", { grant_type: "password", client_id: (await prepared()).client.client_id })(probe),
+    status: 400,
+    body: "unsupported_grant_type",
+  },
+  {
+    group: "malformed requests",
+    name: "/register with invalid JSON",
+    build: json("/register", "{redirect_uris:"),
+    status: 400,
+    body: "not valid UTF-8 JSON",
+  },
+  {
+    group: "malformed requests",
+    name: "/register with a JSON array",
+    build: json("/register", "[]"),
+    status: 400,
+    body: "must be a JSON object",
+  },
+  {
+    group: "malformed requests",
+    name: "/register with invalid UTF-8",
+    build: (probe) =>
+      new Request(at("/register", probe), {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: new Uint8Array([0x7b, 0xff, 0xfe, 0x7d]),
+      }),
+    status: 400,
+    body: "not valid UTF-8 JSON",
+  },
+  {
+    group: "malformed requests",
+    name: "/register with redirect_uris as a string",
+    build: json("/register", '{"redirect_uris":"https://a.example/cb"}'),
+    status: 400,
+    body: "redirect_uris must be an array of strings",
+  },
+  {
+    group: "malformed requests",
+    name: "/register with 11 redirect URIs",
+    build: json("/register", JSON.stringify({ redirect_uris: Array.from({ length: 11 }, (_, i) => `https://a.example/${i}`) })),
+    status: 400,
+    body: "more than 10 entries",
+  },
+  {
+    group: "malformed requests",
+    name: "/register with a remote http redirect URI",
+    build: json("/register", '{"redirect_uris":["http://evil.example/cb"]}'),
+    status: 400,
+    body: "invalid_client_metadata",
+  },
+  {
+    group: "malformed requests",
+    name: "/callback without state",
+    build: get("/callback?code=x"),
+    status: 400,
+    body: "This sign-in link has expired, was already used, or was opened in another browser.",
+  },
+  {
+    group: "malformed requests",
+    name: "/callback with a state this browser never started",
+    build: get("/callback?code=x&state=forged"),
+    status: 400,
+    body: "opened in another browser",
+  },
+  {
+    group: "malformed requests",
+    name: "/revoke with a grant_type",
+    build: form("/revoke", { token: "x", grant_type: "refresh_token" }),
+    status: 400,
+    body: "This address only revokes tokens",
+  },
+  {
+    group: "malformed requests",
+    name: "/revoke without a token",
+    build: form("/revoke", { client_id: "x" }),
+    status: 400,
+    body: "This address only revokes tokens",
+  },
+  {
+    group: "malformed requests",
+    name: "/authorize with response_type=token",
+    build: authorizeWith((url) => url.searchParams.set("response_type", "token")),
+    status: 302,
+    body: "error=unsupported_response_type",
+  },
 ];
 
 const CATALOGUE: Row[] = [...PATHS, ...METHODS, ...ORIGINS, ...TOKENS, ...FORGED, ...REDIRECTS, ...CSRF, ...SIZES, ...MALFORMED];
@@ -267,7 +504,9 @@ describe("the Worker's hostile-input catalogue", () => {
   it.each(CATALOGUE)("[$group] $name → $status", async ({ group, build, status, body, send }) => {
     const probe = newProbe();
     const request = await build(probe);
-    const response = await (send ?? ((r: Request) => SELF.fetch(fromAddress(new Request(r, { redirect: "manual" }), nextClientAddress()))))(request);
+    const response = await (send ?? ((r: Request) => SELF.fetch(fromAddress(new Request(r, { redirect: "manual" }), nextClientAddress()))))(
+      request,
+    );
     expect(response.status).toBe(status);
     const text = status >= 300 && status < 400 ? (response.headers.get("Location") ?? "") : await response.text();
     if (group === "tokens" && status === 401) {

@@ -28,10 +28,24 @@ beforeAll(async () => {
 });
 
 function claims(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return { iss: ISSUER, aud: AUDIENCE, sub: "user-1", email: "user@example.com", name: "User", nonce: NONCE, iat: NOW - 5, exp: NOW + 300, ...overrides };
+  return {
+    iss: ISSUER,
+    aud: AUDIENCE,
+    sub: "user-1",
+    email: "user@example.com",
+    name: "User",
+    nonce: NONCE,
+    iat: NOW - 5,
+    exp: NOW + 300,
+    ...overrides,
+  };
 }
 
-async function sign(payload: Record<string, unknown>, header: Record<string, unknown> = {}, key: CryptoKey | Uint8Array = signingKey): Promise<string> {
+async function sign(
+  payload: Record<string, unknown>,
+  header: Record<string, unknown> = {},
+  key: CryptoKey | Uint8Array = signingKey,
+): Promise<string> {
   const { alg = "RS256", ...rest } = header;
   return new SignJWT(payload).setProtectedHeader({ alg: String(alg), kid: "k1", ...rest }).sign(key);
 }
@@ -60,7 +74,11 @@ describe("verifyIdToken", () => {
 
   const refusals: Array<[string, () => Promise<string>, IdTokenFailure]> = [
     ["alg none", async () => `${b64({ alg: "none", kid: "k1" })}.${b64(claims())}.`, "algorithm_not_allowed"],
-    ["HS256 keyed with the public key", () => sign(claims(), { alg: "HS256" }, new TextEncoder().encode(JSON.stringify(publicJwk))), "algorithm_not_allowed"],
+    [
+      "HS256 keyed with the public key",
+      () => sign(claims(), { alg: "HS256" }, new TextEncoder().encode(JSON.stringify(publicJwk))),
+      "algorithm_not_allowed",
+    ],
     ["RS512 (another RSA algorithm)", () => sign(claims(), { alg: "RS512" }, rs512Key), "algorithm_not_allowed"],
     ["no kid", async () => new SignJWT(claims()).setProtectedHeader({ alg: "RS256" }).sign(signingKey), "missing_kid"],
     ["an unknown kid", () => sign(claims(), { kid: "k2" }), "unknown_kid"],

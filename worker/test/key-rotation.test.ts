@@ -21,7 +21,8 @@ describe("a signing-key rotation at the IdP", () => {
       ACCESS_JWKS_URL: idp.jwksUrl,
     });
     const fetches = vi.spyOn(globalThis, "fetch");
-    const jwksFetches = () => fetches.mock.calls.filter(([input]) => (input instanceof Request ? input.url : String(input)) === idp.jwksUrl).length;
+    const jwksFetches = () =>
+      fetches.mock.calls.filter(([input]) => (input instanceof Request ? input.url : String(input)) === idp.jwksUrl).length;
 
     await login({ network });
     const afterFirst = jwksFetches();

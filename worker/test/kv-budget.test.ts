@@ -7,15 +7,37 @@
  */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { consentFormFields, exchangeCode, finishAtCallback, loginAtDevIdp, postForm, prepareAuthorization, redirectTarget, submitConsent, type FlowNetwork } from "@mcpbox/dev/test-kit";
+import {
+  consentFormFields,
+  exchangeCode,
+  finishAtCallback,
+  loginAtDevIdp,
+  postForm,
+  prepareAuthorization,
+  redirectTarget,
+  submitConsent,
+  type FlowNetwork,
+} from "@mcpbox/dev/test-kit";
 import { CountingKv, type KvCounts } from "./helpers/workerd/counting-kv";
-import { ORIGIN, callWorker, envWith, fromAddress, mcpPost, mcpUrl, nextClientAddress, uniqueEmail } from "./helpers/workerd/worker-harness";
+import {
+  ORIGIN,
+  callWorker,
+  envWith,
+  fromAddress,
+  mcpPost,
+  mcpUrl,
+  nextClientAddress,
+  uniqueEmail,
+} from "./helpers/workerd/worker-harness";
 
 describe("KV operations per step", () => {
   it("matches the budget table", async () => {
     const kv = new CountingKv(env.OAUTH_KV);
     const testEnv = envWith({ OAUTH_KV: kv.binding() });
-    const network: FlowNetwork = { workerOrigin: ORIGIN, worker: (request) => callWorker(fromAddress(request, nextClientAddress()), testEnv) };
+    const network: FlowNetwork = {
+      workerOrigin: ORIGIN,
+      worker: (request) => callWorker(fromAddress(request, nextClientAddress()), testEnv),
+    };
     const steps: Record<string, KvCounts> = {};
     const measure = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
       kv.reset();
@@ -27,12 +49,18 @@ describe("KV operations per step", () => {
     const prepared = await measure("registration", () => prepareAuthorization(network, { mcpUrl: `${ORIGIN}/mcp` }));
     const page = await measure("consent page (GET /authorize)", () => prepared.browser.open(prepared.authorizeUrl));
     const form = consentFormFields(await page.text());
-    const approved = await measure("consent approval (POST /authorize)", () => submitConsent(prepared.browser, prepared.authorizeUrl, form, "approve"));
+    const approved = await measure("consent approval (POST /authorize)", () =>
+      submitConsent(prepared.browser, prepared.authorizeUrl, form, "approve"),
+    );
     const callback = await loginAtDevIdp(prepared.browser, redirectTarget(approved, prepared.authorizeUrl).href, uniqueEmail("budget"));
     const { code } = await measure("login (GET /callback)", () => finishAtCallback(prepared, callback));
     const exchanged = await measure("code exchange", () => exchangeCode(network, prepared, code));
     const refreshed = await measure("refresh", () =>
-      postForm(network, `${ORIGIN}/token`, { grant_type: "refresh_token", refresh_token: String(exchanged.body.refresh_token), client_id: prepared.client.client_id }),
+      postForm(network, `${ORIGIN}/token`, {
+        grant_type: "refresh_token",
+        refresh_token: String(exchanged.body.refresh_token),
+        client_id: prepared.client.client_id,
+      }),
     );
     expect(refreshed.status).toBe(200);
     const call = await measure("/mcp call", () => network.worker(mcpPost(mcpUrl("budget"), String(refreshed.body.access_token))));

@@ -23,7 +23,19 @@ import {
 } from "@mcpbox/dev/test-kit";
 import { guardLibraryFetch, isLibraryFetchGuard } from "../src/oauth/cimd-fetch-guard";
 import { CountingKv } from "./helpers/workerd/counting-kv";
-import { ORIGIN, callWorker, envWith, fromAddress, login, mcpPost, mcpUrl, newProbe, nextClientAddress, selfNetwork, uniqueEmail } from "./helpers/workerd/worker-harness";
+import {
+  ORIGIN,
+  callWorker,
+  envWith,
+  fromAddress,
+  login,
+  mcpPost,
+  mcpUrl,
+  newProbe,
+  nextClientAddress,
+  selfNetwork,
+  uniqueEmail,
+} from "./helpers/workerd/worker-harness";
 import { createWorker } from "../src/wiring";
 
 afterEach(() => vi.restoreAllMocks());
@@ -58,7 +70,12 @@ function workerLater(offsetSeconds: number) {
   };
 }
 
-function register(body: BodyInit, contentType: string | null, address = nextClientAddress(), send = (r: Request) => SELF.fetch(r)): Promise<Response> {
+function register(
+  body: BodyInit,
+  contentType: string | null,
+  address = nextClientAddress(),
+  send = (r: Request) => SELF.fetch(r),
+): Promise<Response> {
   const headers = new Headers(contentType ? { "Content-Type": contentType } : {});
   return send(fromAddress(new Request(`${ORIGIN}/register`, { method: "POST", headers, body }), address));
 }
@@ -105,7 +122,12 @@ const ATTACKS: Attack[] = [
     body: "larger than this address accepts",
     attack: async () => {
       const { kv, send } = counted();
-      const response = await register(JSON.stringify({ redirect_uris: ["https://a.example/cb"], client_name: "x".repeat(1024 * 1024) }), "application/json", undefined, send);
+      const response = await register(
+        JSON.stringify({ redirect_uris: ["https://a.example/cb"], client_name: "x".repeat(1024 * 1024) }),
+        "application/json",
+        undefined,
+        send,
+      );
       return { response, check: async () => expect(kv.counts.writes).toBe(0) };
     },
   },
@@ -116,11 +138,19 @@ const ATTACKS: Attack[] = [
     body: '"error":"invalid_client_metadata"',
     attack: async () => {
       const { kv, send } = counted();
-      const response = await register(JSON.stringify({ redirect_uris: ["https://a.example/cb"], client_name: "n".repeat(201) }), "application/json", undefined, send);
-      return { response, check: async (body) => {
-        expect(body).toContain("client_name is longer than 200 characters");
-        expect(kv.counts.writes).toBe(0);
-      } };
+      const response = await register(
+        JSON.stringify({ redirect_uris: ["https://a.example/cb"], client_name: "n".repeat(201) }),
+        "application/json",
+        undefined,
+        send,
+      );
+      return {
+        response,
+        check: async (body) => {
+          expect(body).toContain("client_name is longer than 200 characters");
+          expect(kv.counts.writes).toBe(0);
+        },
+      };
     },
   },
   {
@@ -145,18 +175,23 @@ const ATTACKS: Attack[] = [
     attack: async () => {
       const address = nextClientAddress();
       const { kv, send } = counted();
-      const { passed, refused } = await untilLimited(10, () => register(JSON.stringify({ redirect_uris: ["https://a.example/cb"] }), "application/json", address, send));
+      const { passed, refused } = await untilLimited(10, () =>
+        register(JSON.stringify({ redirect_uris: ["https://a.example/cb"] }), "application/json", address, send),
+      );
       const writesBefore = kv.counts.writes;
       const again = await register(JSON.stringify({ redirect_uris: ["https://a.example/cb"] }), "application/json", address, send);
-      return { response: refused, check: async () => {
-        expect(passed).toBeGreaterThanOrEqual(10);
-        expect(passed).toBeLessThanOrEqual(20);
-        expect(refused.headers.get("Retry-After")).toBe("60");
-        expect(again.status).toBe(429);
-        expect(kv.counts.writes).toBe(writesBefore);
-        // Another address is not affected.
-        expect((await register(JSON.stringify({ redirect_uris: ["https://a.example/cb"] }), "application/json")).status).toBe(201);
-      } };
+      return {
+        response: refused,
+        check: async () => {
+          expect(passed).toBeGreaterThanOrEqual(10);
+          expect(passed).toBeLessThanOrEqual(20);
+          expect(refused.headers.get("Retry-After")).toBe("60");
+          expect(again.status).toBe(429);
+          expect(kv.counts.writes).toBe(writesBefore);
+          // Another address is not affected.
+          expect((await register(JSON.stringify({ redirect_uris: ["https://a.example/cb"] }), "application/json")).status).toBe(201);
+        },
+      };
     },
   },
   {
@@ -168,10 +203,13 @@ const ATTACKS: Attack[] = [
       const prepared = await prepare();
       const { kv, send } = counted();
       const response = await send(fromAddress(new Request(prepared.authorizeUrl), nextClientAddress()));
-      return { response, check: async () => {
-        expect(kv.counts.writes + kv.counts.deletes).toBe(0);
-        expect(response.headers.get("Set-Cookie")).toMatch(/^__Host-mcpbox-consent-[0-9a-f]{16}=/);
-      } };
+      return {
+        response,
+        check: async () => {
+          expect(kv.counts.writes + kv.counts.deletes).toBe(0);
+          expect(response.headers.get("Set-Cookie")).toMatch(/^__Host-mcpbox-consent-[0-9a-f]{16}=/);
+        },
+      };
     },
   },
   {
@@ -183,11 +221,14 @@ const ATTACKS: Attack[] = [
       const prepared = await prepare();
       const address = nextClientAddress();
       const { passed, refused } = await untilLimited(30, () => SELF.fetch(fromAddress(new Request(prepared.authorizeUrl), address)));
-      return { response: refused, check: async () => {
-        expect(passed).toBeGreaterThanOrEqual(30);
-        expect(refused.headers.get("Retry-After")).toBe("60");
-        expect(refused.headers.get("Content-Type")).toContain("text/html");
-      } };
+      return {
+        response: refused,
+        check: async () => {
+          expect(passed).toBeGreaterThanOrEqual(30);
+          expect(refused.headers.get("Retry-After")).toBe("60");
+          expect(refused.headers.get("Content-Type")).toContain("text/html");
+        },
+      };
     },
   },
   // 2. Refresh-token reuse.
@@ -203,10 +244,13 @@ const ATTACKS: Attack[] = [
       const second = await refresh(flow.client.client_id, first.body.refresh_token ?? "");
       expect(second.status).toBe(200);
       const response = await SELF.fetch(fromAddress(refreshForm(flow.client.client_id, rt0), nextClientAddress()));
-      return { response, check: async () => {
-        expect((await refresh(flow.client.client_id, second.body.refresh_token ?? "")).status).toBe(400);
-        expect(await mcpStatus(second.body.access_token ?? "")).toBe(401);
-      } };
+      return {
+        response,
+        check: async () => {
+          expect((await refresh(flow.client.client_id, second.body.refresh_token ?? "")).status).toBe(400);
+          expect(await mcpStatus(second.body.access_token ?? "")).toBe(401);
+        },
+      };
     },
   },
   {
@@ -220,10 +264,13 @@ const ATTACKS: Attack[] = [
       const first = await refresh(flow.client.client_id, rt0);
       expect(first.status).toBe(200);
       const response = await workerLater(61)(refreshForm(flow.client.client_id, rt0));
-      return { response, check: async () => {
-        expect((await refresh(flow.client.client_id, first.body.refresh_token ?? "")).status).toBe(400);
-        expect(await mcpStatus(first.body.access_token ?? "")).toBe(401);
-      } };
+      return {
+        response,
+        check: async () => {
+          expect((await refresh(flow.client.client_id, first.body.refresh_token ?? "")).status).toBe(400);
+          expect(await mcpStatus(first.body.access_token ?? "")).toBe(401);
+        },
+      };
     },
   },
   {
@@ -238,7 +285,12 @@ const ATTACKS: Attack[] = [
       const altered = new Request(TOKEN, {
         method: "POST",
         headers: { "Content-Type": "application/x-www-form-urlencoded" },
-        body: new URLSearchParams({ grant_type: "refresh_token", refresh_token: rt0, client_id: flow.client.client_id, scope: "" }).toString(),
+        body: new URLSearchParams({
+          grant_type: "refresh_token",
+          refresh_token: rt0,
+          client_id: flow.client.client_id,
+          scope: "",
+        }).toString(),
       });
       return { response: await SELF.fetch(fromAddress(altered, nextClientAddress())) };
     },
@@ -254,11 +306,14 @@ const ATTACKS: Attack[] = [
       const first = await SELF.fetch(fromAddress(refreshForm(flow.client.client_id, rt0), nextClientAddress()));
       const firstBody = await first.text();
       const response = await SELF.fetch(fromAddress(refreshForm(flow.client.client_id, rt0), nextClientAddress()));
-      return { response, check: async (body) => {
-        expect(body).toBe(firstBody);
-        const successor = (JSON.parse(body) as Record<string, string>).refresh_token ?? "";
-        expect((await refresh(flow.client.client_id, successor)).status).toBe(200);
-      } };
+      return {
+        response,
+        check: async (body) => {
+          expect(body).toBe(firstBody);
+          const successor = (JSON.parse(body) as Record<string, string>).refresh_token ?? "";
+          expect((await refresh(flow.client.client_id, successor)).status).toBe(200);
+        },
+      };
     },
   },
   {
@@ -285,9 +340,21 @@ const ATTACKS: Attack[] = [
     attack: async () => {
       const flow = await login();
       const attackerPkce = await newPkce();
-      const url = authorizationUrl(`${ORIGIN}/authorize`, { clientId: flow.client.client_id, redirectUri: flow.client.redirect_uris[0] ?? "", pkce: attackerPkce, state: "x", resource: `${ORIGIN}/mcp` });
+      const url = authorizationUrl(`${ORIGIN}/authorize`, {
+        clientId: flow.client.client_id,
+        redirectUri: flow.client.redirect_uris[0] ?? "",
+        pkce: attackerPkce,
+        state: "x",
+        resource: `${ORIGIN}/mcp`,
+      });
       const response = await flow.browser.request(url, {
-        headers: { "Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "navigate", "Sec-Fetch-Dest": "document", "Sec-Fetch-User": "?1", Referer: "https://evil.example/" },
+        headers: {
+          "Sec-Fetch-Site": "cross-site",
+          "Sec-Fetch-Mode": "navigate",
+          "Sec-Fetch-Dest": "document",
+          "Sec-Fetch-User": "?1",
+          Referer: "https://evil.example/",
+        },
       });
       return { response, check: async () => expect(await mcpStatus(flow.tokens.access_token)).toBe(200) };
     },
@@ -316,10 +383,13 @@ const ATTACKS: Attack[] = [
     attack: async () => {
       const prepared = await prepare({ clientName: "Claude \u202Esm.ia\u2066", redirectUri: "https://claude.ai/api/mcp/auth_callback" });
       const response = await prepared.browser.request(prepared.authorizeUrl);
-      return { response, check: async (body) => {
-        expect(body).not.toMatch(/[\u202A-\u202E\u2066-\u2069]/);
-        expect(body).toContain("<bdi>Claude sm.ia</bdi>");
-      } };
+      return {
+        response,
+        check: async (body) => {
+          expect(body).not.toMatch(/[\u202A-\u202E\u2066-\u2069]/);
+          expect(body).toContain("<bdi>Claude sm.ia</bdi>");
+        },
+      };
     },
   },
   {
@@ -337,7 +407,15 @@ const ATTACKS: Attack[] = [
     name: "a 60 MB form body at /token is refused with 413",
     status: 413,
     body: "larger than this address accepts (8192 bytes)",
-    attack: async () => ({ response: await SELF.fetch(new Request(TOKEN, { method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded" }, body: `grant_type=refresh_token&x=${"a".repeat(60 * 1024 * 1024)}` })) }),
+    attack: async () => ({
+      response: await SELF.fetch(
+        new Request(TOKEN, {
+          method: "POST",
+          headers: { "Content-Type": "application/x-www-form-urlencoded" },
+          body: `grant_type=refresh_token&x=${"a".repeat(60 * 1024 * 1024)}`,
+        }),
+      ),
+    }),
   },
   {
     finding: "4 body caps",
@@ -352,7 +430,16 @@ const ATTACKS: Attack[] = [
           controller.close();
         },
       });
-      return { response: await SELF.fetch(new Request(`${ORIGIN}/revoke`, { method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded" }, body, duplex: "half" } as RequestInit)) };
+      return {
+        response: await SELF.fetch(
+          new Request(`${ORIGIN}/revoke`, {
+            method: "POST",
+            headers: { "Content-Type": "application/x-www-form-urlencoded" },
+            body,
+            duplex: "half",
+          } as RequestInit),
+        ),
+      };
     },
   },
   {
@@ -379,10 +466,17 @@ const ATTACKS: Attack[] = [
       const network = async (input: RequestInfo | URL, init?: RequestInit) => {
         const request = new Request(input, init);
         seen.push(`${request.url} ${request.redirect}`);
-        return request.url === clientId ? new Response(null, { status: 302, headers: { Location: "https://evil.example/doc.json" } }) : Response.json({ client_id: clientId, redirect_uris: ["https://evil.example/cb"] });
+        return request.url === clientId
+          ? new Response(null, { status: 302, headers: { Location: "https://evil.example/doc.json" } })
+          : Response.json({ client_id: clientId, redirect_uris: ["https://evil.example/cb"] });
       };
       vi.spyOn(globalThis, "fetch").mockImplementation(guardLibraryFetch(network));
-      const url = authorizationUrl(`${ORIGIN}/authorize`, { clientId, redirectUri: "https://evil.example/cb", pkce: await newPkce(), state: "s" });
+      const url = authorizationUrl(`${ORIGIN}/authorize`, {
+        clientId,
+        redirectUri: "https://evil.example/cb",
+        pkce: await newPkce(),
+        state: "s",
+      });
       const response = await new ScriptedBrowser(selfNetwork()).request(url);
       return { response, check: async () => expect(seen).toEqual([`${clientId} manual`]) };
     },
@@ -398,7 +492,10 @@ const ATTACKS: Attack[] = [
       let fetches = 0;
       const network = async () => {
         fetches += 1;
-        return Response.json({ client_id: clientId, client_name: "CIMD", redirect_uris: [redirectUri], token_endpoint_auth_method: "none" }, { headers: { "Cache-Control": "no-store" } });
+        return Response.json(
+          { client_id: clientId, client_name: "CIMD", redirect_uris: [redirectUri], token_endpoint_auth_method: "none" },
+          { headers: { "Cache-Control": "no-store" } },
+        );
       };
       vi.spyOn(globalThis, "fetch").mockImplementation(guardLibraryFetch(network));
       const url = authorizationUrl(`${ORIGIN}/authorize`, { clientId, redirectUri, pkce: await newPkce(), state: "s" });
@@ -413,12 +510,15 @@ const ATTACKS: Attack[] = [
     body: "",
     attack: async () => {
       const response = await SELF.fetch(mcpPost(mcpUrl(newProbe()), undefined));
-      return { response, check: async () => {
-        const match = /resource_metadata="([^"]+)"/.exec(response.headers.get("WWW-Authenticate") ?? "");
-        expect(match?.[1]).toBe(`${ORIGIN}/.well-known/oauth-protected-resource/mcp`);
-        const document = (await (await SELF.fetch(match?.[1] ?? "")).json()) as Record<string, unknown>;
-        expect(document.resource).toBe(`${ORIGIN}/mcp`);
-      } };
+      return {
+        response,
+        check: async () => {
+          const match = /resource_metadata="([^"]+)"/.exec(response.headers.get("WWW-Authenticate") ?? "");
+          expect(match?.[1]).toBe(`${ORIGIN}/.well-known/oauth-protected-resource/mcp`);
+          const document = (await (await SELF.fetch(match?.[1] ?? "")).json()) as Record<string, unknown>;
+          expect(document.resource).toBe(`${ORIGIN}/mcp`);
+        },
+      };
     },
   },
   {
@@ -441,11 +541,14 @@ const ATTACKS: Attack[] = [
       const url = new URL(prepared.authorizeUrl);
       url.searchParams.set("prompt", "none");
       const response = await prepared.browser.open(url);
-      return { response, check: async () => {
-        const location = new URL(response.headers.get("Location") ?? "");
-        expect(location.origin + location.pathname).toBe(prepared.redirectUri);
-        expect(location.searchParams.get("state")).toBe(prepared.state);
-      } };
+      return {
+        response,
+        check: async () => {
+          const location = new URL(response.headers.get("Location") ?? "");
+          expect(location.origin + location.pathname).toBe(prepared.redirectUri);
+          expect(location.searchParams.get("state")).toBe(prepared.state);
+        },
+      };
     },
   },
   {
@@ -475,23 +578,30 @@ const ATTACKS: Attack[] = [
       const url = new URL(prepared.authorizeUrl);
       url.searchParams.set("code_challenge", challenge ?? "");
       const response = await prepared.browser.request(url);
-      return { response, check: async () => expect(new URL(response.headers.get("Location") ?? "").searchParams.get("error_description")).toContain("43 to 128") };
+      return {
+        response,
+        check: async () =>
+          expect(new URL(response.headers.get("Location") ?? "").searchParams.get("error_description")).toContain("43 to 128"),
+      };
     },
   })),
   {
     finding: "4 consent CSP",
     name: "the consent page may only post to itself and, through the redirect, to Cloudflare Access (Allow) or the client (Deny)",
     status: 200,
-    body: "<form method=\"post\">",
+    body: '<form method="post">',
     attack: async () => {
       const prepared = await prepare();
       const response = await prepared.browser.request(prepared.authorizeUrl);
-      return { response, check: async () => {
-        const csp = response.headers.get("Content-Security-Policy") ?? "";
-        const accessOrigin = new URL(String(env.ACCESS_AUTHORIZATION_URL)).origin;
-        expect(csp).toContain(`form-action 'self' ${accessOrigin} ${new URL(prepared.redirectUri).origin};`);
-        expect(csp).toContain("frame-ancestors 'none'");
-      } };
+      return {
+        response,
+        check: async () => {
+          const csp = response.headers.get("Content-Security-Policy") ?? "";
+          const accessOrigin = new URL(String(env.ACCESS_AUTHORIZATION_URL)).origin;
+          expect(csp).toContain(`form-action 'self' ${accessOrigin} ${new URL(prepared.redirectUri).origin};`);
+          expect(csp).toContain("frame-ancestors 'none'");
+        },
+      };
     },
   },
   {
@@ -524,7 +634,19 @@ describe("issue 14: the OAuth surface under attack", () => {
 
   it("the table covers every finding of the issue", () => {
     const findings = new Set(ATTACKS.map((row) => row.finding));
-    for (const finding of ["1 budgets", "2 reuse", "3 silent revocation", "4 spoofing", "4 body caps", "4 CIMD", "4 metadata", "4 prompt=none", "4 code_challenge", "4 consent CSP", "4 code exchange race"]) {
+    for (const finding of [
+      "1 budgets",
+      "2 reuse",
+      "3 silent revocation",
+      "4 spoofing",
+      "4 body caps",
+      "4 CIMD",
+      "4 metadata",
+      "4 prompt=none",
+      "4 code_challenge",
+      "4 consent CSP",
+      "4 code exchange race",
+    ]) {
       expect(findings).toContain(finding);
     }
   });

@@ -9,7 +9,17 @@ import { describe, expect, it } from "vitest";
 import { AUTH_METHOD_OIDC, MCPBOX_HEADERS } from "@mcpbox/shared";
 import { devSubjectFor, approveAuthorization, postForm, prepareAuthorization } from "@mcpbox/dev/test-kit";
 import { TEST_SERVICE_TOKEN } from "./helpers/harness-info";
-import { ORIGIN, harness, login, mcpPost, mcpUrl, newProbe, selfNetwork, standinRecords, uniqueEmail } from "./helpers/workerd/worker-harness";
+import {
+  ORIGIN,
+  harness,
+  login,
+  mcpPost,
+  mcpUrl,
+  newProbe,
+  selfNetwork,
+  standinRecords,
+  uniqueEmail,
+} from "./helpers/workerd/worker-harness";
 
 describe("discovery", () => {
   it("answers unauthenticated calls to /mcp and / with 401 and a resource_metadata challenge", async () => {
@@ -159,7 +169,10 @@ describe("token lifecycle", () => {
     const before = newProbe();
     expect((await SELF.fetch(mcpPost(mcpUrl(before), flow.tokens.access_token))).status).toBe(200);
 
-    const revoked = await postForm(selfNetwork(), `${ORIGIN}/revoke`, { token: flow.tokens.access_token, client_id: flow.client.client_id });
+    const revoked = await postForm(selfNetwork(), `${ORIGIN}/revoke`, {
+      token: flow.tokens.access_token,
+      client_id: flow.client.client_id,
+    });
     expect(revoked.status).toBe(200);
 
     const after = newProbe();

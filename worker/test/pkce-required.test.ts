@@ -15,7 +15,12 @@ async function registerConfidentialClient(): Promise<{ client_id: string; client
     new Request(`${ORIGIN}/register`, {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ redirect_uris: [REDIRECT_URI], client_name: "Confidential app", token_endpoint_auth_method: "client_secret_basic", grant_types: ["authorization_code", "refresh_token"] }),
+      body: JSON.stringify({
+        redirect_uris: [REDIRECT_URI],
+        client_name: "Confidential app",
+        token_endpoint_auth_method: "client_secret_basic",
+        grant_types: ["authorization_code", "refresh_token"],
+      }),
     }),
   );
   expect(response.status).toBe(201);
@@ -28,7 +33,13 @@ describe("a confidential client", () => {
   it("without PKCE is sent back with invalid_request (state and iss kept), with no consent page and no sign-in", async () => {
     const client = await registerConfidentialClient();
     const url = new URL(`${ORIGIN}/authorize`);
-    url.search = new URLSearchParams({ response_type: "code", client_id: client.client_id, redirect_uri: REDIRECT_URI, state: "st-1", resource: `${ORIGIN}/` }).toString();
+    url.search = new URLSearchParams({
+      response_type: "code",
+      client_id: client.client_id,
+      redirect_uri: REDIRECT_URI,
+      state: "st-1",
+      resource: `${ORIGIN}/`,
+    }).toString();
     const response = await SELF.fetch(new Request(url, { redirect: "manual" }));
     expect(response.status).toBe(302);
     const back = new URL(response.headers.get("Location") ?? "");
@@ -47,7 +58,13 @@ describe("a confidential client", () => {
 
   it("with PKCE S256 reaches the consent page", async () => {
     const client = await registerConfidentialClient();
-    const url = authorizationUrl(`${ORIGIN}/authorize`, { clientId: client.client_id, redirectUri: REDIRECT_URI, pkce: await newPkce(), state: "st-2", resource: `${ORIGIN}/` });
+    const url = authorizationUrl(`${ORIGIN}/authorize`, {
+      clientId: client.client_id,
+      redirectUri: REDIRECT_URI,
+      pkce: await newPkce(),
+      state: "st-2",
+      resource: `${ORIGIN}/`,
+    });
     const response = await SELF.fetch(new Request(url, { redirect: "manual" }));
     expect(response.status).toBe(200);
     expect(await response.text()).toContain("Confidential app");

@@ -107,7 +107,9 @@ describe("responses from the gateway", () => {
 
   it("stream SSE events as they come (the first arrives while the gateway still holds the stream open)", async () => {
     const probe = newProbe();
-    const response = await SELF.fetch(new Request(mcpUrl(probe, { mode: "sse" }), { headers: { Authorization: `Bearer ${token}`, Accept: "text/event-stream" } }));
+    const response = await SELF.fetch(
+      new Request(mcpUrl(probe, { mode: "sse" }), { headers: { Authorization: `Bearer ${token}`, Accept: "text/event-stream" } }),
+    );
     expect(response.status).toBe(200);
     expect(response.headers.get("Content-Type")).toBe("text/event-stream");
     const reader = (response.body as ReadableStream<Uint8Array>).pipeThrough(new TextDecoderStream()).getReader();
@@ -133,7 +135,11 @@ describe("responses from the gateway", () => {
     const writer = writable.getWriter();
     const encoder = new TextEncoder();
     const pending = SELF.fetch(
-      new Request(mcpUrl(probe, { mode: "stream-echo" }), { method: "POST", headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" }, body: readable }),
+      new Request(mcpUrl(probe, { mode: "stream-echo" }), {
+        method: "POST",
+        headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+        body: readable,
+      }),
     );
     void writer.write(encoder.encode('{"jsonrpc":"2.0",'));
     await standinEvent(probe, "first-chunk");
@@ -194,19 +200,34 @@ describe("responses from the gateway", () => {
 });
 
 describe("CORS and Origin", () => {
-  it.each([["https://claude.ai"], ["https://chatgpt.com"], [TEST_EXTRA_CORS_ORIGIN]])("answers a preflight from %s with the MCP headers", async (origin) => {
-    const response = await SELF.fetch(
-      new Request(`${ORIGIN}/mcp`, { method: "OPTIONS", headers: { Origin: origin, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "authorization, mcp-session-id" } }),
-    );
-    expect(response.status).toBe(204);
-    expect(response.headers.get("Access-Control-Allow-Origin")).toBe(origin);
-    expect(response.headers.get("Vary")).toContain("Origin");
-    const allowed = (response.headers.get("Access-Control-Allow-Headers") ?? "").split(",").map((value) => value.trim());
-    expect(allowed).toEqual([...CORS_ALLOWED_REQUEST_HEADERS]);
-  });
+  it.each([["https://claude.ai"], ["https://chatgpt.com"], [TEST_EXTRA_CORS_ORIGIN]])(
+    "answers a preflight from %s with the MCP headers",
+    async (origin) => {
+      const response = await SELF.fetch(
+        new Request(`${ORIGIN}/mcp`, {
+          method: "OPTIONS",
+          headers: {
+            Origin: origin,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "authorization, mcp-session-id",
+          },
+        }),
+      );
+      expect(response.status).toBe(204);
+      expect(response.headers.get("Access-Control-Allow-Origin")).toBe(origin);
+      expect(response.headers.get("Vary")).toContain("Origin");
+      const allowed = (response.headers.get("Access-Control-Allow-Headers") ?? "").split(",").map((value) => value.trim());
+      expect(allowed).toEqual([...CORS_ALLOWED_REQUEST_HEADERS]);
+    },
+  );
 
   it("refuses a preflight from an origin that is not allowed", async () => {
-    const response = await SELF.fetch(new Request(`${ORIGIN}/mcp`, { method: "OPTIONS", headers: { Origin: "https://evil.example", "Access-Control-Request-Method": "POST" } }));
+    const response = await SELF.fetch(
+      new Request(`${ORIGIN}/mcp`, {
+        method: "OPTIONS",
+        headers: { Origin: "https://evil.example", "Access-Control-Request-Method": "POST" },
+      }),
+    );
     expect(response.status).toBe(403);
     expect(response.headers.get("Access-Control-Allow-Origin")).toBeNull();
   });
@@ -227,7 +248,9 @@ describe("CORS and Origin", () => {
   });
 
   it("lets an allowed browser origin read the Worker's own errors too", async () => {
-    const response = await SELF.fetch(new Request(mcpUrl(newProbe()), { method: "PUT", headers: { Origin: "https://claude.ai" }, body: "{}" }));
+    const response = await SELF.fetch(
+      new Request(mcpUrl(newProbe()), { method: "PUT", headers: { Origin: "https://claude.ai" }, body: "{}" }),
+    );
     expect(response.status).toBe(405);
     expect(response.headers.get("Access-Control-Allow-Origin")).toBe("https://claude.ai");
   });
@@ -253,26 +276,36 @@ describe("requests that never reach the gateway", () => {
     }
   });
 
-  it.each([["/mcp/"], ["/mcp/extra"], ["/MCP"], ["//mcp"], ["/mcp/../admin"], ["/%2e%2e/admin"], ["/mcp%2f"], ["/mcp;x=1"], ["/.env"], ["/admin"]])(
-    "%s is a 404 JSON answer, even with a valid token",
-    async (path) => {
-      const probe = newProbe();
-      const response = await SELF.fetch(mcpPost(`${ORIGIN}${path}?probe=${probe}`, token));
-      expect(response.status).toBe(404);
-      expect(await response.json()).toMatchObject({ error: "not_found" });
-      expect(await standinRecords(probe)).toEqual([]);
-    },
-  );
+  it.each([
+    ["/mcp/"],
+    ["/mcp/extra"],
+    ["/MCP"],
+    ["//mcp"],
+    ["/mcp/../admin"],
+    ["/%2e%2e/admin"],
+    ["/mcp%2f"],
+    ["/mcp;x=1"],
+    ["/.env"],
+    ["/admin"],
+  ])("%s is a 404 JSON answer, even with a valid token", async (path) => {
+    const probe = newProbe();
+    const response = await SELF.fetch(mcpPost(`${ORIGIN}${path}?probe=${probe}`, token));
+    expect(response.status).toBe(404);
+    expect(await response.json()).toMatchObject({ error: "not_found" });
+    expect(await standinRecords(probe)).toEqual([]);
+  });
 
   it("an unsupported method on /mcp is a 405 naming the allowed ones", async () => {
     const probe = newProbe();
-    const response = await SELF.fetch(new Request(mcpUrl(probe), { method: "PUT", headers: { Authorization: `Bearer ${token}` }, body: "{}" }));
+    const response = await SELF.fetch(
+      new Request(mcpUrl(probe), { method: "PUT", headers: { Authorization: `Bearer ${token}` }, body: "{}" }),
+    );
     expect(response.status).toBe(405);
     expect(response.headers.get("Allow")).toBe("POST, GET, DELETE, OPTIONS");
     expect(await standinRecords(probe)).toEqual([]);
   });
 
-  it("/health answers {\"status\":\"ok\"} and nothing more", async () => {
+  it('/health answers {"status":"ok"} and nothing more', async () => {
     const response = await SELF.fetch(`${ORIGIN}/health?probe=${newProbe()}`);
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual(HEALTH_BODY);

@@ -10,7 +10,12 @@ import type { GrantProps } from "../src/oauth/grant-props";
 import { decideRefresh, initialRefreshLifetime, sameUser } from "../src/oauth/refresh-policy";
 
 const T0 = 1_800_000_000;
-const lifetimes: GrantLifetimes = { refreshTokenTtlSeconds: 7 * 86_400, refreshTokenIdleSeconds: 7 * 86_400, grantMaxAgeSeconds: 30 * 86_400, accessRecheckSeconds: 3600 };
+const lifetimes: GrantLifetimes = {
+  refreshTokenTtlSeconds: 7 * 86_400,
+  refreshTokenIdleSeconds: 7 * 86_400,
+  grantMaxAgeSeconds: 30 * 86_400,
+  accessRecheckSeconds: 3600,
+};
 const anyone = parseEmailAllowlist(undefined);
 const props: GrantProps = {
   sub: "user-1",
@@ -46,9 +51,15 @@ describe("decideRefresh", () => {
 
   it("applies ALLOWED_EMAILS as configured now", () => {
     expect(decideRefresh(props, lifetimes, parseEmailAllowlist("*@example.com"), T0)).toMatchObject({ kind: "proceed" });
-    expect(decideRefresh(props, lifetimes, parseEmailAllowlist("bob@example.com"), T0)).toEqual({ kind: "refuse", reason: "email_not_allowed" });
+    expect(decideRefresh(props, lifetimes, parseEmailAllowlist("bob@example.com"), T0)).toEqual({
+      kind: "refuse",
+      reason: "email_not_allowed",
+    });
     const { email: _none, ...noEmail } = props;
-    expect(decideRefresh(noEmail, lifetimes, parseEmailAllowlist("bob@example.com"), T0)).toEqual({ kind: "refuse", reason: "email_missing" });
+    expect(decideRefresh(noEmail, lifetimes, parseEmailAllowlist("bob@example.com"), T0)).toEqual({
+      kind: "refuse",
+      reason: "email_missing",
+    });
     expect(decideRefresh(noEmail, lifetimes, anyone, T0)).toMatchObject({ kind: "proceed" });
   });
 });

@@ -90,7 +90,20 @@ describe("lifetimes", () => {
 });
 
 describe("a refreshed id_token is verified as at login (ACCESS_RECHECK_SECONDS=0: every refresh asks Access)", () => {
-  const refusals: ForgeMode[] = ["alg-none", "hs256-public-key", "unknown-kid", "wrong-signature", "wrong-iss", "wrong-aud", "wrong-nonce", "expired", "nbf-future", "iat-future", "other-subject", "other-email"];
+  const refusals: ForgeMode[] = [
+    "alg-none",
+    "hs256-public-key",
+    "unknown-kid",
+    "wrong-signature",
+    "wrong-iss",
+    "wrong-aud",
+    "wrong-nonce",
+    "expired",
+    "nbf-future",
+    "iat-future",
+    "other-subject",
+    "other-email",
+  ];
 
   it.each(refusals)("%s: invalid_grant and the grant is revoked", async (mode) => {
     const email = uniqueEmail(mode);

@@ -7,13 +7,26 @@ import { SELF } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { ScriptedBrowser, authorizationUrl, newPkce, postForm, registerClient } from "@mcpbox/dev/test-kit";
-import { ORIGIN, fromAddress, login, mcpPost, mcpUrl, newProbe, nextClientAddress, selfNetwork, standinRecords } from "./helpers/workerd/worker-harness";
+import {
+  ORIGIN,
+  fromAddress,
+  login,
+  mcpPost,
+  mcpUrl,
+  newProbe,
+  nextClientAddress,
+  selfNetwork,
+  standinRecords,
+} from "./helpers/workerd/worker-harness";
 
 const network = selfNetwork();
 
 async function register(body: Record<string, unknown>): Promise<Response> {
   return SELF.fetch(
-    fromAddress(new Request(`${ORIGIN}/register`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) }), nextClientAddress()),
+    fromAddress(
+      new Request(`${ORIGIN}/register`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) }),
+      nextClientAddress(),
+    ),
   );
 }
 
@@ -43,7 +56,10 @@ describe("dynamic client registration", () => {
   });
 
   it("refuses a client whose only redirect URI is Cursor's cursor:// scheme", async () => {
-    const response = await register({ redirect_uris: ["cursor://anysphere.cursor-mcp/oauth/callback"], token_endpoint_auth_method: "none" });
+    const response = await register({
+      redirect_uris: ["cursor://anysphere.cursor-mcp/oauth/callback"],
+      token_endpoint_auth_method: "none",
+    });
     expect(response.status).toBe(400);
     expect(await response.json()).toEqual({
       error: "invalid_client_metadata",
@@ -111,7 +127,13 @@ describe("Client ID Metadata Documents", () => {
   it("a CIMD client (claude.ai style URL client_id) completes the flow; its domain is shown on the consent page", async () => {
     const clientId = "https://claude.ai/oauth/mcp-oauth-client-metadata";
     const redirectUri = "https://claude.ai/api/mcp/auth_callback";
-    const document = { client_id: clientId, client_name: "Claude", redirect_uris: [redirectUri], token_endpoint_auth_method: "none", grant_types: ["authorization_code", "refresh_token"] };
+    const document = {
+      client_id: clientId,
+      client_name: "Claude",
+      redirect_uris: [redirectUri],
+      token_endpoint_auth_method: "none",
+      grant_types: ["authorization_code", "refresh_token"],
+    };
     const realFetch = globalThis.fetch;
     // Stand in for claude.ai's web server only; every other request goes out as usual.
     vi.spyOn(globalThis, "fetch").mockImplementation((input: RequestInfo | URL, init?: RequestInit) => {

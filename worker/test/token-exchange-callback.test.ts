@@ -46,7 +46,12 @@ describe("the token exchange callback", () => {
   });
 
   it("at a refresh that is not due: the grant's props stay, access tokens get the identity only", async () => {
-    const props = await grantPropsAtSignIn(identity, { nowSeconds: NOW - 10, nonce: "n", accessRefreshToken: undefined, cookieKey: new Uint8Array(32) });
+    const props = await grantPropsAtSignIn(identity, {
+      nowSeconds: NOW - 10,
+      nonce: "n",
+      accessRefreshToken: undefined,
+      cookieKey: new Uint8Array(32),
+    });
     const result = await callback(options(GrantType.REFRESH_TOKEN, props));
     expect(result).toEqual({ accessTokenProps: identity, refreshTokenIdleTTL: 7 * 86_400 });
   });

@@ -95,7 +95,10 @@ describe("the Worker cannot finish the sign-in", () => {
   });
 
   it("the signing keys cannot be read: a page says so", async () => {
-    const { response, page, logged } = await attempt(networkWithEnv({ ACCESS_JWKS_URL: `${harness().harnessUrl}/missing-jwks` }), uniqueEmail());
+    const { response, page, logged } = await attempt(
+      networkWithEnv({ ACCESS_JWKS_URL: `${harness().harnessUrl}/missing-jwks` }),
+      uniqueEmail(),
+    );
     expect(response.status).toBe(502);
     expect(page).toContain("could not read Cloudflare Access's signing keys");
     expect(logged).toContain('"stage":"jwks"');

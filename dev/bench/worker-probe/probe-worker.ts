@@ -37,7 +37,10 @@ export async function startProbeWorker(input: {
   const entryDir = await mkdtemp(path.join(os.tmpdir(), "mcpbox-bench-probe-"));
   const entry = path.join(entryDir, "index.ts");
   // The probe's module is evaluated first, so crypto.subtle is wrapped before the Worker's modules run.
-  await writeFile(entry, `import { instrument } from ${JSON.stringify(PROBE_SOURCE)};\nimport worker from ${JSON.stringify(WORKER_ENTRY)};\nexport default instrument(worker);\n`);
+  await writeFile(
+    entry,
+    `import { instrument } from ${JSON.stringify(PROBE_SOURCE)};\nimport worker from ${JSON.stringify(WORKER_ENTRY)};\nexport default instrument(worker);\n`,
+  );
   const bundle = await buildWorkerBundle(path.join(entryDir, "bundle"), undefined, entry);
 
   const before = await childPids();

@@ -16,7 +16,11 @@ export interface SigningKey {
 export function newSigningKey(kid = `dev-${randomUUID()}`): SigningKey {
   const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
   const meta = { kid, alg: "RS256" as const, use: "sig" as const };
-  return { kid, privateJwk: { ...privateKey.export({ format: "jwk" }), ...meta }, publicJwk: { ...publicKey.export({ format: "jwk" }), ...meta } };
+  return {
+    kid,
+    privateJwk: { ...privateKey.export({ format: "jwk" }), ...meta },
+    publicJwk: { ...publicKey.export({ format: "jwk" }), ...meta },
+  };
 }
 
 /** Signs a compact JWS with RS256 over the given header and payload. */

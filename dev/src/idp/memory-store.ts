@@ -112,7 +112,11 @@ function load(file: string): Array<[string, Entry]> {
   if (!Array.isArray(value)) throw new Error(`${file} is not a development IdP store; delete it to start afresh`);
   return value.filter(
     (item): item is [string, Entry] =>
-      Array.isArray(item) && typeof item[0] === "string" && typeof item[1] === "object" && item[1] !== null && typeof item[1].payload === "object",
+      Array.isArray(item) &&
+      typeof item[0] === "string" &&
+      typeof item[1] === "object" &&
+      item[1] !== null &&
+      typeof item[1].payload === "object",
   );
 }
 

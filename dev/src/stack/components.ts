@@ -76,7 +76,8 @@ export async function startGatewayComponent(input: {
     throw error;
   }
   // The audit log goes where MCPBOX_AUDIT_LOG says; without it, into the stack's output.
-  const auditSink = input.auditSink ?? (gatewayConfig.auditLogPath ? undefined : (line: string) => input.log("audit", "info", line.trimEnd()));
+  const auditSink =
+    input.auditSink ?? (gatewayConfig.auditLogPath ? undefined : (line: string) => input.log("audit", "info", line.trimEnd()));
   try {
     return await startGateway(gatewayConfig, { log: gatewayLogger(input.log), ...(auditSink ? { auditSink } : {}) });
   } catch (error) {

@@ -98,7 +98,10 @@ export function loadStackConfig(env: StackEnv, root = REPO_ROOT): StackConfig {
   const named = (Object.entries(ports) as [keyof StackPorts, number][]).filter(([, value]) => value !== 0);
   for (const [i, [name, value]] of named.entries()) {
     const clash = named.slice(i + 1).find(([, other]) => other === value);
-    if (clash) problems.push(`the ${name} and the ${clash[0]} are both set to port ${value}: give each its own (${portVariable(name)}, ${portVariable(clash[0])})`);
+    if (clash)
+      problems.push(
+        `the ${name} and the ${clash[0]} are both set to port ${value}: give each its own (${portVariable(name)}, ${portVariable(clash[0])})`,
+      );
   }
 
   const gatewayEnv: Record<string, string> = {};

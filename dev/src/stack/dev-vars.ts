@@ -118,7 +118,10 @@ export async function loadDevVars(file: string): Promise<LoadedDevVars> {
 }
 
 /** Every Worker secret: the generated ones plus the Access URLs of the development IdP. */
-export function workerSecrets(secrets: GeneratedSecrets, idp: Pick<AccessOidcUrls, "authorizationUrl" | "tokenUrl" | "jwksUrl">): Record<WorkerSecretName, string> {
+export function workerSecrets(
+  secrets: GeneratedSecrets,
+  idp: Pick<AccessOidcUrls, "authorizationUrl" | "tokenUrl" | "jwksUrl">,
+): Record<WorkerSecretName, string> {
   return {
     ...secrets,
     ACCESS_AUTHORIZATION_URL: idp.authorizationUrl,
@@ -128,8 +131,16 @@ export function workerSecrets(secrets: GeneratedSecrets, idp: Pick<AccessOidcUrl
 }
 
 /** Writes every Worker secret (and the other lines kept) to `file`, readable by its owner only. */
-export async function saveDevVars(file: string, secrets: Record<WorkerSecretName, string>, others: ReadonlyMap<string, string> = new Map()): Promise<void> {
-  const lines = [...HEADER, ...WORKER_SECRET_NAMES.map((name) => `${name}=${secrets[name]}`), ...[...others].map(([name, value]) => `${name}=${formatValue(value)}`)];
+export async function saveDevVars(
+  file: string,
+  secrets: Record<WorkerSecretName, string>,
+  others: ReadonlyMap<string, string> = new Map(),
+): Promise<void> {
+  const lines = [
+    ...HEADER,
+    ...WORKER_SECRET_NAMES.map((name) => `${name}=${secrets[name]}`),
+    ...[...others].map(([name, value]) => `${name}=${formatValue(value)}`),
+  ];
   await mkdir(path.dirname(file), { recursive: true });
   await writeFile(file, `${lines.join("\n")}\n`, { mode: FILE_MODE });
   // `mode` applies only when the file is created; an older file may have been looser.

@@ -36,9 +36,13 @@ export function portError(claim: PortClaim, error: NodeJS.ErrnoException): Error
     );
   }
   if (error.code === "EACCES") {
-    return new StackError("port_not_allowed", `port ${claim.port} (${claim.label}) needs privileges this user lacks: set ${claim.variable} to a port above 1023`, {
-      cause: error,
-    });
+    return new StackError(
+      "port_not_allowed",
+      `port ${claim.port} (${claim.label}) needs privileges this user lacks: set ${claim.variable} to a port above 1023`,
+      {
+        cause: error,
+      },
+    );
   }
   return error;
 }

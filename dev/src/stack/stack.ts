@@ -118,7 +118,8 @@ export async function startStack(config: StackConfig, options: StackOptions = {}
 
     const allSecrets = workerSecrets(secrets, firstIdp);
     await saveDevVars(config.devVarsFile, allSecrets, devVars.others);
-    if (devVars.generated.length > 0) log("stack", "info", `generated ${devVars.generated.join(", ")} into ${config.devVarsFile} (mode 0600, reused on the next start)`);
+    if (devVars.generated.length > 0)
+      log("stack", "info", `generated ${devVars.generated.join(", ")} into ${config.devVarsFile} (mode 0600, reused on the next start)`);
 
     const gateway = restartable(
       () =>
@@ -135,7 +136,9 @@ export async function startStack(config: StackConfig, options: StackOptions = {}
     const firstGateway = await gateway.start();
     bound.gateway = firstGateway.port;
     stops.push(() => gateway.stop());
-    const upstream = config.defaultUpstream ? "@modelcontextprotocol/server-everything over stdio (the default)" : firstGateway.upstream.description;
+    const upstream = config.defaultUpstream
+      ? "@modelcontextprotocol/server-everything over stdio (the default)"
+      : firstGateway.upstream.description;
     log("gateway", "info", `ready: ${firstGateway.url} (serving /mcp and /health; upstream: ${upstream})`);
 
     const bundle = await bundlePromise;
@@ -156,7 +159,11 @@ export async function startStack(config: StackConfig, options: StackOptions = {}
     // socket serves dispatchFetch() and the benchmark's comparison).
     idpRedirectUris = [...workerCallbackUris(workerPort), ...workerCallbackUris(Number(new URL(worker.url).port))];
     firstIdp.setRedirectUris(idpRedirectUris);
-    log("worker", "info", `ready: ${workerUrl} (the real worker/ bundle in Miniflare; MCPBOX_TUNNEL → gateway at 127.0.0.1:${bound.gateway}; KV kept in ${config.stateDir})`);
+    log(
+      "worker",
+      "info",
+      `ready: ${workerUrl} (the real worker/ bundle in Miniflare; MCPBOX_TUNNEL → gateway at 127.0.0.1:${bound.gateway}; KV kept in ${config.stateDir})`,
+    );
 
     return {
       config,

@@ -35,16 +35,23 @@ export interface Discovery {
 
 /** MCP discovery as a client does it: an unauthenticated call, then the documents it points to. */
 async function discover(network: FlowNetwork, mcpUrl: string): Promise<Discovery> {
-  const challenge = await send(network, new Request(mcpUrl, { method: "POST", headers: { "Content-Type": "application/json" }, body: "{}" }));
+  const challenge = await send(
+    network,
+    new Request(mcpUrl, { method: "POST", headers: { "Content-Type": "application/json" }, body: "{}" }),
+  );
   await challenge.body?.cancel();
   const header = challenge.headers.get("WWW-Authenticate") ?? "";
   const match = /resource_metadata="([^"]+)"/.exec(header);
-  if (challenge.status !== 401 || !match?.[1]) throw new Error(`expected a 401 with resource_metadata from ${mcpUrl}, got ${challenge.status}`);
+  if (challenge.status !== 401 || !match?.[1])
+    throw new Error(`expected a 401 with resource_metadata from ${mcpUrl}, got ${challenge.status}`);
   const resourceMetadataUrl = match[1];
   const resourceMetadata = (await getJson(network, resourceMetadataUrl)) as Discovery["resourceMetadata"];
   const issuer = resourceMetadata.authorization_servers[0];
   if (!issuer) throw new Error("protected resource metadata names no authorization server");
-  const authorizationServer = (await getJson(network, `${issuer.replace(/\/$/, "")}/.well-known/oauth-authorization-server`)) as Discovery["authorizationServer"];
+  const authorizationServer = (await getJson(
+    network,
+    `${issuer.replace(/\/$/, "")}/.well-known/oauth-authorization-server`,
+  )) as Discovery["authorizationServer"];
   return { resourceMetadataUrl, resourceMetadata, authorizationServer };
 }
 
@@ -109,11 +116,22 @@ export function consentFormFields(html: string): ConsentForm {
 }
 
 /** Posts the consent form with a decision; returns the Worker's answer (a redirect when accepted). */
-export function submitConsent(browser: ScriptedBrowser, authorizeUrl: string, form: ConsentForm, decision: "approve" | "deny", init: RequestInit = {}): Promise<Response> {
+export function submitConsent(
+  browser: ScriptedBrowser,
+  authorizeUrl: string,
+  form: ConsentForm,
+  decision: "approve" | "deny",
+  init: RequestInit = {},
+): Promise<Response> {
   const body = new URLSearchParams({ ...form, decision });
   const headers = new Headers(init.headers);
   headers.set("Content-Type", "application/x-www-form-urlencoded");
-  return browser.request(new URL(authorizeUrl).origin + new URL(authorizeUrl).pathname, { ...init, method: "POST", headers, body: body.toString() });
+  return browser.request(new URL(authorizeUrl).origin + new URL(authorizeUrl).pathname, {
+    ...init,
+    method: "POST",
+    headers,
+    body: body.toString(),
+  });
 }
 
 /**
@@ -158,10 +176,18 @@ export interface TokenResponse {
 }
 
 /** POSTs a form to the token (or revocation) endpoint; returns status and parsed JSON body. */
-export async function postForm(network: FlowNetwork, endpoint: string, form: Record<string, string>): Promise<{ status: number; body: Record<string, unknown> }> {
+export async function postForm(
+  network: FlowNetwork,
+  endpoint: string,
+  form: Record<string, string>,
+): Promise<{ status: number; body: Record<string, unknown> }> {
   const response = await send(
     network,
-    new Request(endpoint, { method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded" }, body: new URLSearchParams(form).toString() }),
+    new Request(endpoint, {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams(form).toString(),
+    }),
   );
   const text = await response.text();
   return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
@@ -211,12 +237,21 @@ export async function prepareAuthorization(network: FlowNetwork, options: Omit<F
   if (!options.client && !registration) throw new Error("authorization server offers no registration endpoint");
   const client =
     options.client ??
-    (await registerClient(network, registration as string, { redirect_uris: [redirectUri], client_name: options.clientName ?? "Scripted MCP client" }));
+    (await registerClient(network, registration as string, {
+      redirect_uris: [redirectUri],
+      client_name: options.clientName ?? "Scripted MCP client",
+    }));
   const browser = options.browser ?? new ScriptedBrowser(network);
   const pkce = await newPkce();
   const state = base64url(crypto.getRandomValues(new Uint8Array(16)));
   const resource = options.resource ?? discovery.resourceMetadata.resource;
-  const authorizeUrl = authorizationUrl(discovery.authorizationServer.authorization_endpoint, { clientId: client.client_id, redirectUri, pkce, state, resource });
+  const authorizeUrl = authorizationUrl(discovery.authorizationServer.authorization_endpoint, {
+    clientId: client.client_id,
+    redirectUri,
+    pkce,
+    state,
+    resource,
+  });
   return { discovery, client, browser, redirectUri, resource, pkce, state, authorizeUrl };
 }
 
@@ -248,7 +283,12 @@ export async function finishAtCallback(prepared: PreparedAuthorization, callback
 }
 
 /** The code exchange at the token endpoint with the prepared PKCE verifier. */
-export function exchangeCode(network: FlowNetwork, prepared: PreparedAuthorization, code: string, verifier = prepared.pkce.verifier): Promise<{ status: number; body: Record<string, unknown> }> {
+export function exchangeCode(
+  network: FlowNetwork,
+  prepared: PreparedAuthorization,
+  code: string,
+  verifier = prepared.pkce.verifier,
+): Promise<{ status: number; body: Record<string, unknown> }> {
   return postForm(network, prepared.discovery.authorizationServer.token_endpoint, {
     grant_type: "authorization_code",
     code,

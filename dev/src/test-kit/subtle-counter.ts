@@ -6,8 +6,19 @@
 
 /** The `crypto.subtle` methods counted (timingSafeEqual is workerd's own). */
 export const SUBTLE_METHODS = [
-  "digest", "encrypt", "decrypt", "sign", "verify", "importKey", "exportKey",
-  "generateKey", "deriveKey", "deriveBits", "wrapKey", "unwrapKey", "timingSafeEqual",
+  "digest",
+  "encrypt",
+  "decrypt",
+  "sign",
+  "verify",
+  "importKey",
+  "exportKey",
+  "generateKey",
+  "deriveKey",
+  "deriveBits",
+  "wrapKey",
+  "unwrapKey",
+  "timingSafeEqual",
 ] as const;
 
 type AnyMethod = (...args: unknown[]) => unknown;

@@ -44,7 +44,8 @@ export async function startAgentWorker(): Promise<RunningAgentWorker> {
         compatibilityFlags: settings.compatibilityFlags,
         durableObjects: { TOOL_AGENT: { className: "ToolAgent", useSQLite: true } },
         logRequests: false,
-        handleStructuredLogs: ({ level, message }: { level: string; message: string }) => void logLines.push(`[${level}] ${message.trimEnd()}`),
+        handleStructuredLogs: ({ level, message }: { level: string; message: string }) =>
+          void logLines.push(`[${level}] ${message.trimEnd()}`),
         host: "127.0.0.1",
         port: 0,
       }),
@@ -57,10 +58,12 @@ export async function startAgentWorker(): Promise<RunningAgentWorker> {
       bundleSource: bundle.source,
       url,
       async request(instance, action, body) {
-        const init: RequestInit = body === undefined ? {} : { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) };
+        const init: RequestInit =
+          body === undefined ? {} : { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) };
         const response = await fetch(url(instance, action), init);
         const text = await response.text();
-        if (!response.ok) throw new Error(`the agent answered ${response.status} to ${action}: ${text}\nits console:\n${logLines.join("\n")}`);
+        if (!response.ok)
+          throw new Error(`the agent answered ${response.status} to ${action}: ${text}\nits console:\n${logLines.join("\n")}`);
         return JSON.parse(text) as unknown;
       },
       async dispose() {

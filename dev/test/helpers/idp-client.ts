@@ -45,7 +45,11 @@ export async function authorizationRequest(client: IdpClient, options: { pkce?: 
 }
 
 /** Signs `email` in through the login form and exchanges the code; returns the token answer. */
-export async function signIn(client: IdpClient, email: string, options: { scope?: string } = {}): Promise<{ idToken: string; refreshToken?: string; nonce: string }> {
+export async function signIn(
+  client: IdpClient,
+  email: string,
+  options: { scope?: string } = {},
+): Promise<{ idToken: string; refreshToken?: string; nonce: string }> {
   const { url, pkce, nonce } = await authorizationRequest(client, options);
   const callback = await loginAtDevIdp(new ScriptedBrowser(network), url.href, email);
   expect(callback.origin + callback.pathname).toBe(client.redirectUri);
@@ -62,7 +66,10 @@ export async function signIn(client: IdpClient, email: string, options: { scope?
 }
 
 /** A token endpoint request with the client's credentials in the form (as the Worker sends them). */
-export async function tokenRequest(client: IdpClient, form: Record<string, string>): Promise<{ status: number; body: Record<string, unknown> }> {
+export async function tokenRequest(
+  client: IdpClient,
+  form: Record<string, string>,
+): Promise<{ status: number; body: Record<string, unknown> }> {
   const response = await fetch(client.idp.tokenUrl, {
     method: "POST",
     headers: { "Content-Type": "application/x-www-form-urlencoded" },

@@ -12,7 +12,13 @@ import path from "node:path";
 import { freePort } from "../../src/test-kit/node";
 
 const require = createRequire(import.meta.url);
-const LAUNCHER = path.join(path.dirname(require.resolve("@modelcontextprotocol/inspector/package.json")), "clients", "launcher", "build", "index.js");
+const LAUNCHER = path.join(
+  path.dirname(require.resolve("@modelcontextprotocol/inspector/package.json")),
+  "clients",
+  "launcher",
+  "build",
+  "index.js",
+);
 
 /** A temporary HOME for the Inspector and the environment that points it there. */
 export interface InspectorHome {
@@ -110,7 +116,10 @@ export async function startInspectorWeb(args: string[], env: Record<string, stri
       if (child.exitCode !== null || child.signalCode !== null) return;
       killGroup(child, "SIGTERM");
       // Open event streams can hold its shutdown; what is left after a while is killed.
-      const stopped = await Promise.race([exited.then(() => true), new Promise<false>((resolve) => setTimeout(() => resolve(false), 10_000).unref())]);
+      const stopped = await Promise.race([
+        exited.then(() => true),
+        new Promise<false>((resolve) => setTimeout(() => resolve(false), 10_000).unref()),
+      ]);
       if (!stopped) {
         killGroup(child);
         await exited;

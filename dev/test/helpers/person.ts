@@ -14,7 +14,12 @@ export interface SignInResult {
 }
 
 /** Signs in as `email` for the authorization request at `authorizationUrl`. */
-export async function signInAsPerson(network: FlowNetwork, authorizationUrl: URL, email: string, browser = new ScriptedBrowser(network)): Promise<SignInResult> {
+export async function signInAsPerson(
+  network: FlowNetwork,
+  authorizationUrl: URL,
+  email: string,
+  browser = new ScriptedBrowser(network),
+): Promise<SignInResult> {
   let response = await browser.request(authorizationUrl);
   const consentShown = response.status === 200;
   if (consentShown) response = await submitConsent(browser, authorizationUrl.href, consentFormFields(await response.text()), "approve");

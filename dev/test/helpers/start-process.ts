@@ -41,7 +41,8 @@ export async function runStart(options: { via: "npm" | "node"; env?: Record<stri
     WRANGLER_HIDE_BANNER: "true",
     ...options.env,
   };
-  const [command, args] = options.via === "npm" ? ["npm", ["start", "--silent"]] : [process.execPath, ["--import", "tsx", "dev/src/start.ts"]];
+  const [command, args] =
+    options.via === "npm" ? ["npm", ["start", "--silent"]] : [process.execPath, ["--import", "tsx", "dev/src/start.ts"]];
   // Its own process group, so cleanup can reach every descendant even if the test fails midway.
   const child = spawn(command, args, { cwd: REPO_ROOT, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
   let text = "";

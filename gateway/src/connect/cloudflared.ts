@@ -8,7 +8,14 @@ import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { constants } from "node:fs";
 import { access } from "node:fs/promises";
 import path from "node:path";
-import { compareVersions, ENV_FILE_KEYS, GATEWAY_ENV, MIN_CLOUDFLARED_VERSION, parseCloudflaredVersion, PROVISIONER_ENV } from "@mcpbox/shared";
+import {
+  compareVersions,
+  ENV_FILE_KEYS,
+  GATEWAY_ENV,
+  MIN_CLOUDFLARED_VERSION,
+  parseCloudflaredVersion,
+  PROVISIONER_ENV,
+} from "@mcpbox/shared";
 
 export const CLOUDFLARED_ARGS = ["tunnel", "--no-autoupdate", "run"] as const;
 
@@ -36,7 +43,11 @@ export function checkCloudflaredVersion(bin: string, env: NodeJS.ProcessEnv): Pr
       if (error || !version) {
         resolve({ ok: false, version, reason: `\`${bin} --version\` did not report a version${error ? ` (${error.message})` : ""}` });
       } else if (compareVersions(version, MIN_CLOUDFLARED_VERSION) < 0) {
-        resolve({ ok: false, version, reason: `cloudflared ${version} is older than ${MIN_CLOUDFLARED_VERSION}, the first version Workers VPC works with` });
+        resolve({
+          ok: false,
+          version,
+          reason: `cloudflared ${version} is older than ${MIN_CLOUDFLARED_VERSION}, the first version Workers VPC works with`,
+        });
       } else {
         resolve({ ok: true, version });
       }

@@ -13,13 +13,20 @@ const LABEL_WIDTH = "[cloudflared]".length;
 function main(): void {
   let values: { "env-file"?: string; state?: string; help?: boolean };
   try {
-    ({ values } = parseArgs({ args: process.argv.slice(2).filter((a) => a !== "--"), options: { "env-file": { type: "string" }, state: { type: "string" }, help: { type: "boolean", short: "h" } } }));
+    ({ values } = parseArgs({
+      args: process.argv.slice(2).filter((a) => a !== "--"),
+      options: { "env-file": { type: "string" }, state: { type: "string" }, help: { type: "boolean", short: "h" } },
+    }));
   } catch (error) {
-    process.stderr.write(`${(error as Error).message}\nUsage: npm run connect -- [--env-file ${DEFAULT_ENV_FILE}] [--state ${DEFAULT_STATE_FILE}]\n`);
+    process.stderr.write(
+      `${(error as Error).message}\nUsage: npm run connect -- [--env-file ${DEFAULT_ENV_FILE}] [--state ${DEFAULT_STATE_FILE}]\n`,
+    );
     process.exit(2);
   }
   if (values.help) {
-    process.stdout.write(`Usage: npm run connect -- [--env-file ${DEFAULT_ENV_FILE}] [--state ${DEFAULT_STATE_FILE}]\nRuns the gateway and cloudflared (from PATH) with the tokens setup wrote. Ctrl-C stops both.\n`);
+    process.stdout.write(
+      `Usage: npm run connect -- [--env-file ${DEFAULT_ENV_FILE}] [--state ${DEFAULT_STATE_FILE}]\nRuns the gateway and cloudflared (from PATH) with the tokens setup wrote. Ctrl-C stops both.\n`,
+    );
     return;
   }
   const stop = new AbortController();

@@ -50,7 +50,10 @@ export async function runConnect(options: ConnectOptions): Promise<number> {
     fileText = await readFile(options.envFile, "utf8");
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-    status("connect", `${options.envFile} does not exist: run \`npm run provision -- setup\` first (it writes the tokens there), or pass --env-file.`);
+    status(
+      "connect",
+      `${options.envFile} does not exist: run \`npm run provision -- setup\` first (it writes the tokens there), or pass --env-file.`,
+    );
     return 1;
   }
   const fromFile = parseEnvFile(fileText);
@@ -65,7 +68,11 @@ export async function runConnect(options: ConnectOptions): Promise<number> {
     for (const problem of error.problems) status("gateway", `cannot start: ${problem}`);
     return 1;
   }
-  const log: Logger = { info: (m) => status("gateway", m), warn: (m) => status("gateway", `warning: ${m}`), error: (m) => status("gateway", `error: ${m}`) };
+  const log: Logger = {
+    info: (m) => status("gateway", m),
+    warn: (m) => status("gateway", `warning: ${m}`),
+    error: (m) => status("gateway", `error: ${m}`),
+  };
   const gateway = await startGateway(config, { log });
   status("gateway", `ready: ${gateway.url} (upstream: ${gateway.upstream.description}; audit log: ${config.auditLogPath ?? "stdout"})`);
   if (gatewayEnv.advice) status("gateway", gatewayEnv.advice);
@@ -85,11 +92,17 @@ export async function runConnect(options: ConnectOptions): Promise<number> {
 }
 
 /** The gateway's variables: the caller's, then the env file's (without the tunnel token), then connect's defaults. */
-function gatewayEnvironment(base: NodeJS.ProcessEnv, fromFile: Map<string, string>, folder: string, address: { port?: number; advice?: string }) {
+function gatewayEnvironment(
+  base: NodeJS.ProcessEnv,
+  fromFile: Map<string, string>,
+  folder: string,
+  address: { port?: number; advice?: string },
+) {
   const env: Record<string, string | undefined> = { ...base, ...Object.fromEntries(fromFile) };
   delete env[ENV_FILE_KEYS.tunnelToken];
   if (!env[GATEWAY_ENV.port] && address.port !== undefined) env[GATEWAY_ENV.port] = String(address.port);
-  if (!env[GATEWAY_ENV.upstreamUrl]?.trim() && !env[GATEWAY_ENV.upstreamCommand]?.trim()) env[GATEWAY_ENV.upstreamCommand] = defaultUpstreamCommand();
+  if (!env[GATEWAY_ENV.upstreamUrl]?.trim() && !env[GATEWAY_ENV.upstreamCommand]?.trim())
+    env[GATEWAY_ENV.upstreamCommand] = defaultUpstreamCommand();
   // Audit lines go to a file next to the env file, so the terminal keeps its status lines.
   if (!env[GATEWAY_ENV.auditLog]) env[GATEWAY_ENV.auditLog] = path.join(folder, "audit.log");
   return { env, advice: address.advice };
@@ -104,13 +117,17 @@ async function startTunnel(options: ConnectOptions, token: string | undefined, f
   }
   const bin = await findOnPath("cloudflared", options.env.PATH);
   if (!bin) {
-    say(`not found on PATH: install cloudflared ${MIN_CLOUDFLARED_VERSION} or newer (${CLOUDFLARED_INSTALL_URL}), then run \`npm run connect\` again. The gateway runs meanwhile.`);
+    say(
+      `not found on PATH: install cloudflared ${MIN_CLOUDFLARED_VERSION} or newer (${CLOUDFLARED_INSTALL_URL}), then run \`npm run connect\` again. The gateway runs meanwhile.`,
+    );
     return undefined;
   }
   const env = cloudflaredEnv(options.env, token);
   const version = await checkCloudflaredVersion(bin, env);
   if (!version.ok) {
-    say(`not started: ${version.reason}. Install a newer one (${CLOUDFLARED_INSTALL_URL}), then run \`npm run connect\` again. The gateway runs meanwhile.`);
+    say(
+      `not started: ${version.reason}. Install a newer one (${CLOUDFLARED_INSTALL_URL}), then run \`npm run connect\` again. The gateway runs meanwhile.`,
+    );
     return undefined;
   }
   const logPath = path.join(folder, "cloudflared.log");

@@ -21,7 +21,8 @@ const shown = (value: string | null) => (value === null ? "none" : quoted(value)
 
 /** The text a routing header carries: its base64 form decoded, or null when that form is malformed. Pure. */
 export function decodeRoutingHeader(value: string): string | null {
-  if (!value.startsWith(BASE64_PREFIX) || !value.endsWith(BASE64_SUFFIX) || value.length < BASE64_PREFIX.length + BASE64_SUFFIX.length) return value;
+  if (!value.startsWith(BASE64_PREFIX) || !value.endsWith(BASE64_SUFFIX) || value.length < BASE64_PREFIX.length + BASE64_SUFFIX.length)
+    return value;
   const encoded = value.slice(BASE64_PREFIX.length, value.length - BASE64_SUFFIX.length);
   if (!CANONICAL_BASE64.test(encoded)) return null;
   try {
@@ -32,12 +33,19 @@ export function decodeRoutingHeader(value: string): string | null {
   }
 }
 
-function compare(header: string, raw: string, bodyValue: (m: JsonRpcMessage) => string | null, what: string, messages: readonly JsonRpcMessage[]): RoutingHeaderCheck {
+function compare(
+  header: string,
+  raw: string,
+  bodyValue: (m: JsonRpcMessage) => string | null,
+  what: string,
+  messages: readonly JsonRpcMessage[],
+): RoutingHeaderCheck {
   const value = decodeRoutingHeader(raw);
   if (value === null) return { ok: false, detail: `the ${header} header is not valid base64-encoded UTF-8` };
   for (const message of messages) {
     const expected = bodyValue(message);
-    if (expected !== value) return { ok: false, detail: `the ${header} header (${shown(value)}) does not match the body's ${what} (${shown(expected)})` };
+    if (expected !== value)
+      return { ok: false, detail: `the ${header} header (${shown(value)}) does not match the body's ${what} (${shown(expected)})` };
   }
   return OK;
 }
@@ -46,7 +54,11 @@ function compare(header: string, raw: string, bodyValue: (m: JsonRpcMessage) => 
  * Checks the routing headers present on a POST against every message of its body (a batch must
  * agree throughout). An absent header is not checked: the upstream decides whether it needs it. Pure.
  */
-export function checkRoutingHeaders(method: string | undefined, name: string | undefined, messages: readonly JsonRpcMessage[]): RoutingHeaderCheck {
+export function checkRoutingHeaders(
+  method: string | undefined,
+  name: string | undefined,
+  messages: readonly JsonRpcMessage[],
+): RoutingHeaderCheck {
   if (method !== undefined) {
     const result = compare(MCP_HEADERS.method, method, (m) => m.method, "method", messages);
     if (!result.ok) return result;

@@ -19,8 +19,7 @@ export interface RawJson {
 export type StrictJsonFailure = "syntax" | "duplicate_member" | "too_deep" | "number_range" | "unpaired_surrogate";
 
 export type StrictJsonResult =
-  | { readonly ok: true; readonly value: JsonValue }
-  | { readonly ok: false; readonly reason: StrictJsonFailure; readonly detail: string };
+  { readonly ok: true; readonly value: JsonValue } | { readonly ok: false; readonly reason: StrictJsonFailure; readonly detail: string };
 
 /** How deep arrays and objects may nest by default (the MCP envelope uses three levels). */
 export const MAX_JSON_DEPTH = 64;
@@ -131,7 +130,8 @@ class Parser {
       this.space();
       const member = this.value(depth);
       // "__proto__" must become an own member, as JSON.parse makes it, not the object's prototype.
-      if (name === "__proto__") Object.defineProperty(object, name, { value: member, enumerable: true, writable: true, configurable: true });
+      if (name === "__proto__")
+        Object.defineProperty(object, name, { value: member, enumerable: true, writable: true, configurable: true });
       else object[name] = member;
       this.space();
       const next = this.text.charCodeAt(this.pos++);

@@ -43,7 +43,10 @@ export class SessionLedger {
     if ((this.byOwner.get(owner) ?? 0) >= maxSessionsPerUser) evictIdle(owner);
     const mine = this.byOwner.get(owner) ?? 0;
     if (this.total >= maxSessions) {
-      throw new GatewayError("too_many_sessions", `Too many MCP sessions: this gateway runs at most ${maxSessions} at once (${GATEWAY_ENV.maxSessions}); close one and retry`);
+      throw new GatewayError(
+        "too_many_sessions",
+        `Too many MCP sessions: this gateway runs at most ${maxSessions} at once (${GATEWAY_ENV.maxSessions}); close one and retry`,
+      );
     }
     if (mine >= maxSessionsPerUser) {
       throw new GatewayError(

@@ -92,7 +92,11 @@ export function mcpBody(maxBytes: number): MiddlewareHandler<GatewayEnv> {
   return async (c, next) => {
     if (c.req.method !== "POST") return next();
     if (!isJsonContentType(c.req.header("content-type"))) {
-      return refuse(c, "unsupported_media_type", "Unsupported media type: send the JSON-RPC body with Content-Type: application/json (UTF-8)");
+      return refuse(
+        c,
+        "unsupported_media_type",
+        "Unsupported media type: send the JSON-RPC body with Content-Type: application/json (UTF-8)",
+      );
     }
     const incoming = c.env?.incoming;
     const read = incoming ? await readNodeBody(incoming, maxBytes) : await readWebBody(c.req.raw, maxBytes);

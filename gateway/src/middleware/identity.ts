@@ -5,12 +5,7 @@
  * read the parsed JSON-RPC body, every message of a batch, never the advisory
  * `Mcp-Method`/`Mcp-Name` headers.
  */
-import {
-  MCPBOX_HEADERS,
-  MCP_HEADERS,
-  isEmailAllowed,
-  isValidEmail,
-} from "@mcpbox/shared";
+import { MCPBOX_HEADERS, MCP_HEADERS, isEmailAllowed, isValidEmail } from "@mcpbox/shared";
 import type { EmailAllowlist } from "@mcpbox/shared";
 import type { MiddlewareHandler } from "hono";
 import type { GatewayEnv, Identity } from "../context";
@@ -18,9 +13,7 @@ import { ANONYMOUS_METHODS, NOTIFICATION_METHOD_PREFIX } from "../jsonrpc/handsh
 import type { JsonRpcMessage } from "../jsonrpc/message";
 import { refuse } from "./refuse";
 
-export type IdentityResult =
-  | { ok: true; identity: Identity }
-  | { ok: false; code: "email_invalid" | "email_not_allowed"; message: string };
+export type IdentityResult = { ok: true; identity: Identity } | { ok: false; code: "email_invalid" | "email_not_allowed"; message: string };
 
 const ANONYMOUS: Identity = Object.freeze({ kind: "anonymous" });
 const ANONYMOUS_SET: ReadonlySet<string> = new Set(ANONYMOUS_METHODS);
@@ -31,10 +24,18 @@ const MAX_CLIENT_ID_LENGTH = 200;
 export function resolveIdentity(emailHeader: string | undefined, allowlist: EmailAllowlist): IdentityResult {
   if (emailHeader === undefined) return { ok: true, identity: ANONYMOUS };
   if (!isValidEmail(emailHeader)) {
-    return { ok: false, code: "email_invalid", message: `Forbidden: ${MCPBOX_HEADERS.userEmail} is not a valid email address of at most 254 characters` };
+    return {
+      ok: false,
+      code: "email_invalid",
+      message: `Forbidden: ${MCPBOX_HEADERS.userEmail} is not a valid email address of at most 254 characters`,
+    };
   }
   if (!isEmailAllowed(allowlist, emailHeader)) {
-    return { ok: false, code: "email_not_allowed", message: `Forbidden: ${emailHeader} is not allowed to use this MCP server; ask its owner to add you to MCPBOX_ALLOWED_EMAILS` };
+    return {
+      ok: false,
+      code: "email_not_allowed",
+      message: `Forbidden: ${emailHeader} is not allowed to use this MCP server; ask its owner to add you to MCPBOX_ALLOWED_EMAILS`,
+    };
   }
   return { ok: true, identity: { kind: "user", email: emailHeader } };
 }
@@ -74,7 +75,11 @@ export function methodGuard(): MiddlewareHandler<GatewayEnv> {
   return async (c, next) => {
     if (c.var.identity.kind === "user") return next();
     if (c.req.method === "GET") {
-      return refuse(c, "stream_needs_identity", "This gateway offers no server-to-client stream without a verified email; requests other than the handshake need one too");
+      return refuse(
+        c,
+        "stream_needs_identity",
+        "This gateway offers no server-to-client stream without a verified email; requests other than the handshake need one too",
+      );
     }
     if (c.req.method !== "POST") return next();
     const { messages, batch } = c.var.body;

@@ -8,12 +8,7 @@ import { GatewayError, errorResponse } from "../errors";
 import type { ErrorResponseOptions, GatewayErrorCode } from "../errors";
 
 /** Refuses the request with `code`/`message`, noting the code in the audit record. */
-export function refuse(
-  c: Context<GatewayEnv>,
-  code: GatewayErrorCode,
-  message: string,
-  options?: ErrorResponseOptions,
-): Response {
+export function refuse(c: Context<GatewayEnv>, code: GatewayErrorCode, message: string, options?: ErrorResponseOptions): Response {
   if (c.env?.audit) c.env.audit.error = code;
   return errorResponse(new GatewayError(code, message), options);
 }

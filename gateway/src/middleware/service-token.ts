@@ -36,10 +36,18 @@ export function serviceToken(tokens: readonly string[]): MiddlewareHandler<Gatew
   return async (c, next) => {
     const result = verify(c.req.header(MCPBOX_HEADERS.serviceToken));
     if (result === "missing") {
-      return refuse(c, "token_missing", `Forbidden: the ${MCPBOX_HEADERS.serviceToken} header is missing; only the MCPbox Worker may call this gateway`);
+      return refuse(
+        c,
+        "token_missing",
+        `Forbidden: the ${MCPBOX_HEADERS.serviceToken} header is missing; only the MCPbox Worker may call this gateway`,
+      );
     }
     if (result === "invalid") {
-      return refuse(c, "token_invalid", `Forbidden: the ${MCPBOX_HEADERS.serviceToken} header does not match; only the MCPbox Worker may call this gateway`);
+      return refuse(
+        c,
+        "token_invalid",
+        `Forbidden: the ${MCPBOX_HEADERS.serviceToken} header does not match; only the MCPbox Worker may call this gateway`,
+      );
     }
     await next();
   };

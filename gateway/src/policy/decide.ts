@@ -25,7 +25,8 @@ export interface Subject {
   readonly unrestricted: boolean;
 }
 
-export type Decision = { readonly allowed: true; readonly rule: string } | { readonly allowed: false; readonly rule: string; readonly reason: string };
+export type Decision =
+  { readonly allowed: true; readonly rule: string } | { readonly allowed: false; readonly rule: string; readonly reason: string };
 
 /** `true`/`false` from the tool's `readOnlyHint`; `undefined` when the gateway has not seen it. */
 export type ReadOnlyHint = boolean | undefined;
@@ -54,14 +55,19 @@ export function subjectOf(policy: Policy, caller: Caller): Subject {
   if (cached) return cached;
 
   const applicable =
-    email === null ? [] : policy.rules.filter((r) => inAudience(r.users, email) && (r.clients === null || (caller.clientId !== null && r.clients.has(caller.clientId))));
+    email === null
+      ? []
+      : policy.rules.filter(
+          (r) => inAudience(r.users, email) && (r.clients === null || (caller.clientId !== null && r.clients.has(caller.clientId))),
+        );
   const denyRules = applicable.filter((r) => r.deny !== null);
   const allowRules = applicable.filter((r) => r.allow !== null);
   const limiting = applicable.find((r) => r.rateLimit !== null);
   const rateLimit = limiting === undefined ? policy.rateLimit : limiting.rateLimit === "off" ? null : limiting.rateLimit;
   const rateLimitSource = limiting?.name ?? POLICY_RATE_LIMIT_NAME;
   const unrestricted =
-    denyRules.length === 0 && (allowRules.length === 0 ? policy.defaultAccess === "allow" : allowRules.some((r) => grantsEverything(r.allow)));
+    denyRules.length === 0 &&
+    (allowRules.length === 0 ? policy.defaultAccess === "allow" : allowRules.some((r) => grantsEverything(r.allow)));
   const subject: Subject = { denyRules, allowRules, rateLimit, rateLimitSource, unrestricted };
   if (cache.size >= SUBJECT_CACHE_LIMIT) cache.clear();
   cache.set(key, subject);
@@ -109,7 +115,8 @@ export function decide(policy: Policy, subject: Subject, target: Target, readOnl
     }
     const first = subject.allowRules[0] as Rule;
     const readOnlyRule = target.kind === "tool" ? subject.allowRules.find((r) => r.allow?.tools?.kind === "read-only") : undefined;
-    if (readOnlyRule) return { allowed: false, rule: readOnlyRule.name, reason: readOnlyReason(target, readOnly, `rule "${readOnlyRule.name}"`) };
+    if (readOnlyRule)
+      return { allowed: false, rule: readOnlyRule.name, reason: readOnlyReason(target, readOnly, `rule "${readOnlyRule.name}"`) };
     const names = subject.allowRules.map((r) => `"${r.name}"`).join(", ");
     return { allowed: false, rule: first.name, reason: `no rule that applies to you allows ${describe(target)} (your rules: ${names})` };
   }
@@ -117,7 +124,11 @@ export function decide(policy: Policy, subject: Subject, target: Target, readOnl
     case "allow":
       return { allowed: true, rule: DEFAULT_RULE_NAME };
     case "deny":
-      return { allowed: false, rule: DEFAULT_RULE_NAME, reason: `the policy's default denies ${describe(target)} to users no rule allows anything` };
+      return {
+        allowed: false,
+        rule: DEFAULT_RULE_NAME,
+        reason: `the policy's default denies ${describe(target)} to users no rule allows anything`,
+      };
     case "read-only":
       if (target.kind !== "tool" || readOnly === true) return { allowed: true, rule: DEFAULT_RULE_NAME };
       return { allowed: false, rule: DEFAULT_RULE_NAME, reason: readOnlyReason(target, readOnly, "the policy's default") };

@@ -27,7 +27,8 @@ export function compileGlob(source: string, fold: (s: string) => string = (s) =>
   for (let i = 0; i < source.length; i++) {
     const ch = source[i] as string;
     if (ch === "\\") {
-      if (i + 1 >= source.length) return { ok: false, reason: `"${source}" ends with a lone \\ (write \\\\ for a backslash, \\* for a star)` };
+      if (i + 1 >= source.length)
+        return { ok: false, reason: `"${source}" ends with a lone \\ (write \\\\ for a backslash, \\* for a star)` };
       current += source[++i];
     } else if (ch === "*") {
       pieces.push(fold(current));

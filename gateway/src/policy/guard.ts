@@ -83,7 +83,14 @@ function keepOnly(c: Context<GatewayEnv>, kept: readonly number[]): void {
   const body = c.var.body;
   const items = body.value as JsonValue[];
   const value = kept.map((i) => items[i] as JsonValue);
-  c.set("body", new McpBody(value, kept.map((i) => body.messages[i] as (typeof body.messages)[number]), true));
+  c.set(
+    "body",
+    new McpBody(
+      value,
+      kept.map((i) => body.messages[i] as (typeof body.messages)[number]),
+      true,
+    ),
+  );
 }
 
 function setEdit(c: Context<GatewayEnv>, edit: ReplyEdit): void {
@@ -116,7 +123,11 @@ export function policyGuard(runtime: PolicyRuntime): MiddlewareHandler<GatewayEn
     const { refused, kept, lists } = judge(runtime, policy, subject, policyMessagesOf(body));
     const refusals: JsonRpcErrorBody[] = [];
     if (refused.length > 0) {
-      noteDecision(audit, "refused", refused.map((r) => r.decision.rule));
+      noteDecision(
+        audit,
+        "refused",
+        refused.map((r) => r.decision.rule),
+      );
       const requests = refused.filter((r) => r.message.kind === "request");
       const messages = requests.map((r) => refusalMessage(r.decision));
       if (kept.length === 0) {

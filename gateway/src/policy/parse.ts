@@ -22,7 +22,7 @@ const GROUP_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 const MAX_PATTERN_LENGTH = 2048;
 const MAX_CLIENT_ID_LENGTH = 200;
 const MAX_REQUESTS_PER_MINUTE = 1_000_000;
-const ALIAS_HINT = "quote patterns and addresses that start with * (YAML reads *name as an alias): \"*@example.com\", \"*\"";
+const ALIAS_HINT = 'quote patterns and addresses that start with * (YAML reads *name as an alias): "*@example.com", "*"';
 
 /** Walks the YAML nodes of one file, collecting positioned problems. */
 class Checker {
@@ -90,7 +90,8 @@ class Checker {
   }
 
   integer(node: Node | null | undefined, path: string, min: number, max: number): number | undefined {
-    if (isScalar(node) && typeof node.value === "number" && Number.isInteger(node.value) && node.value >= min && node.value <= max) return node.value;
+    if (isScalar(node) && typeof node.value === "number" && Number.isInteger(node.value) && node.value >= min && node.value <= max)
+      return node.value;
     return this.fail(node, path, `expected a whole number from ${min} to ${max}`);
   }
 }
@@ -130,7 +131,8 @@ export function parsePolicy(text: string, file: string): PolicyParseResult {
       rulesNode.items.forEach((item, index) => {
         const rule = ruleOf(check, item as Node, index, groups);
         if (!rule) return;
-        if (names.has(rule.name)) check.fail((item as Node) ?? null, `rules[${index}].name`, `another rule is already named "${rule.name}"`);
+        if (names.has(rule.name))
+          check.fail((item as Node) ?? null, `rules[${index}].name`, `another rule is already named "${rule.name}"`);
         names.add(rule.name);
         rules.push(rule);
       });
@@ -138,8 +140,7 @@ export function parsePolicy(text: string, file: string): PolicyParseResult {
   }
 
   if (check.problems.length > 0) return { ok: false, problems: check.problems };
-  const usesReadOnly =
-    defaultAccess === "read-only" || rules.some((r) => r.allow?.tools?.kind === "read-only");
+  const usesReadOnly = defaultAccess === "read-only" || rules.some((r) => r.allow?.tools?.kind === "read-only");
   return { ok: true, policy: { rules, defaultAccess, rateLimit: rateLimit === "off" ? null : (rateLimit ?? null), usesReadOnly } };
 }
 
@@ -163,10 +164,20 @@ function groupsOf(check: Checker, node: Node | null | undefined): Map<string, Au
   return groups;
 }
 
-function audienceOf(check: Checker, node: Node | null | undefined, path: string, groups: Map<string, Audience>, groupsAllowed: boolean): Audience | undefined {
-  const entries = check.strings(node, path, groupsAllowed ? "addresses, *@domain entries, group names or \"*\"" : "addresses or *@domain entries");
+function audienceOf(
+  check: Checker,
+  node: Node | null | undefined,
+  path: string,
+  groups: Map<string, Audience>,
+  groupsAllowed: boolean,
+): Audience | undefined {
+  const entries = check.strings(
+    node,
+    path,
+    groupsAllowed ? 'addresses, *@domain entries, group names or "*"' : "addresses or *@domain entries",
+  );
   if (!entries) return undefined;
-  if (entries.length === 0) return check.fail(node, path, "names nobody: give at least one address, *@domain, group or \"*\"");
+  if (entries.length === 0) return check.fail(node, path, 'names nobody: give at least one address, *@domain, group or "*"');
   let everyone = false;
   const emails = new Set<string>();
   const domains = new Set<string>();
@@ -184,7 +195,11 @@ function audienceOf(check: Checker, node: Node | null | undefined, path: string,
     else {
       const group = groups.get(value.trim());
       if (!group) {
-        check.fail(item, where, `no group is named "${value}"${groups.size > 0 ? ` (groups: ${[...groups.keys()].join(", ")})` : " (define it under groups:)"}`);
+        check.fail(
+          item,
+          where,
+          `no group is named "${value}"${groups.size > 0 ? ` (groups: ${[...groups.keys()].join(", ")})` : " (define it under groups:)"}`,
+        );
         return;
       }
       for (const e of group.emails) emails.add(e);
@@ -204,23 +219,34 @@ function ruleOf(check: Checker, node: Node | null, index: number, groups: Map<st
   if (keys.has("name")) {
     const value = check.string(keys.get("name"), `${path}.name`);
     const trimmed = value?.trim();
-    if (trimmed && trimmed.length <= 100 && !trimmed.includes(",") && trimmed !== DEFAULT_RULE_NAME && trimmed !== POLICY_RATE_LIMIT_NAME) name = trimmed;
-    else if (value !== undefined) check.fail(keys.get("name"), `${path}.name`, `a rule name is 1 to 100 characters without commas, and not "${DEFAULT_RULE_NAME}" or "${POLICY_RATE_LIMIT_NAME}"`);
+    if (trimmed && trimmed.length <= 100 && !trimmed.includes(",") && trimmed !== DEFAULT_RULE_NAME && trimmed !== POLICY_RATE_LIMIT_NAME)
+      name = trimmed;
+    else if (value !== undefined)
+      check.fail(
+        keys.get("name"),
+        `${path}.name`,
+        `a rule name is 1 to 100 characters without commas, and not "${DEFAULT_RULE_NAME}" or "${POLICY_RATE_LIMIT_NAME}"`,
+      );
   }
-  const users = keys.has("users") ? audienceOf(check, keys.get("users"), `${path}.users`, groups, true) : check.fail(map, path, "users: is missing (addresses, *@domain, group names or \"*\")");
+  const users = keys.has("users")
+    ? audienceOf(check, keys.get("users"), `${path}.users`, groups, true)
+    : check.fail(map, path, 'users: is missing (addresses, *@domain, group names or "*")');
   let clients: Set<string> | null = null;
   if (keys.has("clients")) {
     const list = check.strings(keys.get("clients"), `${path}.clients`, "OAuth client ids (see clientId in the audit log)");
-    if (list && list.length === 0) check.fail(keys.get("clients"), `${path}.clients`, "an empty list would match no client; leave clients out to match every client");
+    if (list && list.length === 0)
+      check.fail(keys.get("clients"), `${path}.clients`, "an empty list would match no client; leave clients out to match every client");
     for (const { value, node: item } of list ?? []) {
-      if (value.length === 0 || value.length > MAX_CLIENT_ID_LENGTH) check.fail(item, `${path}.clients`, `a client id is 1 to ${MAX_CLIENT_ID_LENGTH} characters`);
+      if (value.length === 0 || value.length > MAX_CLIENT_ID_LENGTH)
+        check.fail(item, `${path}.clients`, `a client id is 1 to ${MAX_CLIENT_ID_LENGTH} characters`);
     }
     clients = new Set(list?.map((c) => c.value));
   }
   const allow = keys.has("allow") ? accessOf(check, keys.get("allow"), `${path}.allow`, "allow") : null;
   const deny = keys.has("deny") ? accessOf(check, keys.get("deny"), `${path}.deny`, "deny") : null;
   const rateLimit = keys.has("rate_limit") ? rateLimitOf(check, keys.get("rate_limit"), `${path}.rate_limit`, true) : null;
-  if (!keys.has("allow") && !keys.has("deny") && !keys.has("rate_limit")) check.fail(map, path, "the rule does nothing: give it allow, deny or rate_limit");
+  if (!keys.has("allow") && !keys.has("deny") && !keys.has("rate_limit"))
+    check.fail(map, path, "the rule does nothing: give it allow, deny or rate_limit");
   if (check.problems.length > before || !users || allow === undefined || deny === undefined || rateLimit === undefined) return undefined;
   return { name, line: check.line(map), users, clients, allow, deny, rateLimit };
 }
@@ -236,7 +262,11 @@ function accessOf(check: Checker, node: Node | null | undefined, path: string, s
   if (isScalar(node) && typeof node.value === "string") {
     if (node.value === "all") return everything(false);
     if (node.value === "read-only" && section === "allow") return everything(true);
-    return check.fail(node, path, `expected "all"${section === "allow" ? ', "read-only"' : ""} or a map with tools, prompts and/or resources`);
+    return check.fail(
+      node,
+      path,
+      `expected "all"${section === "allow" ? ', "read-only"' : ""} or a map with tools, prompts and/or resources`,
+    );
   }
   const map = check.map(node, path, "a map with tools, prompts and/or resources");
   if (!map) return undefined;
@@ -250,7 +280,13 @@ function accessOf(check: Checker, node: Node | null | undefined, path: string, s
   return access;
 }
 
-function selectorOf(check: Checker, node: Node | null | undefined, path: string, kind: TargetKind, section: "allow" | "deny"): Selector | undefined {
+function selectorOf(
+  check: Checker,
+  node: Node | null | undefined,
+  path: string,
+  kind: TargetKind,
+  section: "allow" | "deny",
+): Selector | undefined {
   const readOnlyOk = kind === "tool" && section === "allow";
   if (isScalar(node) && node.value === "read-only") {
     if (readOnlyOk) return { kind: "read-only" };
@@ -265,7 +301,8 @@ function selectorOf(check: Checker, node: Node | null | undefined, path: string,
   const fold = section === "deny" ? (kind === "resource" ? foldUri : foldName) : undefined;
   const patterns: Glob[] = [];
   entries.forEach(({ value, node: item }, index) => {
-    if (value.length > MAX_PATTERN_LENGTH) return check.fail(item, `${path}[${index}]`, `a pattern is at most ${MAX_PATTERN_LENGTH} characters`);
+    if (value.length > MAX_PATTERN_LENGTH)
+      return check.fail(item, `${path}[${index}]`, `a pattern is at most ${MAX_PATTERN_LENGTH} characters`);
     const compiled = compileGlob(value, fold);
     if (compiled.ok) patterns.push(compiled.glob);
     else check.fail(item, `${path}[${index}]`, compiled.reason);

@@ -72,7 +72,10 @@ function rewriteAll(value: unknown, rewriter: MessageRewriter | undefined): unkn
 
 /** The gateway could not apply the policy to the upstream's answer: it fails closed. */
 function unfilterable(reason: string): GatewayError {
-  return new GatewayError("upstream_failed", `Upstream error: the gateway could not apply the tool policy to the MCP server's answer (${reason})`);
+  return new GatewayError(
+    "upstream_failed",
+    `Upstream error: the gateway could not apply the tool policy to the MCP server's answer (${reason})`,
+  );
 }
 
 /** The reply with the policy applied. */

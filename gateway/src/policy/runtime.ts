@@ -35,11 +35,15 @@ type ReadResult = { ok: true; policy: Policy; digest: string } | { ok: false; pr
 function readPolicyFile(path: string): ReadResult {
   let text: string;
   try {
-    if (statSync(path).size > MAX_POLICY_BYTES) return { ok: false, problems: [`${path}: larger than ${MAX_POLICY_BYTES} bytes; a policy is a short list of rules`] };
+    if (statSync(path).size > MAX_POLICY_BYTES)
+      return { ok: false, problems: [`${path}: larger than ${MAX_POLICY_BYTES} bytes; a policy is a short list of rules`] };
     text = readFileSync(path, "utf8");
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? String(error);
-    return { ok: false, problems: [`${path}: cannot be read (${code}); check the path in ${GATEWAY_ENV.policy} and the file's permissions`] };
+    return {
+      ok: false,
+      problems: [`${path}: cannot be read (${code}); check the path in ${GATEWAY_ENV.policy} and the file's permissions`],
+    };
   }
   const parsed = parsePolicy(text, path);
   if (!parsed.ok) return { ok: false, problems: [...parsed.problems] };

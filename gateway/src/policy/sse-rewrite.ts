@@ -115,7 +115,11 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
  * Yields `source` with `prefix` first and every event's message offered to `rewriter`. Bytes after
  * the last complete event are held until their event completes (or the stream ends).
  */
-export async function* rewriteSseStream(source: AsyncIterable<Uint8Array>, rewriter: MessageRewriter, prefix: readonly Uint8Array[] = []): AsyncGenerator<Uint8Array> {
+export async function* rewriteSseStream(
+  source: AsyncIterable<Uint8Array>,
+  rewriter: MessageRewriter,
+  prefix: readonly Uint8Array[] = [],
+): AsyncGenerator<Uint8Array> {
   for (const event of prefix) yield event;
   let pending: Uint8Array = new Uint8Array(0);
   const splitter = new EventSplitter();

@@ -97,7 +97,9 @@ export class StdioSession {
       options.log.error(`cannot start the MCP server command "${options.command}": ${code}`);
       session.closeReason = "crashed";
       session.markExited();
-      throw new GatewayError("upstream_start_failed", `Upstream unavailable: the gateway could not start the MCP server (${code})`, { cause: error });
+      throw new GatewayError("upstream_start_failed", `Upstream unavailable: the gateway could not start the MCP server (${code})`, {
+        cause: error,
+      });
     }
     return session;
   }

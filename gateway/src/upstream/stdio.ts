@@ -112,7 +112,10 @@ export function createStdioUpstream(options: StdioUpstreamOptions): StdioUpstrea
   function sessionOf(id: string, owner: string | null): StdioSession {
     const session = byId.get(id);
     if (!session || session.isClosing || session.owner !== owner) {
-      throw new GatewayError("session_not_found", "Session not found: it was closed, timed out, or its MCP server process exited; start a new session");
+      throw new GatewayError(
+        "session_not_found",
+        "Session not found: it was closed, timed out, or its MCP server process exited; start a new session",
+      );
     }
     return session;
   }

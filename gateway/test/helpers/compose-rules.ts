@@ -6,7 +6,15 @@
  * the env file, never from argv.
  * Returns one line per broken rule, so a test can show the checker is not vacuous.
  */
-import { compareVersions, DEFAULT_ENV_FILE, DEFAULT_GATEWAY_HOSTNAME, DEFAULT_GATEWAY_PORT, ENV_FILE_KEYS, GATEWAY_ENV, MIN_CLOUDFLARED_VERSION } from "@mcpbox/shared";
+import {
+  compareVersions,
+  DEFAULT_ENV_FILE,
+  DEFAULT_GATEWAY_HOSTNAME,
+  DEFAULT_GATEWAY_PORT,
+  ENV_FILE_KEYS,
+  GATEWAY_ENV,
+  MIN_CLOUDFLARED_VERSION,
+} from "@mcpbox/shared";
 
 export const GATEWAY_SERVICE = DEFAULT_GATEWAY_HOSTNAME;
 export const CLOUDFLARED_SERVICE = "cloudflared";
@@ -81,7 +89,8 @@ export function isolationProblems(compose: unknown): string[] {
   if (!tag) problems.push(`cloudflared image "${image}" is not the official image pinned to a release`);
   else if (compareVersions(tag, MIN_CLOUDFLARED_VERSION) < 0) problems.push(`cloudflared ${tag} is older than ${MIN_CLOUDFLARED_VERSION}`);
   const argv = [...words(cloudflared.entrypoint), ...words(cloudflared.command)];
-  if (argv.join(" ") !== "tunnel --no-autoupdate run") problems.push(`cloudflared runs "${argv.join(" ")}", not "tunnel --no-autoupdate run"`);
+  if (argv.join(" ") !== "tunnel --no-autoupdate run")
+    problems.push(`cloudflared runs "${argv.join(" ")}", not "tunnel --no-autoupdate run"`);
   if (argv.some((w) => /token/i.test(w))) problems.push("cloudflared gets a token on its command line");
   if (ENV_FILE_KEYS.tunnelToken in environment(cloudflared)) problems.push("cloudflared's TUNNEL_TOKEN is written into the compose file");
   if (!envFiles(cloudflared).includes(DEFAULT_ENV_FILE)) problems.push(`cloudflared does not read ${DEFAULT_ENV_FILE}`);
@@ -89,7 +98,8 @@ export function isolationProblems(compose: unknown): string[] {
   const env = environment(gateway);
   if (!envFiles(gateway).includes(DEFAULT_ENV_FILE)) problems.push(`the gateway does not read ${DEFAULT_ENV_FILE}`);
   if (ENV_FILE_KEYS.serviceToken in env) problems.push("the service token is written into the compose file");
-  if (env[GATEWAY_ENV.host] !== "0.0.0.0") problems.push("the gateway does not listen on the container's interfaces (GATEWAY_HOST 0.0.0.0)");
+  if (env[GATEWAY_ENV.host] !== "0.0.0.0")
+    problems.push("the gateway does not listen on the container's interfaces (GATEWAY_HOST 0.0.0.0)");
   if (env[GATEWAY_ENV.port] !== String(DEFAULT_GATEWAY_PORT)) problems.push(`the gateway does not listen on ${DEFAULT_GATEWAY_PORT}`);
   if (gateway.read_only !== true) problems.push("the gateway's root file system is writable");
   if (gateway.user !== undefined && /^(0|root)(:|$)/.test(String(gateway.user))) problems.push("the gateway runs as root");

@@ -20,7 +20,10 @@ export interface TestGateway extends GatewayHandle {
   headers(email?: string): Record<string, string>;
 }
 
-export async function startTestGateway(env: Record<string, string | undefined>, options: { now?: () => number } = {}): Promise<TestGateway> {
+export async function startTestGateway(
+  env: Record<string, string | undefined>,
+  options: { now?: () => number } = {},
+): Promise<TestGateway> {
   const auditLines: string[] = [];
   const logLines: string[] = [];
   const waiters: { count: number; resolve: (lines: string[]) => void }[] = [];

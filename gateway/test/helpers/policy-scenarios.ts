@@ -65,7 +65,8 @@ export function policyScenarios(upstreamEnv: () => Record<string, string>): void
     if (!s) sessions.set(email, (s = await openRawSession(gateway, email)));
     return s;
   };
-  const toolNames = async (email: string) => ((await (await session(email)).call("tools/list", {})).result?.tools as { name: string }[]).map((t) => t.name).sort();
+  const toolNames = async (email: string) =>
+    ((await (await session(email)).call("tools/list", {})).result?.tools as { name: string }[]).map((t) => t.name).sort();
 
   beforeAll(async () => {
     policy = await policyDir(SCENARIO_POLICY);
@@ -82,7 +83,7 @@ export function policyScenarios(upstreamEnv: () => Record<string, string>): void
       const answer = await (await session("phone@example.com")).call("tools/call", { name: "echo", arguments: { message: "hi" } });
       expect(answer.error?.code).toBe(FORBIDDEN);
       expect(answer.error?.message).toContain('rule "phone"');
-      expect(answer.error?.message).toContain("has not yet seen tool \"echo\" in a tools/list answer");
+      expect(answer.error?.message).toContain('has not yet seen tool "echo" in a tools/list answer');
     });
 
     it("allows by a group rule and refuses by a deny that matches another case (deny wins)", async () => {
@@ -121,7 +122,10 @@ export function policyScenarios(upstreamEnv: () => Record<string, string>): void
       expect(prompt.result?.messages).toBeDefined();
       const args = await partner.call("prompts/get", { name: "args-prompt", arguments: { city: "Paris" } });
       expect(args.error?.message).toContain('prompt "args-prompt"');
-      const completion = await partner.call("completion/complete", { ref: { type: "ref/prompt", name: "completable-prompt" }, argument: { name: "department", value: "E" } });
+      const completion = await partner.call("completion/complete", {
+        ref: { type: "ref/prompt", name: "completable-prompt" },
+        argument: { name: "department", value: "E" },
+      });
       expect(completion.error?.message).toContain('prompt "completable-prompt"');
 
       const list = await partner.call("resources/list", {});
@@ -130,7 +134,11 @@ export function policyScenarios(upstreamEnv: () => Record<string, string>): void
       expect(uris.every((u) => u.startsWith("demo://resource/static/document/"))).toBe(true);
       const read = await partner.call("resources/read", { uri: uris[0] });
       expect(read.result?.contents).toBeDefined();
-      for (const uri of ["demo://resource/dynamic/text/1", "demo://resource/static/document/../../dynamic/text/1", "demo://resource/static/document/%2e%2e/x"]) {
+      for (const uri of [
+        "demo://resource/dynamic/text/1",
+        "demo://resource/static/document/../../dynamic/text/1",
+        "demo://resource/static/document/%2e%2e/x",
+      ]) {
         const refused = await partner.call("resources/read", { uri });
         expect(refused.error?.code).toBe(FORBIDDEN);
       }
@@ -192,7 +200,10 @@ export function policyScenarios(upstreamEnv: () => Record<string, string>): void
 
   describe("lists", () => {
     it("shows each of two users, at the same time on the same server, only what they may use", async () => {
-      const [owner, partner] = await Promise.all([connectClient(gateway.url, gateway.headers("owner@example.com")), connectClient(gateway.url, gateway.headers("partner@example.com"))]);
+      const [owner, partner] = await Promise.all([
+        connectClient(gateway.url, gateway.headers("owner@example.com")),
+        connectClient(gateway.url, gateway.headers("partner@example.com")),
+      ]);
       const [full, filtered] = await Promise.all([owner.client.listTools(), partner.client.listTools()]);
       const ownerNames = full.tools.map((t) => t.name);
       expect(ownerNames).toEqual(expect.arrayContaining(["echo", "get-sum", "get-tiny-image", "toggle-simulated-logging"]));
@@ -213,7 +224,9 @@ export function policyScenarios(upstreamEnv: () => Record<string, string>): void
       expect(echo.result?.content).toEqual([{ type: "text", text: "Echo: from my phone" }]);
       for (const name of ["gzip-file-as-resource", "toggle-simulated-logging"]) {
         const refused = await phone.call("tools/call", { name, arguments: {} });
-        expect(refused.error?.message).toContain(`rule "phone" allows only read-only tools, and tool "${name}" is not marked readOnlyHint: true`);
+        expect(refused.error?.message).toContain(
+          `rule "phone" allows only read-only tools, and tool "${name}" is not marked readOnlyHint: true`,
+        );
       }
     });
 
@@ -224,10 +237,19 @@ export function policyScenarios(upstreamEnv: () => Record<string, string>): void
     it("lets list_changed notifications through to a restricted user", async () => {
       const member = await openRawSession(gateway, "ann@team.example");
       // The server-to-client stream, open before the change (an HTTP server sends unrelated notifications there).
-      const stream = await openRawStream({ port: gateway.port, method: "GET", headers: { ...member.headers, accept: "text/event-stream" } });
+      const stream = await openRawStream({
+        port: gateway.port,
+        method: "GET",
+        headers: { ...member.headers, accept: "text/event-stream" },
+      });
       // A list in the same body: this answer stream is parsed by the gateway's filter.
       const { messages } = await member.post([
-        { jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "gzip-file-as-resource", arguments: { name: "note.gz", data: "data:text/plain;base64,aGVsbG8=" } } },
+        {
+          jsonrpc: "2.0",
+          id: 1,
+          method: "tools/call",
+          params: { name: "gzip-file-as-resource", arguments: { name: "note.gz", data: "data:text/plain;base64,aGVsbG8=" } },
+        },
         { jsonrpc: "2.0", id: 2, method: "tools/list", params: {} },
       ]);
       expect(messages.find((m) => m.id === 1)?.result?.isError).toBeFalsy();

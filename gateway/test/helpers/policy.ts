@@ -56,7 +56,13 @@ export function messagesOf(response: RawResponse): RpcMessage[] {
   if (type.startsWith("text/event-stream")) {
     return response.text
       .split(/\r?\n\r?\n/)
-      .map((event) => event.split(/\r?\n/).filter((l) => l.startsWith("data:")).map((l) => l.slice(5).trimStart()).join("\n"))
+      .map((event) =>
+        event
+          .split(/\r?\n/)
+          .filter((l) => l.startsWith("data:"))
+          .map((l) => l.slice(5).trimStart())
+          .join("\n"),
+      )
       .filter((data) => data.length > 0)
       .map((data) => JSON.parse(data) as RpcMessage);
   }
@@ -80,7 +86,12 @@ export async function openRawSession(gateway: TestGateway, email: string, protoc
   const id = init.headers[MCP_HEADERS.sessionId.toLowerCase()];
   if (typeof id !== "string") throw new Error(`no session id: HTTP ${init.status} ${init.text}`);
   const sessionHeaders = { ...headers, [MCP_HEADERS.sessionId]: id };
-  await rawRequest({ port: gateway.port, method: "POST", headers: sessionHeaders, body: JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }) });
+  await rawRequest({
+    port: gateway.port,
+    method: "POST",
+    headers: sessionHeaders,
+    body: JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }),
+  });
   let next = 100;
   const post = async (body: unknown) => {
     const response = await rawRequest({ port: gateway.port, method: "POST", headers: sessionHeaders, body: JSON.stringify(body) });

@@ -28,10 +28,20 @@ export interface RawRequest {
 
 export function rawRequest(options: RawRequest): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
-    const headers: Record<string, string | number> = options.omitHost ? { ...options.headers } : { host: `127.0.0.1:${options.port}`, ...options.headers };
+    const headers: Record<string, string | number> = options.omitHost
+      ? { ...options.headers }
+      : { host: `127.0.0.1:${options.port}`, ...options.headers };
     if (options.body !== undefined) headers["content-length"] = Buffer.byteLength(options.body);
     const req = request(
-      { host: "127.0.0.1", port: options.port, method: options.method ?? "GET", path: options.path ?? "/mcp", headers, agent: false, setHost: !options.omitHost },
+      {
+        host: "127.0.0.1",
+        port: options.port,
+        method: options.method ?? "GET",
+        path: options.path ?? "/mcp",
+        headers,
+        agent: false,
+        setHost: !options.omitHost,
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (chunk: Buffer) => chunks.push(chunk));

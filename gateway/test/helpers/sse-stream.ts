@@ -37,7 +37,8 @@ class TextCollector {
   private readonly decoder = new TextDecoder();
   private text = "";
   private done = false;
-  private readonly waiters: { predicate: (text: string) => boolean; resolve: (text: string) => void; reject: (error: Error) => void }[] = [];
+  private readonly waiters: { predicate: (text: string) => boolean; resolve: (text: string) => void; reject: (error: Error) => void }[] =
+    [];
   private endStream!: (text: string) => void;
   private failStream!: (error: Error) => void;
   readonly ended = new Promise<string>((resolve, reject) => {
@@ -87,20 +88,23 @@ class TextCollector {
 /** Sends a request and resolves once the response headers are in. */
 export function openRawStream(options: RawStreamRequest): Promise<RawStream> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: "127.0.0.1", port: options.port, method: options.method, path: "/mcp", headers: options.headers, agent: false }, (res) => {
-      const collector = new TextCollector();
-      res.on("data", (chunk: Buffer) => collector.push(chunk));
-      res.on("end", () => collector.end());
-      res.on("error", (error) => collector.end(error));
-      resolve({
-        status: res.statusCode ?? 0,
-        headers: res.headers,
-        text: () => collector.current,
-        waitFor: (predicate) => collector.waitFor(predicate),
-        ended: collector.ended,
-        close: () => req.destroy(),
-      });
-    });
+    const req = request(
+      { host: "127.0.0.1", port: options.port, method: options.method, path: "/mcp", headers: options.headers, agent: false },
+      (res) => {
+        const collector = new TextCollector();
+        res.on("data", (chunk: Buffer) => collector.push(chunk));
+        res.on("end", () => collector.end());
+        res.on("error", (error) => collector.end(error));
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          text: () => collector.current,
+          waitFor: (predicate) => collector.waitFor(predicate),
+          ended: collector.ended,
+          close: () => req.destroy(),
+        });
+      },
+    );
     req.on("error", reject);
     req.end(options.body);
   });

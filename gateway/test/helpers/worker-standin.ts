@@ -18,15 +18,22 @@ export interface StandIn {
 export async function startWorkerStandIn(gatewayUrl: string, serviceToken: string, email: string): Promise<StandIn> {
   const target = new URL(gatewayUrl);
   const server = createServer((incoming, outgoing) => {
-    const headers: Record<string, string | string[]> = { host: target.host, [MCPBOX_HEADERS.serviceToken]: serviceToken, [MCPBOX_HEADERS.userEmail]: email };
+    const headers: Record<string, string | string[]> = {
+      host: target.host,
+      [MCPBOX_HEADERS.serviceToken]: serviceToken,
+      [MCPBOX_HEADERS.userEmail]: email,
+    };
     for (const name of [...FORWARDED, "content-length", "transfer-encoding"]) {
       const value = incoming.headers[name];
       if (value !== undefined) headers[name] = value;
     }
-    const upstream = request({ host: target.hostname, port: target.port, method: incoming.method, path: incoming.url, headers }, (answer) => {
-      outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(outgoing);
-    });
+    const upstream = request(
+      { host: target.hostname, port: target.port, method: incoming.method, path: incoming.url, headers },
+      (answer) => {
+        outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(outgoing);
+      },
+    );
     upstream.on("error", () => outgoing.destroy());
     outgoing.on("close", () => upstream.destroy());
     incoming.pipe(upstream);

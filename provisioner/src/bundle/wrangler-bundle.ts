@@ -33,7 +33,6 @@ export type Bundler = () => Promise<WorkerBundle>;
 export const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const DEFAULT_WRANGLER_CONFIG = path.join(REPO_ROOT, "wrangler.toml");
 
-
 export interface WranglerBundlerOptions {
   configPath?: string;
   /** Base environment for the child (PATH, HOME…); secrets must already be removed. */
@@ -49,7 +48,10 @@ export function createWranglerBundler(options: WranglerBundlerOptions = {}): Bun
     try {
       toml = await readFile(configPath, "utf8");
     } catch {
-      throw new BundleError(`Cannot read ${configPath}.`, "Run the provisioner from a checkout of the repository (wrangler.toml sits at its root).");
+      throw new BundleError(
+        `Cannot read ${configPath}.`,
+        "Run the provisioner from a checkout of the repository (wrangler.toml sits at its root).",
+      );
     }
     let settings;
     try {
@@ -57,7 +59,8 @@ export function createWranglerBundler(options: WranglerBundlerOptions = {}): Bun
     } catch (error) {
       throw new BundleError(error instanceof Error ? error.message : String(error), "Fix the [[ratelimits]] entries in wrangler.toml.");
     }
-    if (!settings.compatibilityDate) throw new BundleError(`${configPath} has no compatibility_date.`, "Add compatibility_date = \"YYYY-MM-DD\" to wrangler.toml.");
+    if (!settings.compatibilityDate)
+      throw new BundleError(`${configPath} has no compatibility_date.`, 'Add compatibility_date = "YYYY-MM-DD" to wrangler.toml.');
     const outDir = await mkdtemp(path.join(os.tmpdir(), "mcpbox-bundle-"));
     try {
       await runWrangler(configPath, outDir, options);

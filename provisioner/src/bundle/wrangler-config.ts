@@ -43,7 +43,10 @@ export function readWranglerSettings(toml: string): WranglerSettings {
     }
     const eq = line.indexOf("=");
     if (eq <= 0) continue;
-    const key = line.slice(0, eq).trim().replace(/^"(.*)"$/, "$1");
+    const key = line
+      .slice(0, eq)
+      .trim()
+      .replace(/^"(.*)"$/, "$1");
     let value = line.slice(eq + 1).trim();
     // A multi-line array continues until its closing bracket.
     while (value.startsWith("[") && !value.includes("]") && i + 1 < lines.length) {
@@ -72,7 +75,10 @@ export function readWranglerSettings(toml: string): WranglerSettings {
 function parseSimple(value: string): RateLimitSetting["simple"] | undefined {
   const match = /^\{\s*(\w+)\s*=\s*(\d+)\s*,\s*(\w+)\s*=\s*(\d+)\s*\}$/.exec(value.trim());
   if (!match) return undefined;
-  const fields = new Map([[match[1], Number(match[2])], [match[3], Number(match[4])]]);
+  const fields = new Map([
+    [match[1], Number(match[2])],
+    [match[3], Number(match[4])],
+  ]);
   const limit = fields.get("limit");
   const period = fields.get("period");
   if (limit === undefined || !(limit > 0) || (period !== 10 && period !== 60)) return undefined;
@@ -83,7 +89,9 @@ function parseSimple(value: string): RateLimitSetting["simple"] | undefined {
 function completeRateLimit(entry: Partial<RateLimitSetting>): RateLimitSetting {
   const { name, namespace_id, simple } = entry;
   if (!name || !namespace_id || !/^[1-9]\d*$/.test(namespace_id) || !simple) {
-    throw new Error(`wrangler.toml: [[ratelimits]] ${name ?? "(no name)"} needs name, a numeric namespace_id and simple = { limit = N, period = 10|60 }`);
+    throw new Error(
+      `wrangler.toml: [[ratelimits]] ${name ?? "(no name)"} needs name, a numeric namespace_id and simple = { limit = N, period = 10|60 }`,
+    );
   }
   return { name, namespace_id, simple };
 }

@@ -77,7 +77,8 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
   if (values.help) return { command: "help" };
   const command = commandOf(positionals, values["set-secrets"] === true);
   if (values.finish && command !== "rotate-service-token") throw new UsageError("--finish belongs to rotate-service-token.");
-  if (values["gateway-url"] !== undefined && command !== "doctor" && command !== "rotate-service-token") throw new UsageError("--gateway-url belongs to doctor and rotate-service-token.");
+  if (values["gateway-url"] !== undefined && command !== "doctor" && command !== "rotate-service-token")
+    throw new UsageError("--gateway-url belongs to doctor and rotate-service-token.");
   const flags: CliFlags = {
     apiToken: nonEmpty(values["api-token"], "--api-token"),
     accountId: ruled(values["account-id"], INPUT_RULES.accountId),
@@ -105,7 +106,8 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
 function commandOf(positionals: readonly string[], setSecrets: boolean): CommandName {
   const words = positionals.join(" ");
   if (setSecrets) {
-    if (words !== "" && words !== "secrets sync") throw new UsageError(`--set-secrets is the command "secrets sync"; it cannot be combined with "${words}".`);
+    if (words !== "" && words !== "secrets sync")
+      throw new UsageError(`--set-secrets is the command "secrets sync"; it cannot be combined with "${words}".`);
     return "secrets sync";
   }
   if (words === "") throw new UsageError("No command given.");
@@ -141,7 +143,9 @@ function parseTokenTtl(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const seconds = /^\d+$/.test(value) ? Number(value) : Number.NaN;
   if (!(seconds >= MIN_ACCESS_TOKEN_TTL_SECONDS && seconds <= MAX_ACCESS_TOKEN_TTL_SECONDS)) {
-    throw new UsageError(`--access-token-ttl "${value}" is not valid: expected whole seconds from ${MIN_ACCESS_TOKEN_TTL_SECONDS} to ${MAX_ACCESS_TOKEN_TTL_SECONDS}.`);
+    throw new UsageError(
+      `--access-token-ttl "${value}" is not valid: expected whole seconds from ${MIN_ACCESS_TOKEN_TTL_SECONDS} to ${MAX_ACCESS_TOKEN_TTL_SECONDS}.`,
+    );
   }
   return seconds;
 }
@@ -159,9 +163,13 @@ function parseGatewayUrl(value: string | undefined): string | undefined {
   } catch {
     throw new UsageError("--gateway-url is not a URL.", "Give the gateway's address, e.g. --gateway-url http://mcp-gateway:8002");
   }
-  const bare = url.username === "" && url.password === "" && (url.pathname === "/" || url.pathname === "") && url.search === "" && url.hash === "";
+  const bare =
+    url.username === "" && url.password === "" && (url.pathname === "/" || url.pathname === "") && url.search === "" && url.hash === "";
   if ((url.protocol !== "http:" && url.protocol !== "https:") || !bare) {
-    throw new UsageError("--gateway-url must be an http:// or https:// origin without credentials, path or query.", "For example --gateway-url http://mcp-gateway:8002");
+    throw new UsageError(
+      "--gateway-url must be an http:// or https:// origin without credentials, path or query.",
+      "For example --gateway-url http://mcp-gateway:8002",
+    );
   }
   return url.origin;
 }

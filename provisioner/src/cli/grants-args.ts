@@ -30,7 +30,9 @@ type GrantsValues = { user?: string; client?: string; grant?: string; all?: bool
 
 /** Grants flags for a grants command; for any other command, refuses them and returns undefined. */
 export function parseGrantsFlags(command: string, values: GrantsValues): GrantsFlags | undefined {
-  const given = (Object.keys(GRANTS_OPTIONS) as Array<keyof GrantsValues>).filter((name) => values[name] !== undefined && values[name] !== false);
+  const given = (Object.keys(GRANTS_OPTIONS) as Array<keyof GrantsValues>).filter(
+    (name) => values[name] !== undefined && values[name] !== false,
+  );
   if (command !== "grants list" && command !== "grants revoke") {
     if (given.length > 0) throw new UsageError(`--${given[0]} belongs to \`grants list\` and \`grants revoke\`.`);
     return undefined;
@@ -48,13 +50,20 @@ export function parseGrantsFlags(command: string, values: GrantsValues): GrantsF
   }
 
   if (command === "grants list") {
-    if (values.all) throw new UsageError("--all belongs to `grants revoke`; `grants list` lists every grant unless --user, --client or --grant narrows it.");
+    if (values.all)
+      throw new UsageError(
+        "--all belongs to `grants revoke`; `grants list` lists every grant unless --user, --client or --grant narrows it.",
+      );
     return { source, filter, selector: undefined };
   }
-  const criteria = [filter.user !== undefined, filter.client !== undefined, filter.grant !== undefined, values.all === true].filter(Boolean).length;
+  const criteria = [filter.user !== undefined, filter.client !== undefined, filter.grant !== undefined, values.all === true].filter(
+    Boolean,
+  ).length;
   if (criteria !== 1) {
     throw new UsageError(
-      criteria === 0 ? "`grants revoke` needs to know which grants." : "`grants revoke` takes one of --user, --client, --grant or --all, not several.",
+      criteria === 0
+        ? "`grants revoke` needs to know which grants."
+        : "`grants revoke` takes one of --user, --client, --grant or --all, not several.",
       "Pass --user EMAIL, --client ID, --grant ID or --all (see `grants list`).",
     );
   }

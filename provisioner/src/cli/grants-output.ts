@@ -34,8 +34,17 @@ export function formatGrantsRevoke(result: GrantsRevokeResult): string {
 function details(grant: GrantSummary): string[] {
   const out = [`signed in ${formatGrantTime(grant.createdAt)}`];
   if (grant.status === "pending") out.push("code not yet exchanged");
-  else out.push(grant.hasRefreshToken ? `refresh ${grant.expiresAt !== undefined ? `until ${formatGrantTime(grant.expiresAt)}` : "with no expiry"}` : "no refresh token");
-  out.push(grant.accessTokens === 0 ? "no live access token" : `${grant.accessTokens} access token(s)${grant.accessTokenExpiresAt !== undefined ? ` until ${formatGrantTime(grant.accessTokenExpiresAt)}` : ""}`);
+  else
+    out.push(
+      grant.hasRefreshToken
+        ? `refresh ${grant.expiresAt !== undefined ? `until ${formatGrantTime(grant.expiresAt)}` : "with no expiry"}`
+        : "no refresh token",
+    );
+  out.push(
+    grant.accessTokens === 0
+      ? "no live access token"
+      : `${grant.accessTokens} access token(s)${grant.accessTokenExpiresAt !== undefined ? ` until ${formatGrantTime(grant.accessTokenExpiresAt)}` : ""}`,
+  );
   if (grant.scope.length > 0) out.push(`scope ${displaySafe(grant.scope.join(" "), 80)}`);
   return out;
 }

@@ -18,7 +18,10 @@ export async function runGrantsCommand(
 ): Promise<GrantsListResult | GrantsRevokeResult> {
   const grants = flags.grants;
   if (!grants) throw new Error(`${command} parsed without its flags`);
-  const source = grants.source.kind === "local" ? { kind: "local" as const, dir: localStackDir(grants.source.dir, env) } : { kind: "cloudflare" as const, options };
+  const source =
+    grants.source.kind === "local"
+      ? { kind: "local" as const, dir: localStackDir(grants.source.dir, env) }
+      : { kind: "cloudflare" as const, options };
   if (command === "grants list") return runGrantsList(source, grants.filter, deps);
   if (!grants.selector) throw new Error("grants revoke parsed without a selector");
   return runGrantsRevoke(source, grants.selector, { yes: flags.yes }, deps);

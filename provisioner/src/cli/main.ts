@@ -96,7 +96,13 @@ export async function main(io: CliIo): Promise<number> {
   }
 }
 
-function dispatch(command: CommandName, options: ProvisionOptions, flags: CliFlags, deps: Partial<RunDeps>, env: CliIo["env"]): Promise<CommandResult> {
+function dispatch(
+  command: CommandName,
+  options: ProvisionOptions,
+  flags: CliFlags,
+  deps: Partial<RunDeps>,
+  env: CliIo["env"],
+): Promise<CommandResult> {
   switch (command) {
     case "setup":
       return runSetup(options, deps);

@@ -12,7 +12,8 @@ import type { GrantsListResult, GrantsRevokeResult } from "../grants/commands";
 import type { ErrorReport } from "../run/error-report";
 import { formatGrantsList, formatGrantsRevoke } from "./grants-output";
 
-export type CommandResult = SetupResult | StatusResult | DoctorResult | SecretsSyncResult | RotateResult | TeardownResult | GrantsListResult | GrantsRevokeResult;
+export type CommandResult =
+  SetupResult | StatusResult | DoctorResult | SecretsSyncResult | RotateResult | TeardownResult | GrantsListResult | GrantsRevokeResult;
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
 
@@ -46,7 +47,9 @@ export function formatResult(result: CommandResult): string {
         ? `\n✓ Rotation finished: the env file holds only the new token. Restart the gateway to drop the old one.\n`
         : `\n✓ New service token ${result.workerUpdated ? "in use by the Worker" : "generated (the Worker still sends the old one)"}; the gateway accepts both until \`rotate-service-token --finish\`.\n`;
     case "teardown":
-      return result.ok ? `\n✓ Teardown complete.\n` : `\n✗ Teardown incomplete: ${result.kept.length} resource(s) kept (see above); run teardown again once fixed.\n`;
+      return result.ok
+        ? `\n✓ Teardown complete.\n`
+        : `\n✗ Teardown incomplete: ${result.kept.length} resource(s) kept (see above); run teardown again once fixed.\n`;
     case "grants list":
       return formatGrantsList(result);
     case "grants revoke":
@@ -58,7 +61,9 @@ function formatStatus(result: StatusResult): string {
   const mark = { ok: "✓", problem: "✗", "not set up": "·" } as const;
   const lines = [`Account: ${result.accountId ?? "not set up"}`];
   for (const row of result.rows) {
-    const label = [row.resource, row.name ? `"${row.name}"` : "", row.id && row.id !== row.name ? `(${row.id})` : ""].filter(Boolean).join(" ");
+    const label = [row.resource, row.name ? `"${row.name}"` : "", row.id && row.id !== row.name ? `(${row.id})` : ""]
+      .filter(Boolean)
+      .join(" ");
     lines.push(`${mark[row.state]} ${label}: ${row.detail}`);
   }
   if (result.mcpUrl) lines.push(`MCP URL: ${result.mcpUrl}`);
@@ -75,6 +80,9 @@ function formatDoctor(result: DoctorResult): string {
       if (f.action && f.status !== "ok") lines.push(`    do: ${f.action}`);
     }
   }
-  lines.push("", result.ok ? "✓ No problems found." : `✗ ${result.findings.filter((f) => f.status === "problem").length} problem(s) found.`);
+  lines.push(
+    "",
+    result.ok ? "✓ No problems found." : `✗ ${result.findings.filter((f) => f.status === "problem").length} problem(s) found.`,
+  );
   return `${lines.join("\n")}\n`;
 }

@@ -27,8 +27,9 @@ export class AccessApi {
   }
 
   async listIdentityProviders(accountId: string): Promise<IdentityProvider[]> {
-    const items = await this.client.listAll({ label: "list Zero Trust identity providers", method: "GET", permission: IDPS }, (page, perPage) =>
-      this.client.sdk.zeroTrust.identityProviders.list({ account_id: accountId, page, per_page: perPage }),
+    const items = await this.client.listAll(
+      { label: "list Zero Trust identity providers", method: "GET", permission: IDPS },
+      (page, perPage) => this.client.sdk.zeroTrust.identityProviders.list({ account_id: accountId, page, per_page: perPage }),
     );
     return items.map((idp) => ({ id: idp.id ?? "", name: idp.name, type: String(idp.type) }));
   }
@@ -61,7 +62,11 @@ export class AccessApi {
    */
   async updateApp(accountId: string, current: AccessApp, spec: AccessAppSpec): Promise<AccessApp> {
     const op: ApiOperation = { label: `update the Access application "${spec.name}"`, method: "PUT", permission: APPS };
-    const result = await this.client.raw<unknown>(op, `/accounts/${encodeURIComponent(accountId)}/access/apps/${encodeURIComponent(current.id)}`, appUpdateBody(current.raw, spec));
+    const result = await this.client.raw<unknown>(
+      op,
+      `/accounts/${encodeURIComponent(accountId)}/access/apps/${encodeURIComponent(current.id)}`,
+      appUpdateBody(current.raw, spec),
+    );
     return toApp(typeof result === "object" && result !== null ? result : {});
   }
 
@@ -73,8 +78,10 @@ export class AccessApi {
   }
 
   async listPolicies(accountId: string, appId: string): Promise<AccessPolicy[]> {
-    const items = await this.client.listAll({ label: "list the Access application's policies", method: "GET", permission: POLICIES }, (page, perPage) =>
-      this.client.sdk.zeroTrust.access.applications.policies.list(appId, { account_id: accountId, page, per_page: perPage }),
+    const items = await this.client.listAll(
+      { label: "list the Access application's policies", method: "GET", permission: POLICIES },
+      (page, perPage) =>
+        this.client.sdk.zeroTrust.access.applications.policies.list(appId, { account_id: accountId, page, per_page: perPage }),
     );
     return items.map(toPolicy);
   }
@@ -136,10 +143,16 @@ export function appUpdateBody(current: Readonly<Record<string, unknown>>, spec: 
   const saas: Record<string, unknown> = {};
   const currentSaas = isRecord(current.saas_app) ? current.saas_app : {};
   for (const [key, value] of Object.entries(currentSaas)) if (!READ_ONLY_SAAS_FIELDS.has(key)) saas[key] = value;
-  Object.assign(saas, { auth_type: "oidc", redirect_uris: spec.redirectUris, grant_types: spec.grantTypes, scopes: spec.scopes }, refreshTokenOptions(spec));
+  Object.assign(
+    saas,
+    { auth_type: "oidc", redirect_uris: spec.redirectUris, grant_types: spec.grantTypes, scopes: spec.scopes },
+    refreshTokenOptions(spec),
+  );
   Object.assign(body, { type: "saas", name: spec.name, saas_app: saas });
   if (Array.isArray(current.policies)) {
-    body.policies = current.policies.filter(isRecord).map((p) => ({ id: p.id, ...(typeof p.precedence === "number" ? { precedence: p.precedence } : {}) }));
+    body.policies = current.policies
+      .filter(isRecord)
+      .map((p) => ({ id: p.id, ...(typeof p.precedence === "number" ? { precedence: p.precedence } : {}) }));
   }
   return body;
 }

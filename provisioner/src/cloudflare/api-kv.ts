@@ -38,12 +38,18 @@ export class KvApi {
   async listKeys(accountId: string, namespaceId: string, prefix: string, cursor?: string): Promise<KvKeyPage> {
     const op = { label: "list the keys of the KV namespace", method: "GET", permission: KV } as const;
     const page = await this.client.call(op, () =>
-      this.client.sdk.kv.namespaces.keys.list(namespaceId, { account_id: accountId, prefix, limit: KV_LIST_LIMIT, ...(cursor ? { cursor } : {}) }),
+      this.client.sdk.kv.namespaces.keys.list(namespaceId, {
+        account_id: accountId,
+        prefix,
+        limit: KV_LIST_LIMIT,
+        ...(cursor ? { cursor } : {}),
+      }),
     );
     const keys: KvKey[] = [];
     for (const item of page.getPaginatedItems() as unknown[]) {
       const key = readKey(item);
-      if (!key) throw new CloudflareApiError(op, 200, [], "The API listed a key without a name; this looks like an API fault. Try again later.");
+      if (!key)
+        throw new CloudflareApiError(op, 200, [], "The API listed a key without a name; this looks like an API fault. Try again later.");
       keys.push(key);
     }
     const next = page.result_info?.cursor;
@@ -59,7 +65,9 @@ export class KvApi {
     const out = new Map<string, string | null>();
     if (names.length === 0) return out;
     const op = { label: "read values from the KV namespace", method: "POST", permission: KV, idempotent: true } as const;
-    const result: unknown = await this.client.call(op, () => this.client.sdk.kv.namespaces.bulkGet(namespaceId, { account_id: accountId, keys: [...names], type: "text" }));
+    const result: unknown = await this.client.call(op, () =>
+      this.client.sdk.kv.namespaces.bulkGet(namespaceId, { account_id: accountId, keys: [...names], type: "text" }),
+    );
     const values = typeof result === "object" && result !== null ? (result as { values?: unknown }).values : undefined;
     const record = typeof values === "object" && values !== null ? (values as Record<string, unknown>) : {};
     for (const name of names) {
@@ -74,8 +82,11 @@ export class KvApi {
     if (names.length > KV_BULK_DELETE_LIMIT) throw new RangeError(`at most ${KV_BULK_DELETE_LIMIT} keys per bulk delete`);
     if (names.length === 0) return [];
     const op = { label: "delete keys from the KV namespace", method: "POST", permission: KV, idempotent: true } as const;
-    const result: unknown = await this.client.call(op, () => this.client.sdk.kv.namespaces.bulkDelete(namespaceId, { account_id: accountId, body: [...names] }));
-    const failed = typeof result === "object" && result !== null ? (result as { unsuccessful_keys?: unknown }).unsuccessful_keys : undefined;
+    const result: unknown = await this.client.call(op, () =>
+      this.client.sdk.kv.namespaces.bulkDelete(namespaceId, { account_id: accountId, body: [...names] }),
+    );
+    const failed =
+      typeof result === "object" && result !== null ? (result as { unsuccessful_keys?: unknown }).unsuccessful_keys : undefined;
     return Array.isArray(failed) ? failed.filter((n): n is string => typeof n === "string") : [];
   }
 }

@@ -146,7 +146,10 @@ function toTunnel(t: SdkTunnel): Tunnel {
 }
 
 function toService(s: SdkService): VpcService {
-  const host = typeof s.host === "object" && s.host !== null ? (s.host as { hostname?: unknown; resolver_network?: { tunnel_id?: unknown }; network?: { tunnel_id?: unknown } }) : {};
+  const host =
+    typeof s.host === "object" && s.host !== null
+      ? (s.host as { hostname?: unknown; resolver_network?: { tunnel_id?: unknown }; network?: { tunnel_id?: unknown } })
+      : {};
   const tunnelId = host.resolver_network?.tunnel_id ?? host.network?.tunnel_id;
   return {
     id: s.service_id ?? "",

@@ -36,7 +36,10 @@ export class WorkersApi {
   async uploadScript(accountId: string, scriptName: string, form: FormData): Promise<WorkerScript> {
     const op: ApiOperation = { label: `upload the Worker "${scriptName}"`, method: "PUT", permission: SCRIPTS, idempotent: true };
     const result = await this.client.raw<{ id?: unknown; modified_on?: unknown }>(op, scriptPath(accountId, scriptName), form);
-    return { id: typeof result?.id === "string" ? result.id : scriptName, modifiedOn: typeof result?.modified_on === "string" ? result.modified_on : undefined };
+    return {
+      id: typeof result?.id === "string" ? result.id : scriptName,
+      modifiedOn: typeof result?.modified_on === "string" ? result.modified_on : undefined,
+    };
   }
 
   async deleteScript(accountId: string, scriptName: string): Promise<void> {

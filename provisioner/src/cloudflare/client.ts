@@ -143,7 +143,12 @@ export class CloudflareClient {
       items.push(...pageItems);
       if (isLastPage(result.result_info, page, items.length, pageItems.length)) return items;
     }
-    throw new CloudflareApiError(op, undefined, [], `The API kept returning pages past ${MAX_PAGES}; this looks like an API fault. Try again later.`);
+    throw new CloudflareApiError(
+      op,
+      undefined,
+      [],
+      `The API kept returning pages past ${MAX_PAGES}; this looks like an API fault. Try again later.`,
+    );
   }
 
   /** One call to a list endpoint that is not paginated (the SDK's SinglePage). */
@@ -178,7 +183,12 @@ export class CloudflareClient {
 /** Reads `{ success, errors, result }`; a `success: false` with a 2xx status is still a failure. */
 export function unwrapEnvelope<T>(op: ApiOperation, envelope: unknown): T {
   if (typeof envelope !== "object" || envelope === null || !("success" in envelope)) {
-    throw new CloudflareApiError(op, undefined, [], "The API answered with something that is not a Cloudflare API envelope. Check CLOUDFLARE_API_BASE_URL.");
+    throw new CloudflareApiError(
+      op,
+      undefined,
+      [],
+      "The API answered with something that is not a Cloudflare API envelope. Check CLOUDFLARE_API_BASE_URL.",
+    );
   }
   const record = envelope as { success: unknown; errors?: unknown; result?: unknown };
   if (record.success !== true) throw new CloudflareApiError(op, 200, readErrors(record.errors));

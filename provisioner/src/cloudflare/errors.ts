@@ -58,7 +58,8 @@ export class CloudflareApiError extends Error {
   readonly hint: string;
 
   constructor(operation: ApiOperation, status: number | undefined, errors: readonly ApiErrorItem[], hint?: string) {
-    const detail = errors.length > 0 ? errors.map((e) => `${e.message} [code ${e.code}]`).join("; ") : status ? `HTTP ${status}` : "no response";
+    const detail =
+      errors.length > 0 ? errors.map((e) => `${e.message} [code ${e.code}]`).join("; ") : status ? `HTTP ${status}` : "no response";
     super(`Could not ${operation.label}: ${detail}.`);
     this.name = "CloudflareApiError";
     this.status = status;
@@ -85,7 +86,9 @@ export class CloudflareApiError extends Error {
 function hintFor(operation: ApiOperation, status: number | undefined, errors: readonly ApiErrorItem[]): string {
   const codes = new Set(errors.map((e) => e.code));
   if (codes.has(CF_ERROR.authentication) || status === 403) {
-    return operation.permission ? missingPermissionHint(operation, operation.permission) : `The API token is not allowed to do this. Check it at ${API_TOKENS_URL}.`;
+    return operation.permission
+      ? missingPermissionHint(operation, operation.permission)
+      : `The API token is not allowed to do this. Check it at ${API_TOKENS_URL}.`;
   }
   if (codes.has(CF_ERROR.workersNotFound) && operation.notFound === "workers-subdomain") {
     return "This account has no workers.dev subdomain yet. Open Workers & Pages in the Cloudflare dashboard once (it offers to create one), then try again.";
@@ -97,7 +100,8 @@ function hintFor(operation: ApiOperation, status: number | undefined, errors: re
     return `The API token is not valid (revoked, expired, or mistyped). Create one at ${API_TOKENS_URL} and pass it in CLOUDFLARE_API_TOKEN.`;
   }
   if (status === 429) return "Cloudflare is rate-limiting this token. Wait a minute and try again; completed steps are not repeated.";
-  if (status === undefined) return "Could not reach the Cloudflare API. Check the network (and CLOUDFLARE_API_BASE_URL if set), then try again; completed steps are not repeated.";
+  if (status === undefined)
+    return "Could not reach the Cloudflare API. Check the network (and CLOUDFLARE_API_BASE_URL if set), then try again; completed steps are not repeated.";
   if (status >= 500) return "Cloudflare answered with a server error. Run the command again in a moment; completed steps are not repeated.";
   return "Run the command again after fixing the cause above; completed steps are not repeated.";
 }

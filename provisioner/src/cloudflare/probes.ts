@@ -27,7 +27,11 @@ const ACCOUNT_PROBES: readonly Probe[] = [
     run: (cf, a) => cf.sdk.connectivity.directory.services.list({ account_id: a, per_page: 1 }),
   },
   { permission: PERMISSIONS.workersScripts, label: "list Workers", run: (cf, a) => cf.sdk.workers.scripts.list({ account_id: a }) },
-  { permission: PERMISSIONS.workersKv, label: "list KV namespaces", run: (cf, a) => cf.sdk.kv.namespaces.list({ account_id: a, per_page: 1 }) },
+  {
+    permission: PERMISSIONS.workersKv,
+    label: "list KV namespaces",
+    run: (cf, a) => cf.sdk.kv.namespaces.list({ account_id: a, per_page: 1 }),
+  },
 ];
 
 /** Run only once the account is known to have a Zero Trust organization. */
@@ -50,7 +54,9 @@ const ACCESS_PROBES: readonly Probe[] = [
 ];
 
 /** The permissions probed only once the account has a Zero Trust organization, in token-editor order. */
-export const PROBED_WITH_ZERO_TRUST: readonly PermissionName[] = ACCESS_PROBES.map((p) => p.permission).sort((a, b) => ALL_PERMISSIONS.indexOf(a) - ALL_PERMISSIONS.indexOf(b));
+export const PROBED_WITH_ZERO_TRUST: readonly PermissionName[] = ACCESS_PROBES.map((p) => p.permission).sort(
+  (a, b) => ALL_PERMISSIONS.indexOf(a) - ALL_PERMISSIONS.indexOf(b),
+);
 
 /** What the token may do on the account, and whether the account has a Zero Trust organization. */
 export interface TokenCheck {
@@ -87,7 +93,12 @@ export async function checkToken(cf: CloudflareClient, accountId: string): Promi
   };
 }
 
-async function runProbes(cf: CloudflareClient, accountId: string, probes: readonly Probe[], onlyRefusals = false): Promise<PermissionName[]> {
+async function runProbes(
+  cf: CloudflareClient,
+  accountId: string,
+  probes: readonly Probe[],
+  onlyRefusals = false,
+): Promise<PermissionName[]> {
   const missing: PermissionName[] = [];
   for (const probe of probes) {
     try {

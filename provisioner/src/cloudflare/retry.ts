@@ -33,13 +33,7 @@ export function isRetryable(failure: AttemptFailure, idempotent: boolean): boole
  * Milliseconds to wait before attempt number `attempt + 1` (attempt counts from 1).
  * Retry-After (RFC 9110 §10.2.3) may be delay-seconds or an HTTP-date.
  */
-export function retryDelayMs(
-  failure: AttemptFailure,
-  attempt: number,
-  policy: RetryPolicy,
-  now: number,
-  random: () => number,
-): number {
+export function retryDelayMs(failure: AttemptFailure, attempt: number, policy: RetryPolicy, now: number, random: () => number): number {
   if (failure.kind === "status" && failure.retryAfter) {
     const fromHeader = parseRetryAfter(failure.retryAfter, now);
     if (fromHeader !== undefined) return Math.min(fromHeader, policy.maxRetryAfterMs);

@@ -9,7 +9,8 @@ import type { RunContext } from "../run/context";
  * How to restart the gateway so that it reads the env file again. A plain `docker compose restart`
  * keeps the environment the container was created with, so compose must recreate it.
  */
-export const RESTART_GATEWAY = "`docker compose up -d --force-recreate mcp-gateway` (Docker; a plain `restart` keeps the old environment), or stop and start `npm run connect`";
+export const RESTART_GATEWAY =
+  "`docker compose up -d --force-recreate mcp-gateway` (Docker; a plain `restart` keeps the old environment), or stop and start `npm run connect`";
 
 /** The same for cloudflared, after its TUNNEL_TOKEN changed. */
 export const RESTART_CLOUDFLARED = "`docker compose up -d --force-recreate cloudflared` (Docker), or stop and start `npm run connect`";
@@ -19,7 +20,10 @@ export function stateAccount(ctx: RunContext, what: string): string {
   const accountId = ctx.state.accountId;
   if (!accountId) throw new NotSetUpError(what, ctx.options.statePath);
   if (ctx.options.accountId && ctx.options.accountId !== accountId) {
-    throw new StateError(`${ctx.options.statePath} belongs to account ${accountId}, not ${ctx.options.accountId}.`, "Drop --account-id, or pass the --state file of that account's setup.");
+    throw new StateError(
+      `${ctx.options.statePath} belongs to account ${accountId}, not ${ctx.options.accountId}.`,
+      "Drop --account-id, or pass the --state file of that account's setup.",
+    );
   }
   return accountId;
 }

@@ -19,7 +19,8 @@ export async function tunnelFindings(ctx: RunContext, accountId: string): Promis
   const known = ctx.state.tunnel;
   if (!known) return [{ area, check, status: "skipped", seen: "no tunnel in the state", action: "Run setup." }];
   const tunnel = await ctx.cf.tunnels.getTunnel(accountId, known.id);
-  if (!tunnel || tunnel.deletedAt !== null) return [{ area, check, status: "problem", seen: `the tunnel ${known.id} no longer exists`, action: "Run setup to create it again." }];
+  if (!tunnel || tunnel.deletedAt !== null)
+    return [{ area, check, status: "problem", seen: `the tunnel ${known.id} no longer exists`, action: "Run setup to create it again." }];
   const live = summarizeConnectors(await ctx.cf.tunnels.listTunnelClients(accountId, known.id));
   const local = await ctx.deps.cloudflaredVersion();
   const localTooOld = local !== undefined && compareVersions(local, MIN_CLOUDFLARED_VERSION) < 0;
@@ -31,9 +32,21 @@ export async function tunnelFindings(ctx: RunContext, accountId: string): Promis
       `It must be version ${MIN_CLOUDFLARED_VERSION} or newer${local ? ` (this machine has ${local}${localTooOld ? ": too old" : ""})` : ""}; get it at ${CLOUDFLARED_INSTALL_URL}.`,
       QUIC_ADVICE,
     ];
-    findings.push({ area, check, status: "problem", seen: `status "${tunnel.status}", no cloudflared connected (the tunnel's connections list is empty)`, action: steps.join(" "), steps });
+    findings.push({
+      area,
+      check,
+      status: "problem",
+      seen: `status "${tunnel.status}", no cloudflared connected (the tunnel's connections list is empty)`,
+      action: steps.join(" "),
+      steps,
+    });
   } else {
-    findings.push({ area, check, status: "ok", seen: `status "${tunnel.status}": ${live.connectors} connector(s) with ${live.connections} connection(s)` });
+    findings.push({
+      area,
+      check,
+      status: "ok",
+      seen: `status "${tunnel.status}": ${live.connectors} connector(s) with ${live.connections} connection(s)`,
+    });
   }
   const old = live.versions.filter((v) => compareVersions(v, MIN_CLOUDFLARED_VERSION) < 0);
   if (live.versions.length > 0) {
@@ -42,10 +55,20 @@ export async function tunnelFindings(ctx: RunContext, accountId: string): Promis
       check: `connected cloudflared is ${MIN_CLOUDFLARED_VERSION} or newer (Workers VPC)`,
       status: old.length > 0 ? "problem" : "ok",
       seen: `connector version(s): ${live.versions.join(", ")}`,
-      ...(old.length > 0 ? { action: `Upgrade cloudflared (${old.join(", ")} is too old for Workers VPC): \`docker compose pull cloudflared && docker compose up -d cloudflared\`, or ${CLOUDFLARED_INSTALL_URL}.` } : {}),
+      ...(old.length > 0
+        ? {
+            action: `Upgrade cloudflared (${old.join(", ")} is too old for Workers VPC): \`docker compose pull cloudflared && docker compose up -d cloudflared\`, or ${CLOUDFLARED_INSTALL_URL}.`,
+          }
+        : {}),
     });
   } else if (localTooOld) {
-    findings.push({ area, check: `cloudflared is ${MIN_CLOUDFLARED_VERSION} or newer`, status: "problem", seen: `this machine has cloudflared ${local}`, action: `Upgrade cloudflared: ${CLOUDFLARED_INSTALL_URL}.` });
+    findings.push({
+      area,
+      check: `cloudflared is ${MIN_CLOUDFLARED_VERSION} or newer`,
+      status: "problem",
+      seen: `this machine has cloudflared ${local}`,
+      action: `Upgrade cloudflared: ${CLOUDFLARED_INSTALL_URL}.`,
+    });
   }
   return findings;
 }

@@ -43,7 +43,11 @@ export async function runDoctor(options: ProvisionOptions, deps: Partial<RunDeps
   const { ctx, release } = await openContext(options, deps, { lock: false });
   try {
     const accountId = stateAccount(ctx, "This setup");
-    const findings = [...(await tunnelFindings(ctx, accountId)), ...(await tokenFindings(ctx, accountId)), ...(await signInFindings(ctx, accountId))];
+    const findings = [
+      ...(await tunnelFindings(ctx, accountId)),
+      ...(await tokenFindings(ctx, accountId)),
+      ...(await signInFindings(ctx, accountId)),
+    ];
     return { command: "doctor", ok: findings.every((f) => f.status !== "problem"), findings, api: { ...ctx.cf.stats } };
   } finally {
     await release();
@@ -55,16 +59,26 @@ async function tokenFindings(ctx: RunContext, accountId: string): Promise<Findin
   const findings: Finding[] = [];
   const current = ctx.state.secrets?.serviceToken;
   const previous = ctx.state.secrets?.previousServiceToken;
-  if (!current) return [{ area, check: "the state has a service token", status: "skipped", seen: "no service token in the state", action: "Run setup." }];
+  if (!current)
+    return [
+      { area, check: "the state has a service token", status: "skipped", seen: "no service token in the state", action: "Run setup." },
+    ];
   const fix = `Run \`secrets sync\`, then restart the gateway so it reads ${ENV_FILE_KEYS.serviceToken} from ${ctx.options.envFile}: ${RESTART_GATEWAY}.`;
 
-  const envTokens = ((await readEnvFile(ctx.options.envFile)).get(ENV_FILE_KEYS.serviceToken) ?? "").split(SERVICE_TOKEN_SEPARATOR).filter(Boolean);
+  const envTokens = ((await readEnvFile(ctx.options.envFile)).get(ENV_FILE_KEYS.serviceToken) ?? "")
+    .split(SERVICE_TOKEN_SEPARATOR)
+    .filter(Boolean);
   const envOk = envTokens.includes(current);
   findings.push({
     area,
     check: `${ctx.options.envFile} has the state's service token`,
     status: envOk ? "ok" : "problem",
-    seen: envTokens.length === 0 ? `no ${ENV_FILE_KEYS.serviceToken} in the file` : envOk ? `${envTokens.length} token(s), the current one among them` : `${envTokens.length} token(s), none of them the state's current token`,
+    seen:
+      envTokens.length === 0
+        ? `no ${ENV_FILE_KEYS.serviceToken} in the file`
+        : envOk
+          ? `${envTokens.length} token(s), the current one among them`
+          : `${envTokens.length} token(s), none of them the state's current token`,
     ...(envOk ? {} : { action: fix }),
   });
 
@@ -77,14 +91,24 @@ async function tokenFindings(ctx: RunContext, accountId: string): Promise<Findin
       area,
       check: "the Worker sends the state's service token",
       status: ok ? "ok" : "problem",
-      seen: !names.has("MCPBOX_SERVICE_TOKEN") ? "the Worker has no MCPBOX_SERVICE_TOKEN secret" : pushed ? "the secrets pushed last match the state" : "the state changed since the secrets were last pushed",
+      seen: !names.has("MCPBOX_SERVICE_TOKEN")
+        ? "the Worker has no MCPBOX_SERVICE_TOKEN secret"
+        : pushed
+          ? "the secrets pushed last match the state"
+          : "the state changed since the secrets were last pushed",
       ...(ok ? {} : { action: fix }),
     });
   }
 
   const gateway = await findLocalGateway(ctx.deps.http, ctx.options.gateway.host, ctx.options.gateway.port, ctx.options.gatewayUrl);
   if (!gateway.found) {
-    findings.push({ area, check: "the running gateway accepts the state's service token", status: "skipped", seen: `gateway not reachable from here (tried ${gateway.tried.join(", ")}: ${gateway.seen})`, action: "Run doctor where the gateway runs, or name it with --gateway-url (the service token is sent there), to include this check." });
+    findings.push({
+      area,
+      check: "the running gateway accepts the state's service token",
+      status: "skipped",
+      seen: `gateway not reachable from here (tried ${gateway.tried.join(", ")}: ${gateway.seen})`,
+      action: "Run doctor where the gateway runs, or name it with --gateway-url (the service token is sent there), to include this check.",
+    });
     return findings;
   }
   const probe = await probeGatewayToken(ctx.deps.http, gateway.baseUrl, current);
@@ -117,7 +141,11 @@ async function signInFindings(ctx: RunContext, accountId: string): Promise<Findi
     check: "Zero Trust has an identity provider (else the sign-in redirects in a loop)",
     status: providers.length > 0 ? "ok" : "problem",
     seen: providers.length > 0 ? `${providers.map((p) => `${p.name} (${p.type})`).join(", ")}` : "no identity provider configured",
-    ...(providers.length > 0 ? {} : { action: "Add one in Zero Trust › Settings › Authentication › Login methods (One-time PIN is the simplest), then sign in again." }),
+    ...(providers.length > 0
+      ? {}
+      : {
+          action: "Add one in Zero Trust › Settings › Authentication › Login methods (One-time PIN is the simplest), then sign in again.",
+        }),
   });
   const access = ctx.state.access;
   const url = ctx.state.worker?.url;

@@ -42,7 +42,11 @@ async function start(ctx: RunContext): Promise<RotateResult> {
   const secrets = ctx.state.secrets;
   if (!ctx.state.worker || !secrets?.serviceToken) throw new NotSetUpError("The service token", ctx.options.statePath);
   if (secrets.previousServiceToken) {
-    throw new ProvisionerError("usage", "A rotation is already in progress: the gateway still accepts the previous token.", "Restart the gateway with the env file's tokens, then end the overlap with `rotate-service-token --finish` before rotating again.");
+    throw new ProvisionerError(
+      "usage",
+      "A rotation is already in progress: the gateway still accepts the previous token.",
+      "Restart the gateway with the env file's tokens, then end the overlap with `rotate-service-token --finish` before rotating again.",
+    );
   }
   secrets.previousServiceToken = secrets.serviceToken;
   secrets.serviceToken = ctx.deps.randomBytes(SERVICE_TOKEN_BYTES).toString("hex");
@@ -52,15 +56,45 @@ async function start(ctx: RunContext): Promise<RotateResult> {
   const { envFileUpdated } = await syncSecrets(ctx, false);
   const gateway = await checkGateway(ctx, secrets.serviceToken);
   if (gateway === "rejects-new-token") {
-    ctx.deps.reporter.warn(`the local gateway does not accept the new token yet: restart it so it reads ${ENV_FILE_KEYS.serviceToken} from ${ctx.options.envFile}: ${RESTART_GATEWAY}`);
-    if (ctx.deps.prompter.interactive && !(await ctx.deps.prompter.confirm("Has the gateway been restarted? The Worker switches to the new token next.", { yes: "Yes, switch the Worker now", no: "Not yet" }))) {
-      ctx.deps.reporter.line("The Worker still sends the previous token. Once the gateway has restarted, run `secrets sync`, then `rotate-service-token --finish`.");
-      return { command: "rotate-service-token", ok: true, phase: "started", overlap: true, workerUpdated: false, envFileUpdated, gateway, api: { ...ctx.cf.stats } };
+    ctx.deps.reporter.warn(
+      `the local gateway does not accept the new token yet: restart it so it reads ${ENV_FILE_KEYS.serviceToken} from ${ctx.options.envFile}: ${RESTART_GATEWAY}`,
+    );
+    if (
+      ctx.deps.prompter.interactive &&
+      !(await ctx.deps.prompter.confirm("Has the gateway been restarted? The Worker switches to the new token next.", {
+        yes: "Yes, switch the Worker now",
+        no: "Not yet",
+      }))
+    ) {
+      ctx.deps.reporter.line(
+        "The Worker still sends the previous token. Once the gateway has restarted, run `secrets sync`, then `rotate-service-token --finish`.",
+      );
+      return {
+        command: "rotate-service-token",
+        ok: true,
+        phase: "started",
+        overlap: true,
+        workerUpdated: false,
+        envFileUpdated,
+        gateway,
+        api: { ...ctx.cf.stats },
+      };
     }
   }
   await syncSecrets(ctx, true);
-  ctx.deps.reporter.line("Restart the gateway if it is not yet using the new token, then end the overlap with `rotate-service-token --finish`.");
-  return { command: "rotate-service-token", ok: true, phase: "started", overlap: true, workerUpdated: true, envFileUpdated, gateway, api: { ...ctx.cf.stats } };
+  ctx.deps.reporter.line(
+    "Restart the gateway if it is not yet using the new token, then end the overlap with `rotate-service-token --finish`.",
+  );
+  return {
+    command: "rotate-service-token",
+    ok: true,
+    phase: "started",
+    overlap: true,
+    workerUpdated: true,
+    envFileUpdated,
+    gateway,
+    api: { ...ctx.cf.stats },
+  };
 }
 
 async function finish(ctx: RunContext): Promise<RotateResult> {
@@ -68,14 +102,34 @@ async function finish(ctx: RunContext): Promise<RotateResult> {
   if (!secrets?.serviceToken) throw new NotSetUpError("The service token", ctx.options.statePath);
   if (!secrets.previousServiceToken) {
     ctx.deps.reporter.line("✓ no rotation in progress: nothing to finish");
-    return { command: "rotate-service-token", ok: true, phase: "finished", overlap: false, workerUpdated: false, envFileUpdated: false, gateway: "not-reachable", api: { ...ctx.cf.stats } };
+    return {
+      command: "rotate-service-token",
+      ok: true,
+      phase: "finished",
+      overlap: false,
+      workerUpdated: false,
+      envFileUpdated: false,
+      gateway: "not-reachable",
+      api: { ...ctx.cf.stats },
+    };
   }
   delete secrets.previousServiceToken;
   await ctx.save();
   const { envFileUpdated } = await syncSecrets(ctx, false);
-  ctx.deps.reporter.line(`✓ overlap ended: only the new token is valid once the gateway restarts with ${ctx.options.envFile} (${RESTART_GATEWAY})`);
+  ctx.deps.reporter.line(
+    `✓ overlap ended: only the new token is valid once the gateway restarts with ${ctx.options.envFile} (${RESTART_GATEWAY})`,
+  );
   const gateway = await checkGateway(ctx, secrets.serviceToken);
-  return { command: "rotate-service-token", ok: true, phase: "finished", overlap: false, workerUpdated: false, envFileUpdated, gateway, api: { ...ctx.cf.stats } };
+  return {
+    command: "rotate-service-token",
+    ok: true,
+    phase: "finished",
+    overlap: false,
+    workerUpdated: false,
+    envFileUpdated,
+    gateway,
+    api: { ...ctx.cf.stats },
+  };
 }
 
 async function checkGateway(ctx: RunContext, token: string): Promise<RotateResult["gateway"]> {

@@ -34,19 +34,28 @@ export async function syncSecrets(ctx: RunContext, pushToWorker = true): Promise
   const accountId = stateAccount(ctx, "The Worker");
   const worker = ctx.state.worker;
   const secrets = workerSecretValues(ctx.state);
-  if (!worker || !secrets.ok) throw new NotSetUpError(`The Worker's secrets (${secrets.ok ? "Worker" : secrets.missing.join(", ")})`, ctx.options.statePath);
+  if (!worker || !secrets.ok)
+    throw new NotSetUpError(`The Worker's secrets (${secrets.ok ? "Worker" : secrets.missing.join(", ")})`, ctx.options.statePath);
   let envFileUpdated = false;
   const envValue = envServiceTokenValue(ctx.state);
   if (envValue) {
     envFileUpdated = await updateEnvFile(ctx.options.envFile, { [ENV_FILE_KEYS.serviceToken]: envValue });
-    ctx.deps.reporter.line(envFileUpdated ? `+ wrote ${ENV_FILE_KEYS.serviceToken} to ${ctx.options.envFile}` : `✓ ${ctx.options.envFile} already has the service token`);
+    ctx.deps.reporter.line(
+      envFileUpdated
+        ? `+ wrote ${ENV_FILE_KEYS.serviceToken} to ${ctx.options.envFile}`
+        : `✓ ${ctx.options.envFile} already has the service token`,
+    );
   }
   let mode: "bulk" | "one-by-one" = "bulk";
   if (pushToWorker) {
-    mode = await ctx.deps.reporter.wait(`setting the Worker's ${WORKER_SECRET_NAMES.length} secrets`, () => ctx.cf.workers.putSecrets(accountId, worker.name, secrets.values));
+    mode = await ctx.deps.reporter.wait(`setting the Worker's ${WORKER_SECRET_NAMES.length} secrets`, () =>
+      ctx.cf.workers.putSecrets(accountId, worker.name, secrets.values),
+    );
     (ctx.state.secrets ??= {}).pushedFingerprint = secretsFingerprint(secrets.values);
     await ctx.save();
-    ctx.deps.reporter.line(`+ set ${WORKER_SECRET_NAMES.join(", ")} on the Worker "${worker.name}"${mode === "bulk" ? " in one operation" : " one by one (the bulk endpoint is not available)"}`);
+    ctx.deps.reporter.line(
+      `+ set ${WORKER_SECRET_NAMES.join(", ")} on the Worker "${worker.name}"${mode === "bulk" ? " in one operation" : " one by one (the bulk endpoint is not available)"}`,
+    );
   }
   return { mode, envFileUpdated };
 }

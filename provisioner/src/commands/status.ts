@@ -39,7 +39,14 @@ export async function runStatus(options: ProvisionOptions, deps: Partial<RunDeps
     const rows = accountId ? await collectRows(ctx, accountId) : [];
     rows.push(await gatewayRow(ctx));
     const url = ctx.state.worker?.url;
-    return { command: "status", ok: rows.length > 1 && rows.every((r) => r.state === "ok"), accountId, mcpUrl: url ? mcpUrlOf(url) : undefined, rows, api: { ...ctx.cf.stats } };
+    return {
+      command: "status",
+      ok: rows.length > 1 && rows.every((r) => r.state === "ok"),
+      accountId,
+      mcpUrl: url ? mcpUrlOf(url) : undefined,
+      rows,
+      api: { ...ctx.cf.stats },
+    };
   } finally {
     await release();
   }
@@ -48,7 +55,13 @@ export async function runStatus(options: ProvisionOptions, deps: Partial<RunDeps
 async function collectRows(ctx: RunContext, accountId: string): Promise<StatusRow[]> {
   const { cf, state } = ctx;
   const rows: StatusRow[] = [];
-  const missing = (resource: string, name?: string): StatusRow => ({ resource, name, id: undefined, state: "not set up", detail: "run setup" });
+  const missing = (resource: string, name?: string): StatusRow => ({
+    resource,
+    name,
+    id: undefined,
+    state: "not set up",
+    detail: "run setup",
+  });
 
   if (state.tunnel) {
     const t = await cf.tunnels.getTunnel(accountId, state.tunnel.id);
@@ -60,7 +73,10 @@ async function collectRows(ctx: RunContext, accountId: string): Promise<StatusRo
       name: state.tunnel.name,
       id: state.tunnel.id,
       state: healthy ? "ok" : "problem",
-      detail: alive && live ? `${t.status}, ${live.connectors} connector(s) with ${live.connections} connection(s)${healthy ? "" : " — run doctor"}` : "deleted outside setup — run setup",
+      detail:
+        alive && live
+          ? `${t.status}, ${live.connectors} connector(s) with ${live.connections} connection(s)${healthy ? "" : " — run doctor"}`
+          : "deleted outside setup — run setup",
     });
   } else rows.push(missing("Tunnel", ctx.options.names.tunnel));
 
@@ -72,13 +88,21 @@ async function collectRows(ctx: RunContext, accountId: string): Promise<StatusRo
       name: state.vpcService.name,
       id: state.vpcService.id,
       state: s && routed ? "ok" : "problem",
-      detail: s ? `${s.type} → ${s.hostname}:${s.httpPort}${routed ? " through the tunnel" : ` through another tunnel (${s.tunnelId})`}` : "deleted outside setup — run setup",
+      detail: s
+        ? `${s.type} → ${s.hostname}:${s.httpPort}${routed ? " through the tunnel" : ` through another tunnel (${s.tunnelId})`}`
+        : "deleted outside setup — run setup",
     });
   } else rows.push(missing("Workers VPC service", ctx.options.names.vpcService));
 
   if (state.kvNamespace) {
     const n = await cf.storage.getKvNamespace(accountId, state.kvNamespace.id);
-    rows.push({ resource: "KV namespace", name: state.kvNamespace.title, id: state.kvNamespace.id, state: n ? "ok" : "problem", detail: n ? "present" : "deleted outside setup — run setup" });
+    rows.push({
+      resource: "KV namespace",
+      name: state.kvNamespace.title,
+      id: state.kvNamespace.id,
+      state: n ? "ok" : "problem",
+      detail: n ? "present" : "deleted outside setup — run setup",
+    });
   } else rows.push(missing("KV namespace"));
 
   if (state.worker) {
@@ -88,7 +112,9 @@ async function collectRows(ctx: RunContext, accountId: string): Promise<StatusRo
     if (exists && state.worker.url) {
       const check = await checkWorker(ctx.deps.http, state.worker.url);
       ok = check.health.ok && check.mcp.ok;
-      detail = ok ? `${state.worker.url} answers (/health ok, /mcp asks for OAuth)` : `${state.worker.url}: ${[check.health.ok ? "" : `/health ${check.health.seen}`, check.mcp.ok ? "" : `/mcp ${check.mcp.seen}`].filter(Boolean).join("; ")}`;
+      detail = ok
+        ? `${state.worker.url} answers (/health ok, /mcp asks for OAuth)`
+        : `${state.worker.url}: ${[check.health.ok ? "" : `/health ${check.health.seen}`, check.mcp.ok ? "" : `/mcp ${check.mcp.seen}`].filter(Boolean).join("; ")}`;
     }
     rows.push({ resource: "Worker", name: state.worker.name, id: state.worker.name, state: ok ? "ok" : "problem", detail });
     if (exists) {
@@ -112,7 +138,11 @@ async function collectRows(ctx: RunContext, accountId: string): Promise<StatusRo
       name: state.access.appName,
       id: state.access.appId,
       state: app && policy ? "ok" : "problem",
-      detail: !app ? "deleted outside setup — run setup" : policy ? `client ${state.access.clientId}; allows ${state.allow ? describeAllow(state.allow) : "(policy present)"}` : "its allow policy is missing — run setup",
+      detail: !app
+        ? "deleted outside setup — run setup"
+        : policy
+          ? `client ${state.access.clientId}; allows ${state.allow ? describeAllow(state.allow) : "(policy present)"}`
+          : "its allow policy is missing — run setup",
     });
   } else rows.push(missing("Access application", ctx.options.names.worker));
   return rows;
@@ -123,5 +153,11 @@ async function gatewayRow(ctx: RunContext): Promise<StatusRow> {
   const lookup = await findLocalGateway(ctx.deps.http, host, port);
   return lookup.found
     ? { resource: "Local gateway", name: undefined, id: undefined, state: "ok", detail: `${lookup.baseUrl}/health ok` }
-    : { resource: "Local gateway", name: undefined, id: undefined, state: "problem", detail: `not reachable from here (tried ${lookup.tried.join(", ")}: ${lookup.seen})` };
+    : {
+        resource: "Local gateway",
+        name: undefined,
+        id: undefined,
+        state: "problem",
+        detail: `not reachable from here (tried ${lookup.tried.join(", ")}: ${lookup.seen})`,
+      };
 }

@@ -43,7 +43,15 @@ interface Target extends TeardownItem {
 export async function runTeardown(options: ProvisionOptions, deps: Partial<RunDeps> = {}): Promise<TeardownResult> {
   const { ctx, release } = await openContext(options, deps, { lock: true });
   try {
-    const result: TeardownResult = { command: "teardown", ok: true, deleted: [], kept: [], skipped: [], stateRemoved: false, api: ctx.cf.stats };
+    const result: TeardownResult = {
+      command: "teardown",
+      ok: true,
+      deleted: [],
+      kept: [],
+      skipped: [],
+      stateRemoved: false,
+      api: ctx.cf.stats,
+    };
     const accountId = await accountForCleanup(ctx);
     if (!accountId) {
       ctx.deps.reporter.line(`✓ nothing to tear down: ${ctx.options.statePath} records no setup`);
@@ -58,12 +66,15 @@ export async function runTeardown(options: ProvisionOptions, deps: Partial<RunDe
     if (result.kept.length === 0 && !hasResources(ctx.state)) {
       await removeState(ctx.options.statePath);
       result.stateRemoved = true;
-      ctx.deps.reporter.line(`✓ everything is gone; removed ${ctx.options.statePath} (${ctx.options.envFile} still holds the old tokens; delete it if you no longer need it)`);
+      ctx.deps.reporter.line(
+        `✓ everything is gone; removed ${ctx.options.statePath} (${ctx.options.envFile} still holds the old tokens; delete it if you no longer need it)`,
+      );
     } else {
       await ctx.save();
       result.ok = result.kept.length === 0;
       for (const k of result.kept) ctx.deps.reporter.warn(`kept ${k.label} "${k.name}" (${k.id}): ${k.reason}`);
-      if (!result.ok) ctx.deps.reporter.line(`What could not be deleted stays in ${ctx.options.statePath}; fix the cause above and run teardown again.`);
+      if (!result.ok)
+        ctx.deps.reporter.line(`What could not be deleted stays in ${ctx.options.statePath}; fix the cause above and run teardown again.`);
     }
     return { ...result, api: { ...ctx.cf.stats } };
   } finally {
@@ -133,8 +144,20 @@ function buildTargets(ctx: RunContext): Target[] {
           });
           await cf.tunnels.deleteTunnel(a, id);
         } catch (error) {
-          if (!(error instanceof CloudflareApiError) || error.isNotFound || error.isPermissionError || error.status === undefined || error.status >= 500) throw error;
-          throw new CloudflareApiError(error.operation, error.status, error.errors, "Stop cloudflared first (it reconnects the tunnel), e.g. `docker compose stop cloudflared`, then run teardown again.");
+          if (
+            !(error instanceof CloudflareApiError) ||
+            error.isNotFound ||
+            error.isPermissionError ||
+            error.status === undefined ||
+            error.status >= 500
+          )
+            throw error;
+          throw new CloudflareApiError(
+            error.operation,
+            error.status,
+            error.errors,
+            "Stop cloudflared first (it reconnects the tunnel), e.g. `docker compose stop cloudflared`, then run teardown again.",
+          );
         }
       },
       lookup: async (a) => (await cf.tunnels.listTunnels(a, names.tunnel))[0]?.id,
@@ -181,10 +204,19 @@ async function tearDown(ctx: RunContext, accountId: string, target: Target, resu
       return;
     }
     const ours = ctx.state.pending?.kind === target.kind && ctx.state.pending.name === target.name;
-    const allowed = ours || ctx.options.adopt || (ctx.deps.prompter.interactive && (await ctx.deps.prompter.confirm(`A ${target.label} named "${target.name}" (${id}) exists but ${ctx.options.statePath} does not know it. Delete it too?`, { yes: "Delete it too", no: "Leave it alone" })));
+    const allowed =
+      ours ||
+      ctx.options.adopt ||
+      (ctx.deps.prompter.interactive &&
+        (await ctx.deps.prompter.confirm(
+          `A ${target.label} named "${target.name}" (${id}) exists but ${ctx.options.statePath} does not know it. Delete it too?`,
+          { yes: "Delete it too", no: "Leave it alone" },
+        )));
     if (!allowed) {
       result.skipped.push({ ...strip(target), id, reason: "not recorded in the state; pass --adopt to delete it too" });
-      reporter.line(`· left the ${target.label} "${target.name}" (${id}) alone: the state does not know it (pass --adopt to delete it too)`);
+      reporter.line(
+        `· left the ${target.label} "${target.name}" (${id}) alone: the state does not know it (pass --adopt to delete it too)`,
+      );
       return;
     }
   }

@@ -36,7 +36,9 @@ export interface GrantsRevokeResult extends RevokeResult {
 
 export async function runGrantsList(source: GrantSource, filter: GrantFilter = {}, deps: Partial<RunDeps> = {}): Promise<GrantsListResult> {
   return withGrantStore(source, deps, async (store, run) => {
-    const grants = await run.reporter.wait(`reading grants from ${describeSource(store.source)}`, () => listGrants(store, filter, { now: run.now }));
+    const grants = await run.reporter.wait(`reading grants from ${describeSource(store.source)}`, () =>
+      listGrants(store, filter, { now: run.now }),
+    );
     return { command: "grants list", ok: true, source: store.source, filter, grants, api: run.stats() };
   });
 }
@@ -57,11 +59,19 @@ export const REVOKE_ALL_CONFIRMATION = "revoke all";
 /** Grants listed in a confirmation, at most; the rest are counted. */
 const MAX_LISTED = 50;
 
-export async function runGrantsRevoke(source: GrantSource, selector: GrantSelector, options: RevokeOptions = {}, deps: Partial<RunDeps> = {}): Promise<GrantsRevokeResult> {
+export async function runGrantsRevoke(
+  source: GrantSource,
+  selector: GrantSelector,
+  options: RevokeOptions = {},
+  deps: Partial<RunDeps> = {},
+): Promise<GrantsRevokeResult> {
   return withGrantStore(source, deps, async (store, run) => {
     if (!options.yes && ("all" in selector || options.confirmEach)) await confirmRevoke(store, selector, run);
     const result = await run.reporter.wait(`revoking grants in ${describeSource(store.source)}`, () =>
-      revokeGrants(store, selector, { now: run.now, onProgress: (done, total) => total > 500 && run.reporter.line(`… ${done} of ${total} grants`) }),
+      revokeGrants(store, selector, {
+        now: run.now,
+        onProgress: (done, total) => total > 500 && run.reporter.line(`… ${done} of ${total} grants`),
+      }),
     );
     return { command: "grants revoke", ok: result.failed.length === 0, source: store.source, selector, ...result, api: run.stats() };
   });
@@ -73,8 +83,11 @@ export async function runGrantsRevoke(source: GrantSource, selector: GrantSelect
  */
 async function confirmRevoke(store: KvStore, selector: GrantSelector, run: StoreRun): Promise<void> {
   const all = "all" in selector;
-  const grants = await run.reporter.wait(`reading the grants to revoke from ${describeSource(store.source)}`, () => listGrants(store, all ? {} : selector, { now: run.now }));
-  if (all && !run.prompter.interactive) throw new UsageError("`grants revoke --all` signs everyone out; it needs --yes when it cannot ask.", "Add --yes to confirm.");
+  const grants = await run.reporter.wait(`reading the grants to revoke from ${describeSource(store.source)}`, () =>
+    listGrants(store, all ? {} : selector, { now: run.now }),
+  );
+  if (all && !run.prompter.interactive)
+    throw new UsageError("`grants revoke --all` signs everyone out; it needs --yes when it cannot ask.", "Add --yes to confirm.");
   if (grants.length === 0) return;
   const items = grants.slice(0, MAX_LISTED).map(grantLabel);
   if (grants.length > MAX_LISTED) items.push(`… and ${grants.length - MAX_LISTED} more`);
@@ -93,7 +106,11 @@ async function confirmRevoke(store: KvStore, selector: GrantSelector, run: Store
     ...(all ? { typeToConfirm: REVOKE_ALL_CONFIRMATION } : {}),
   };
   if (!(await run.prompter.confirm(question, details))) {
-    throw new ProvisionerError("usage", "Nothing was revoked.", all ? "Run it again and answer yes, or choose --user, --client or --grant." : "Nothing changed; revoke again when you are sure.");
+    throw new ProvisionerError(
+      "usage",
+      "Nothing was revoked.",
+      all ? "Run it again and answer yes, or choose --user, --client or --grant." : "Nothing changed; revoke again when you are sure.",
+    );
   }
 }
 
@@ -108,12 +125,21 @@ interface StoreRun {
   stats: () => { requests: number; writes: number };
 }
 
-async function withGrantStore<T>(source: GrantSource, overrides: Partial<RunDeps>, work: (store: KvStore, run: StoreRun) => Promise<T>): Promise<T> {
+async function withGrantStore<T>(
+  source: GrantSource,
+  overrides: Partial<RunDeps>,
+  work: (store: KvStore, run: StoreRun) => Promise<T>,
+): Promise<T> {
   if (source.kind === "local") {
     const deps = defaultDeps(overrides);
     const store = await openLocalKvStore(source.dir);
     try {
-      return await work(store, { reporter: deps.reporter, prompter: deps.prompter, now: deps.now, stats: () => ({ requests: 0, writes: 0 }) });
+      return await work(store, {
+        reporter: deps.reporter,
+        prompter: deps.prompter,
+        now: deps.now,
+        stats: () => ({ requests: 0, writes: 0 }),
+      });
     } finally {
       await store.close();
     }
@@ -124,7 +150,12 @@ async function withGrantStore<T>(source: GrantSource, overrides: Partial<RunDeps
     const namespace = ctx.state.kvNamespace;
     if (!namespace) throw new NotSetUpError("The OAuth grant store (OAUTH_KV)", ctx.options.statePath);
     const store = cloudflareKvStore(ctx.cf, accountId, namespace.id);
-    const run: StoreRun = { reporter: ctx.deps.reporter, prompter: ctx.deps.prompter, now: ctx.deps.now, stats: () => ({ ...ctx.cf.stats }) };
+    const run: StoreRun = {
+      reporter: ctx.deps.reporter,
+      prompter: ctx.deps.prompter,
+      now: ctx.deps.now,
+      stats: () => ({ ...ctx.cf.stats }),
+    };
     try {
       return await work(store, run);
     } catch (error) {

@@ -127,8 +127,12 @@ async function deleteLateKeys(store: KvStore, revoked: FoundGrant[]): Promise<{ 
   const users = new Set(revoked.map((g) => g.summary.userId));
   const only = users.size === 1 ? [...users][0] : undefined;
   const ownerId = (owner: { userId: string; grantId: string } | undefined) => (owner ? `${owner.userId}:${owner.grantId}` : "");
-  const lateTokens = (await listAllKeys(store, only === undefined ? TOKEN_PREFIX : tokenPrefix(only))).map((k) => k.name).filter((name) => byId.has(ownerId(parseTokenKey(name))));
-  const lateGrants = (await listAllKeys(store, only === undefined ? GRANT_PREFIX : userGrantPrefix(only))).map((k) => k.name).filter((name) => byId.has(ownerId(parseGrantKey(name))));
+  const lateTokens = (await listAllKeys(store, only === undefined ? TOKEN_PREFIX : tokenPrefix(only)))
+    .map((k) => k.name)
+    .filter((name) => byId.has(ownerId(parseTokenKey(name))));
+  const lateGrants = (await listAllKeys(store, only === undefined ? GRANT_PREFIX : userGrantPrefix(only)))
+    .map((k) => k.name)
+    .filter((name) => byId.has(ownerId(parseGrantKey(name))));
   if (lateTokens.length === 0 && lateGrants.length === 0) return { deleted: 0, notDone: [] };
   const tokensLeft = await store.deleteKeys(lateTokens);
   const keep = new Set(tokensLeft.map((name) => ownerId(parseTokenKey(name))));
@@ -162,7 +166,10 @@ async function findGrants(store: KvStore, filter: GrantFilter, options: GrantOpt
     const keyClient = clientIdFromKeyMetadata(key.metadata);
     return filter.client === undefined || keyClient === undefined || keyClient === filter.client;
   });
-  const values = await getAllValues(store, keys.map((k) => k.name));
+  const values = await getAllValues(
+    store,
+    keys.map((k) => k.name),
+  );
   const records: GrantRecord[] = [];
   for (const key of keys) {
     const text = values.get(key.name);

@@ -65,7 +65,20 @@ export function clientIdFromKeyMetadata(metadata: unknown): string | undefined {
 }
 
 /** The fields of the library's Grant this module reads (names checked against its type). */
-type ReadGrantFields = Pick<Grant, "id" | "clientId" | "userId" | "scope" | "metadata" | "createdAt" | "expiresAt" | "redirectUri" | "resource" | "refreshTokenId" | "authCodeWrappedKey">;
+type ReadGrantFields = Pick<
+  Grant,
+  | "id"
+  | "clientId"
+  | "userId"
+  | "scope"
+  | "metadata"
+  | "createdAt"
+  | "expiresAt"
+  | "redirectUri"
+  | "resource"
+  | "refreshTokenId"
+  | "authCodeWrappedKey"
+>;
 
 export interface GrantRecord {
   id: string;
@@ -89,9 +102,15 @@ export function parseGrantRecord(text: string): GrantRecord | undefined {
   const value = parseJsonObject(text);
   if (!value) return undefined;
   const g = value as { [K in keyof ReadGrantFields]?: unknown };
-  if (typeof g.id !== "string" || typeof g.clientId !== "string" || typeof g.userId !== "string" || typeof g.createdAt !== "number") return undefined;
+  if (typeof g.id !== "string" || typeof g.clientId !== "string" || typeof g.userId !== "string" || typeof g.createdAt !== "number")
+    return undefined;
   const scope = Array.isArray(g.scope) ? g.scope.filter((s): s is string => typeof s === "string") : [];
-  const resource = typeof g.resource === "string" ? g.resource : Array.isArray(g.resource) ? g.resource.filter((r): r is string => typeof r === "string") : undefined;
+  const resource =
+    typeof g.resource === "string"
+      ? g.resource
+      : Array.isArray(g.resource)
+        ? g.resource.filter((r): r is string => typeof r === "string")
+        : undefined;
   return {
     id: g.id,
     clientId: g.clientId,

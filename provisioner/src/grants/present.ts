@@ -17,7 +17,8 @@ export function displaySafe(text: string, max = 200): string {
   for (const char of text) {
     const code = char.codePointAt(0) ?? 0;
     const control = code < 0x20 || (code >= 0x7f && code <= 0x9f);
-    const bidi = (code >= 0x202a && code <= 0x202e) || (code >= 0x2066 && code <= 0x2069) || code === 0x200e || code === 0x200f || code === 0x061c;
+    const bidi =
+      (code >= 0x202a && code <= 0x202e) || (code >= 0x2066 && code <= 0x2069) || code === 0x200e || code === 0x200f || code === 0x061c;
     if (!control && !bidi) out += char;
   }
   return out.length > max ? `${out.slice(0, max - 1)}…` : out;
@@ -124,11 +125,16 @@ export function reportRevoke(result: RevokeResult & { source: KvStoreSource }, w
     const who = [...byPerson].map(([label, n]) => `${label}: ${n}`).join(", ");
     sentences.push({
       text: `✓ Revoked ${result.revoked.length} grant(s) (${who}). Their MCP clients now get 401 and must sign in again.`,
-      ...(result.source.kind === "cloudflare" ? { detail: "Cloudflare KV can take up to a minute to drop cached copies at every location." } : {}),
+      ...(result.source.kind === "cloudflare"
+        ? { detail: "Cloudflare KV can take up to a minute to drop cached copies at every location." }
+        : {}),
     });
   }
   if (result.failed.length > 0) {
-    sentences.push({ text: `✗ ${result.failed.length} grant(s) could not be fully revoked: ${result.failed.map((f) => displaySafe(f.grantId)).join(", ")}.`, detail: again });
+    sentences.push({
+      text: `✗ ${result.failed.length} grant(s) could not be fully revoked: ${result.failed.map((f) => displaySafe(f.grantId)).join(", ")}.`,
+      detail: again,
+    });
   }
   return { ok: result.failed.length === 0, sentences, revoked: result.revoked.map(grantLabel) };
 }

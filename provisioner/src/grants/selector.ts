@@ -32,7 +32,8 @@ const EXPECTED: Record<GrantCriterion, string> = {
 export function checkGrantCriterion(criterion: GrantCriterion, raw: string): CriterionCheck {
   const value = raw.trim();
   if (value === "") return { ok: false, problem: "needs a value" };
-  if (criterion === "user" && value.includes("@")) return isValidEmail(value) ? { ok: true, value } : { ok: false, problem: "is not a valid email address" };
+  if (criterion === "user" && value.includes("@"))
+    return isValidEmail(value) ? { ok: true, value } : { ok: false, problem: "is not a valid email address" };
   const pattern = criterion === "user" ? USER_ID_PATTERN : criterion === "client" ? CLIENT_ID_PATTERN : GRANT_ID_PATTERN;
   return pattern.test(value) ? { ok: true, value } : { ok: false, problem: `is not valid: expected ${EXPECTED[criterion]}` };
 }

@@ -37,7 +37,10 @@ export async function findLocalGateway(http: typeof fetch, host: string, port: n
   let seen = "no answer";
   for (const baseUrl of tried) {
     try {
-      const response = await http(`${baseUrl}${GATEWAY_PATHS.health}`, { redirect: "error", signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+      const response = await http(`${baseUrl}${GATEWAY_PATHS.health}`, {
+        redirect: "error",
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+      });
       const text = await response.text();
       if (response.status === 200 && text.trim() === JSON.stringify(HEALTH_BODY)) return { found: true, baseUrl };
       seen = `HTTP ${response.status} from ${baseUrl}`;

@@ -65,7 +65,9 @@ async function checkMcpChallenge(http: typeof fetch, workerUrl: string): Promise
     await response.body?.cancel();
     const challenge = response.headers.get("www-authenticate") ?? "";
     if (response.status !== 401) return { ok: false, seen: `HTTP ${response.status} instead of 401` };
-    return /resource_metadata="?[^"\s,]+/.test(challenge) ? { ok: true } : { ok: false, seen: "401 without resource_metadata in WWW-Authenticate" };
+    return /resource_metadata="?[^"\s,]+/.test(challenge)
+      ? { ok: true }
+      : { ok: false, seen: "401 without resource_metadata in WWW-Authenticate" };
   } catch (error) {
     return { ok: false, seen: describeFetchError(error) };
   }

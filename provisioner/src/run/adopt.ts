@@ -23,7 +23,9 @@ export async function confirmAdoption(
     return "resumed";
   }
   if (ctx.options.adopt) {
-    ctx.deps.reporter.line(`adopting the existing ${label} "${found.name}" (id ${found.id}) because of --adopt${consequence ? `; ${consequence}` : ""}`);
+    ctx.deps.reporter.line(
+      `adopting the existing ${label} "${found.name}" (id ${found.id}) because of --adopt${consequence ? `; ${consequence}` : ""}`,
+    );
     return "adopted";
   }
   if (ctx.deps.prompter.interactive) {

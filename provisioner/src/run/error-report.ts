@@ -27,5 +27,9 @@ export function describeError(error: unknown): ErrorReport {
     return { code: error.code, message: error.message, hint: error.hint, apiErrors: [...error.errors] };
   }
   const message = error instanceof Error ? error.message : String(error);
-  return { code: "unexpected", message: `Unexpected error: ${message}`, hint: "Run the command again; if it keeps failing, report it with the output above." };
+  return {
+    code: "unexpected",
+    message: `Unexpected error: ${message}`,
+    hint: "Run the command again; if it keeps failing, report it with the output above.",
+  };
 }

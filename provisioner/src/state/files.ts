@@ -46,7 +46,10 @@ export async function loadState(file: string): Promise<{ state: ProvisionState; 
   try {
     json = JSON.parse(text);
   } catch {
-    throw new StateError(`${file} is not valid JSON.`, "Restore it from a backup, or move it away and run setup with --adopt to take over the existing resources.");
+    throw new StateError(
+      `${file} is not valid JSON.`,
+      "Restore it from a backup, or move it away and run setup with --adopt to take over the existing resources.",
+    );
   }
   return { state: parseState(json, file), existed: true };
 }

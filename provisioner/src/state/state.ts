@@ -54,7 +54,13 @@ export function emptyState(names: ResourceNames = { ...DEFAULT_RESOURCE_NAMES })
 
 /** True when the state records the resource of `kind`, or was creating it when a run stopped. */
 export function hasResource(state: ProvisionState, kind: ResourceKind): boolean {
-  const recorded = { tunnel: state.tunnel, vpcService: state.vpcService, kvNamespace: state.kvNamespace, worker: state.worker, accessApp: state.access }[kind];
+  const recorded = {
+    tunnel: state.tunnel,
+    vpcService: state.vpcService,
+    kvNamespace: state.kvNamespace,
+    worker: state.worker,
+    accessApp: state.access,
+  }[kind];
   return recorded !== undefined || state.pending?.kind === kind;
 }
 
@@ -66,7 +72,10 @@ export function hasResources(state: ProvisionState): boolean {
 /** Validates parsed JSON as a state file; throws StateError naming the first problem. */
 export function parseState(value: unknown, file: string): ProvisionState {
   const fail = (what: string): never => {
-    throw new StateError(`${file} is not a valid state file: ${what}.`, "Restore it from a backup, or move it away and run setup with --adopt to take over the existing resources.");
+    throw new StateError(
+      `${file} is not a valid state file: ${what}.`,
+      "Restore it from a backup, or move it away and run setup with --adopt to take over the existing resources.",
+    );
   };
   const obj = record(value) ?? fail("not a JSON object");
   if (obj.version !== STATE_VERSION) fail(`unsupported version ${JSON.stringify(obj.version)}`);
@@ -74,8 +83,15 @@ export function parseState(value: unknown, file: string): ProvisionState {
   const gateway = record(obj.gateway) ?? fail("gateway missing");
   const state: ProvisionState = {
     version: STATE_VERSION,
-    names: { tunnel: str(names.tunnel) ?? fail("names.tunnel"), vpcService: str(names.vpcService) ?? fail("names.vpcService"), worker: str(names.worker) ?? fail("names.worker") },
-    gateway: { host: str(gateway.host) ?? fail("gateway.host"), port: typeof gateway.port === "number" ? gateway.port : fail("gateway.port") },
+    names: {
+      tunnel: str(names.tunnel) ?? fail("names.tunnel"),
+      vpcService: str(names.vpcService) ?? fail("names.vpcService"),
+      worker: str(names.worker) ?? fail("names.worker"),
+    },
+    gateway: {
+      host: str(gateway.host) ?? fail("gateway.host"),
+      port: typeof gateway.port === "number" ? gateway.port : fail("gateway.port"),
+    },
   };
   const optionalStr = (v: unknown, what: string): string | undefined => (v === undefined ? undefined : (str(v) ?? fail(what)));
   state.accountId = optionalStr(obj.accountId, "accountId");
@@ -94,14 +110,18 @@ export function parseState(value: unknown, file: string): ProvisionState {
     state.worker = { name: str(w.name) ?? fail("worker.name") };
     if (w.subdomain !== undefined) state.worker.subdomain = optionalStr(w.subdomain, "worker.subdomain");
     if (w.url !== undefined) state.worker.url = optionalStr(w.url, "worker.url");
-    if (w.deployedFingerprint !== undefined) state.worker.deployedFingerprint = optionalStr(w.deployedFingerprint, "worker.deployedFingerprint");
+    if (w.deployedFingerprint !== undefined)
+      state.worker.deployedFingerprint = optionalStr(w.deployedFingerprint, "worker.deployedFingerprint");
   }
   if (obj.workerVars !== undefined) {
     const v = record(obj.workerVars) ?? fail("workerVars");
     state.workerVars = {};
-    if (v.corsOrigins !== undefined) state.workerVars.corsOrigins = typeof v.corsOrigins === "string" ? v.corsOrigins : fail("workerVars.corsOrigins");
+    if (v.corsOrigins !== undefined)
+      state.workerVars.corsOrigins = typeof v.corsOrigins === "string" ? v.corsOrigins : fail("workerVars.corsOrigins");
     if (v.accessTokenTtlSeconds !== undefined) {
-      state.workerVars.accessTokenTtlSeconds = Number.isInteger(v.accessTokenTtlSeconds) ? (v.accessTokenTtlSeconds as number) : fail("workerVars.accessTokenTtlSeconds");
+      state.workerVars.accessTokenTtlSeconds = Number.isInteger(v.accessTokenTtlSeconds)
+        ? (v.accessTokenTtlSeconds as number)
+        : fail("workerVars.accessTokenTtlSeconds");
     }
   }
   if (obj.access !== undefined) {
@@ -125,7 +145,8 @@ export function parseState(value: unknown, file: string): ProvisionState {
   if (obj.pending !== undefined) {
     const p = record(obj.pending) ?? fail("pending");
     const kind = str(p.kind);
-    if (kind !== "tunnel" && kind !== "vpcService" && kind !== "kvNamespace" && kind !== "worker" && kind !== "accessApp") fail("pending.kind");
+    if (kind !== "tunnel" && kind !== "vpcService" && kind !== "kvNamespace" && kind !== "worker" && kind !== "accessApp")
+      fail("pending.kind");
     state.pending = { kind: kind as ResourceKind, name: str(p.name) ?? fail("pending.name") };
   }
   return state;

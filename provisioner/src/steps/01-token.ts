@@ -31,10 +31,13 @@ export const tokenStep: Step<StepPlan> = {
     if (account.name) ctx.state.accountName = account.name;
 
     const check = await deps.reporter.wait("checking the token's permissions", () => checkToken(cf, account.id));
-    if (check.nothingAllowed && account.named) throw new AccountChoiceError(`The API token can do nothing on account ${account.id}.`, namedAccountHint(ctx, account));
+    if (check.nothingAllowed && account.named)
+      throw new AccountChoiceError(`The API token can do nothing on account ${account.id}.`, namedAccountHint(ctx, account));
     if (check.missing.length > 0) throw new PermissionsMissingError(check.missing, check.unchecked);
     deps.reporter.line(
-      check.organization === "absent" ? "✓ the token has every permission checked so far (Access is checked once Zero Trust is set up)" : "✓ the token has every permission the setup needs",
+      check.organization === "absent"
+        ? "✓ the token has every permission checked so far (Access is checked once Zero Trust is set up)"
+        : "✓ the token has every permission the setup needs",
     );
 
     const problems: string[] = [];
@@ -87,7 +90,10 @@ async function verifyAsUserToken(ctx: RunContext): Promise<TokenStatus | undefin
 
 function assertActive(token: TokenStatus): void {
   if (token.status === "active") return;
-  throw new PrerequisiteError([`The API token is ${token.status}.`], `Create a new token at ${API_TOKENS_URL} and pass it in CLOUDFLARE_API_TOKEN.`);
+  throw new PrerequisiteError(
+    [`The API token is ${token.status}.`],
+    `Create a new token at ${API_TOKENS_URL} and pass it in CLOUDFLARE_API_TOKEN.`,
+  );
 }
 
 interface ChosenAccount {
@@ -118,7 +124,12 @@ async function resolveAccount(ctx: RunContext): Promise<ChosenAccount> {
     );
   }
   const wanted = ctx.options.accountId ?? ctx.state.accountId;
-  if (wanted) return { id: wanted, name: ctx.state.accountId === wanted ? ctx.state.accountName : undefined, named: ctx.options.accountId ? "flag" : "state" };
+  if (wanted)
+    return {
+      id: wanted,
+      name: ctx.state.accountId === wanted ? ctx.state.accountName : undefined,
+      named: ctx.options.accountId ? "flag" : "state",
+    };
   const accounts = await ctx.cf.tokens.listAccounts();
   const chosen = await chooseAccount(ctx, accounts);
   return { id: chosen.id, name: chosen.name, named: undefined };
@@ -130,7 +141,10 @@ async function verifyAccountTokenFor(ctx: RunContext, account: ChosenAccount): P
     return await ctx.cf.tokens.verifyAccountToken(account.id);
   } catch (error) {
     if (error instanceof CloudflareApiError && (error.status === 401 || error.isPermissionError || error.hasCode(CF_ERROR.invalidToken))) {
-      throw new AccountChoiceError(`The API token cannot use account ${account.id}.`, account.named ? namedAccountHint(ctx, account) : `Check the token itself at ${API_TOKENS_URL}.`);
+      throw new AccountChoiceError(
+        `The API token cannot use account ${account.id}.`,
+        account.named ? namedAccountHint(ctx, account) : `Check the token itself at ${API_TOKENS_URL}.`,
+      );
     }
     throw error;
   }
@@ -146,7 +160,10 @@ async function chooseAccount(ctx: RunContext, accounts: readonly Account[]): Pro
   }
   if (accounts.length === 1 && accounts[0]) return accounts[0];
   if (ctx.deps.prompter.interactive) {
-    const index = await ctx.deps.prompter.choose("The API token can use several accounts. Which one?", accounts.map((a) => `${a.name} (${a.id})`));
+    const index = await ctx.deps.prompter.choose(
+      "The API token can use several accounts. Which one?",
+      accounts.map((a) => `${a.name} (${a.id})`),
+    );
     const chosen = accounts[index];
     if (chosen) return chosen;
   }

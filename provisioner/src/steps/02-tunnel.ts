@@ -57,13 +57,17 @@ export const tunnelStep: Step<TunnelPlan> = {
     const tunnel = plan.tunnel;
     if (!tunnel) return;
     if (tunnel.configSrc && tunnel.configSrc !== "cloudflare") {
-      ctx.deps.reporter.warn(`the tunnel is locally managed (config_src ${tunnel.configSrc}); that works for Workers VPC, but its ingress rules are yours to keep`);
+      ctx.deps.reporter.warn(
+        `the tunnel is locally managed (config_src ${tunnel.configSrc}); that works for Workers VPC, but its ingress rules are yours to keep`,
+      );
     }
     if (tunnel.status === "healthy" || tunnel.status === "degraded") {
       const { connectors, connections } = summarizeConnectors(await ctx.cf.tunnels.listTunnelClients(requireAccount(ctx), tunnel.id));
       ctx.deps.reporter.line(`✓ tunnel ${tunnel.status}: ${connectors} cloudflared connector(s) with ${connections} connection(s)`);
     } else {
-      ctx.deps.reporter.line(`tunnel ${tunnel.status}: start cloudflared with ${ENV_FILE_KEYS.tunnelToken} from ${ctx.options.envFile} (\`docker compose up -d\` or \`npm run connect\`)`);
+      ctx.deps.reporter.line(
+        `tunnel ${tunnel.status}: start cloudflared with ${ENV_FILE_KEYS.tunnelToken} from ${ctx.options.envFile} (\`docker compose up -d\` or \`npm run connect\`)`,
+      );
     }
   },
 };

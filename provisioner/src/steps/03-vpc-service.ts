@@ -24,7 +24,8 @@ export const vpcServiceStep: Step<VpcPlan> = {
     const service = await findService(ctx, accountId, spec.name);
     const plan: VpcPlan = { work: [], service, spec };
     if (!service) plan.work.push(`create the Workers VPC service "${spec.name}" → ${spec.hostname}:${spec.httpPort} through the tunnel`);
-    else if (!matches(service, spec)) plan.work.push(`update the Workers VPC service "${spec.name}" → ${spec.hostname}:${spec.httpPort} through the tunnel`);
+    else if (!matches(service, spec))
+      plan.work.push(`update the Workers VPC service "${spec.name}" → ${spec.hostname}:${spec.httpPort} through the tunnel`);
     return plan;
   },
 
@@ -61,7 +62,12 @@ function desiredSpec(ctx: RunContext): VpcServiceSpec {
 }
 
 function matches(service: VpcService, spec: VpcServiceSpec): boolean {
-  return service.type === "http" && service.hostname === spec.hostname && service.httpPort === spec.httpPort && service.tunnelId === spec.tunnelId;
+  return (
+    service.type === "http" &&
+    service.hostname === spec.hostname &&
+    service.httpPort === spec.httpPort &&
+    service.tunnelId === spec.tunnelId
+  );
 }
 
 async function findService(ctx: RunContext, accountId: string, name: string): Promise<VpcService | undefined> {

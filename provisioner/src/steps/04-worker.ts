@@ -34,7 +34,10 @@ interface WorkerPlan extends StepPlan {
  * derived from `--allow emails:…|domain:…` so the gateway checks the same people Access lets in.
  * With `--allow everyone` the file's own value is left alone (and a narrower one is pointed out).
  */
-async function envFileUpdates(ctx: RunContext, { tokenPending, report }: { tokenPending: boolean; report: boolean }): Promise<Record<string, string>> {
+async function envFileUpdates(
+  ctx: RunContext,
+  { tokenPending, report }: { tokenPending: boolean; report: boolean },
+): Promise<Record<string, string>> {
   const env = await readEnvFile(ctx.options.envFile);
   const updates: Record<string, string> = {};
   const token = envServiceTokenValue(ctx.state);
@@ -46,7 +49,9 @@ async function envFileUpdates(ctx: RunContext, { tokenPending, report }: { token
   if (allow.kind !== "everyone" && env.get(ENV_FILE_KEYS.allowedEmails) !== allowlist) updates[ENV_FILE_KEYS.allowedEmails] = allowlist;
   const kept = env.get(ENV_FILE_KEYS.allowedEmails);
   if (allow.kind === "everyone" && kept && report) {
-    ctx.deps.reporter.warn(`${ctx.options.envFile} still limits the gateway to ${ENV_FILE_KEYS.allowedEmails}=${kept}, while Access lets everyone sign in; edit it if that is not what you want`);
+    ctx.deps.reporter.warn(
+      `${ctx.options.envFile} still limits the gateway to ${ENV_FILE_KEYS.allowedEmails}=${kept}, while Access lets everyone sign in; edit it if that is not what you want`,
+    );
   }
   return updates;
 }
@@ -70,7 +75,9 @@ export const workerStep: Step<WorkerPlan> = {
         ctx.checkAbort();
         throw error;
       });
-    const scriptExists = ctx.facts.nameFree?.has("worker") ? false : (await ctx.cf.workers.listScripts(accountId)).some((s) => s.id === name);
+    const scriptExists = ctx.facts.nameFree?.has("worker")
+      ? false
+      : (await ctx.cf.workers.listScripts(accountId)).some((s) => s.id === name);
     if (scriptExists && !ctx.state.worker) {
       await confirmAdoption(ctx, "worker", "Worker", { id: name, name }, "its code, bindings and secrets will be replaced");
       ctx.state.worker = { name };
@@ -120,11 +127,15 @@ export const workerStep: Step<WorkerPlan> = {
     if (plan.needsUpload) {
       const upload = composeUpload(ctx, plan.bundle, plan.kv.id, plan.scriptExists);
       if (!ctx.state.worker) await markPending(ctx, "worker", name);
-      await ctx.deps.reporter.wait(`uploading the Worker "${name}"`, () => ctx.cf.workers.uploadScript(accountId, name, buildWorkerUploadForm(upload)));
+      await ctx.deps.reporter.wait(`uploading the Worker "${name}"`, () =>
+        ctx.cf.workers.uploadScript(accountId, name, buildWorkerUploadForm(upload)),
+      );
       await recordCreated(ctx, () => {
         ctx.state.worker = { ...ctx.state.worker, name, deployedFingerprint: uploadFingerprint(upload) };
       });
-      ctx.deps.reporter.line(`+ uploaded the Worker "${name}" with ${WORKER_BINDINGS.oauthKv}, ${WORKER_BINDINGS.tunnel} and its rate limiters`);
+      ctx.deps.reporter.line(
+        `+ uploaded the Worker "${name}" with ${WORKER_BINDINGS.oauthKv}, ${WORKER_BINDINGS.tunnel} and its rate limiters`,
+      );
     }
     if (plan.needsWorkersDev) {
       await ctx.cf.workers.enableWorkersDev(accountId, name);
@@ -159,7 +170,12 @@ function composeUpload(ctx: RunContext, bundle: WorkerBundle, kvId: string, keep
   const bindings: WorkerBinding[] = [
     { type: "kv_namespace", name: WORKER_BINDINGS.oauthKv, namespace_id: kvId },
     { type: "vpc_service", name: WORKER_BINDINGS.tunnel, service_id: serviceId },
-    ...bundle.rateLimits.map(({ name, namespace_id, simple }): WorkerBinding => ({ type: "ratelimit", name, namespace_id, simple: { ...simple } })),
+    ...bundle.rateLimits.map(({ name, namespace_id, simple }): WorkerBinding => ({
+      type: "ratelimit",
+      name,
+      namespace_id,
+      simple: { ...simple },
+    })),
     ...Object.keys(vars)
       .sort()
       .map((key): WorkerBinding => ({ type: "plain_text", name: key, text: vars[key] ?? "" })),
@@ -184,7 +200,9 @@ async function findKv(ctx: RunContext, accountId: string, title: string): Promis
       ctx.deps.reporter.line(`✓ KV namespace "${namespace.title}" (${namespace.id})`);
       return namespace;
     }
-    ctx.deps.reporter.warn(`the KV namespace ${known.id} recorded in the state no longer exists; a new one will be created (OAuth grants start empty)`);
+    ctx.deps.reporter.warn(
+      `the KV namespace ${known.id} recorded in the state no longer exists; a new one will be created (OAuth grants start empty)`,
+    );
     delete ctx.state.kvNamespace;
   }
   if (ctx.facts.nameFree?.has("kvNamespace")) return undefined;

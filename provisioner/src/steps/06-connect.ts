@@ -27,7 +27,9 @@ export const connectStep: Step<StepPlan> = {
   async verify(ctx) {
     const url = ctx.state.worker?.url;
     if (!url) return;
-    ctx.deps.reporter.line(`Start the home side next to your MCP server: \`docker compose up -d\`, or \`npm run connect\` without Docker (both read ${ctx.options.envFile}).`);
+    ctx.deps.reporter.line(
+      `Start the home side next to your MCP server: \`docker compose up -d\`, or \`npm run connect\` without Docker (both read ${ctx.options.envFile}).`,
+    );
     ctx.deps.reporter.line("");
     for (const line of formatClientConfigs(clientConfigs(url))) ctx.deps.reporter.line(line);
   },

@@ -30,7 +30,16 @@ export interface AccessAppPlan {
 /** Reads the app and its policy (reads only) and decides what `applyAccessApp` changes. */
 export async function findAccessApp(ctx: RunContext, accountId: string, allow: AllowRule): Promise<AccessAppPlan> {
   const spec = appSpec(ctx);
-  const plan: AccessAppPlan = { spec, allow, app: undefined, replace: undefined, updateApp: false, policy: undefined, policyAction: "none", recreated: false };
+  const plan: AccessAppPlan = {
+    spec,
+    allow,
+    app: undefined,
+    replace: undefined,
+    updateApp: false,
+    policy: undefined,
+    policyAction: "none",
+    recreated: false,
+  };
   await findApp(ctx, accountId, plan);
   if (plan.app) {
     plan.updateApp =
@@ -42,7 +51,8 @@ export async function findAccessApp(ctx: RunContext, accountId: string, allow: A
     plan.policy = policies.find((p) => p.id === ctx.state.access?.policyId) ?? policies.find((p) => p.name === policyName(ctx));
     if (plan.policy && ctx.state.access) ctx.state.access.policyId = plan.policy.id;
     if (!plan.policy) plan.policyAction = "create";
-    else if (plan.policy.decision !== "allow" || JSON.stringify(plan.policy.include) !== JSON.stringify(accessRulesFor(allow))) plan.policyAction = "update";
+    else if (plan.policy.decision !== "allow" || JSON.stringify(plan.policy.include) !== JSON.stringify(accessRulesFor(allow)))
+      plan.policyAction = "update";
   } else {
     plan.policyAction = "create";
   }
@@ -89,7 +99,9 @@ export async function applyAccessApp(ctx: RunContext, accountId: string, plan: A
 export async function warnWithoutIdentityProvider(ctx: RunContext, accountId: string): Promise<void> {
   const providers = await ctx.cf.access.listIdentityProviders(accountId);
   if (providers.length === 0) {
-    ctx.deps.reporter.warn("Zero Trust has no identity provider: sign-ins will loop. Add one (One-time PIN is the simplest) under Zero Trust › Settings › Authentication.");
+    ctx.deps.reporter.warn(
+      "Zero Trust has no identity provider: sign-ins will loop. Add one (One-time PIN is the simplest) under Zero Trust › Settings › Authentication.",
+    );
   }
 }
 
@@ -125,7 +137,13 @@ async function findApp(ctx: RunContext, accountId: string, plan: AccessAppPlan):
   if (ctx.facts.nameFree?.has("accessApp")) return;
   const match = (await ctx.cf.access.listApps(accountId)).find((a) => a.name === plan.spec.name && a.type === "saas");
   if (!match) return;
-  await confirmAdoption(ctx, "accessApp", "Access application", match, "it will be deleted and created again, because its client secret is shown only once, when it is created");
+  await confirmAdoption(
+    ctx,
+    "accessApp",
+    "Access application",
+    match,
+    "it will be deleted and created again, because its client secret is shown only once, when it is created",
+  );
   plan.replace = match;
 }
 
@@ -138,14 +156,18 @@ async function updateApp(ctx: RunContext, accountId: string, plan: AccessAppPlan
   const updated = await ctx.cf.access.updateApp(accountId, current, plan.spec);
   if (updated.clientId === current.clientId) {
     ctx.deps.reporter.line(`~ updated the Access application "${plan.spec.name}" (client id unchanged)`);
-    const linked = Array.isArray(updated.raw.policies) && updated.raw.policies.some((p: unknown) => typeof p === "object" && p !== null && (p as { id?: unknown }).id === plan.policy?.id);
+    const linked =
+      Array.isArray(updated.raw.policies) &&
+      updated.raw.policies.some((p: unknown) => typeof p === "object" && p !== null && (p as { id?: unknown }).id === plan.policy?.id);
     if (plan.policy && !linked) {
       plan.policy = undefined;
       plan.policyAction = "create";
     }
     return updated;
   }
-  ctx.deps.reporter.warn(`Cloudflare gave the Access application a new client id while updating it; it is created again so that the Worker gets a client secret that works`);
+  ctx.deps.reporter.warn(
+    `Cloudflare gave the Access application a new client id while updating it; it is created again so that the Worker gets a client secret that works`,
+  );
   await ctx.cf.access.deleteApp(accountId, updated.id);
   delete ctx.state.access;
   await ctx.save();
@@ -160,12 +182,18 @@ async function createApp(ctx: RunContext, accountId: string, spec: AccessAppSpec
   if (!authDomain) throw new Error("internal: no auth domain before the Access step");
   await markPending(ctx, "accessApp", spec.name);
   const app = await ctx.cf.access.createApp(accountId, spec);
-  if (!app.clientId || !app.clientSecret) throw new VerifyError("Cloudflare created the Access application but returned no client id or secret.", "Delete the application in the Zero Trust dashboard and run setup again.");
+  if (!app.clientId || !app.clientSecret)
+    throw new VerifyError(
+      "Cloudflare created the Access application but returned no client id or secret.",
+      "Delete the application in the Zero Trust dashboard and run setup again.",
+    );
   const { clientId, clientSecret } = app;
   await recordCreated(ctx, () => {
     ctx.state.access = { appId: app.id, appName: spec.name, clientId, clientSecret, authDomain };
   });
-  ctx.deps.reporter.line(`+ created the Access application "${spec.name}" (${app.id}); its client secret is kept in ${ctx.options.statePath}`);
+  ctx.deps.reporter.line(
+    `+ created the Access application "${spec.name}" (${app.id}); its client secret is kept in ${ctx.options.statePath}`,
+  );
   return app;
 }
 

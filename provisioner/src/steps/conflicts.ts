@@ -53,7 +53,9 @@ export async function assertNoConflicts(ctx: RunContext, accountId: string): Pro
   if (first) throw new AdoptionRequiredError(first.resource, first.name, first.id, more);
   // Looked up moments ago: the steps need not list these again.
   const kinds: ResourceKind[] = ["tunnel", "vpcService", "kvNamespace", "worker", "accessApp"];
-  ctx.facts.nameFree = new Set(kinds.filter((k) => !conflicts.some((c) => c.kind === k) && state(ctx, k) === undefined && ctx.state.pending?.kind !== k));
+  ctx.facts.nameFree = new Set(
+    kinds.filter((k) => !conflicts.some((c) => c.kind === k) && state(ctx, k) === undefined && ctx.state.pending?.kind !== k),
+  );
 }
 
 function state(ctx: RunContext, kind: ResourceKind): unknown {

@@ -21,7 +21,12 @@ export async function checkWorkerLive(ctx: RunContext): Promise<void> {
     }),
   );
   if (!check.health.ok || !check.mcp.ok) {
-    const seen = [!check.health.ok ? `${WORKER_PATHS.health}: ${check.health.seen}` : "", !check.mcp.ok ? `${WORKER_PATHS.mcp}: ${check.mcp.seen}` : ""].filter(Boolean).join("; ");
+    const seen = [
+      !check.health.ok ? `${WORKER_PATHS.health}: ${check.health.seen}` : "",
+      !check.mcp.ok ? `${WORKER_PATHS.mcp}: ${check.mcp.seen}` : "",
+    ]
+      .filter(Boolean)
+      .join("; ");
     throw new VerifyError(
       `The Worker at ${url} does not answer as expected yet (${seen}).`,
       "A new workers.dev route can take a few minutes to appear. Run setup again in a minute: it changes nothing that is in place and checks again (or pass --no-verify to skip the check).",

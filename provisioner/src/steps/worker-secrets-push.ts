@@ -25,5 +25,9 @@ export async function pushSecrets(ctx: RunContext, accountId: string): Promise<v
   (ctx.state.secrets ??= {}).pushedFingerprint = secretsFingerprint(secrets.values);
   await ctx.save();
   const count = Object.keys(secrets.values).length;
-  ctx.deps.reporter.line(mode === "bulk" ? `+ set the Worker's ${count} secrets in one operation` : `+ set the Worker's ${count} secrets one by one (the bulk endpoint is not available)`);
+  ctx.deps.reporter.line(
+    mode === "bulk"
+      ? `+ set the Worker's ${count} secrets in one operation`
+      : `+ set the Worker's ${count} secrets one by one (the bulk endpoint is not available)`,
+  );
 }

@@ -41,7 +41,12 @@ export function createWizardApp(options: WizardAppOptions): Hono<WizardEnv> {
   const sessions = new SessionStore(options.launchSecret);
   const board = new RunBoard();
   const ops = createOperations(board, options.settings);
-  const assets = new Map(Object.entries(ASSETS).map(([name, a]) => [name, { body: readFileSync(new URL(`./assets/${a.file}`, import.meta.url), "utf8"), type: a.type }]));
+  const assets = new Map(
+    Object.entries(ASSETS).map(([name, a]) => [
+      name,
+      { body: readFileSync(new URL(`./assets/${a.file}`, import.meta.url), "utf8"), type: a.type },
+    ]),
+  );
   const app = new Hono<WizardEnv>();
 
   app.use("*", async (c, next) => {
@@ -81,11 +86,16 @@ export function createWizardApp(options: WizardAppOptions): Hono<WizardEnv> {
 
   app.use("*", async (c, next) => {
     if (c.req.method === "GET" || c.req.method === "HEAD") return next();
-    const origin = checkSameOrigin({ origin: c.req.header("origin"), secFetchSite: c.req.header("sec-fetch-site"), host: c.req.header("host") ?? "" });
+    const origin = checkSameOrigin({
+      origin: c.req.header("origin"),
+      secFetchSite: c.req.header("sec-fetch-site"),
+      host: c.req.header("host") ?? "",
+    });
     if (!origin.ok) return refuse(c, `this request did not come from the wizard's own page (${origin.reason})`);
     const body = await c.req.parseBody();
     const csrf = body[CSRF_FIELD];
-    if (typeof csrf !== "string" || !secretsEqual(csrf, c.get("session").csrf)) return refuse(c, "the form's CSRF token is missing or belongs to another session");
+    if (typeof csrf !== "string" || !secretsEqual(csrf, c.get("session").csrf))
+      return refuse(c, "the form's CSRF token is missing or belongs to another session");
     await next();
   });
 

@@ -25,7 +25,11 @@ export interface WizardConfig {
 export function loadWizardConfig(env: Readonly<Record<string, string | undefined>>, argv: readonly string[]): WizardConfig {
   let values: { state?: string; "env-file"?: string };
   try {
-    ({ values } = parseArgs({ args: argv[0] === "--" ? argv.slice(1) : [...argv], options: { state: { type: "string" }, "env-file": { type: "string" } }, strict: true }));
+    ({ values } = parseArgs({
+      args: argv[0] === "--" ? argv.slice(1) : [...argv],
+      options: { state: { type: "string" }, "env-file": { type: "string" } },
+      strict: true,
+    }));
   } catch (error) {
     throw new UsageError((error as Error).message, "npm run wizard accepts --state <file> and --env-file <file>.");
   }

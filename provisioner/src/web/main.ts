@@ -22,7 +22,9 @@ async function main(): Promise<number> {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code !== "EADDRINUSE" && code !== "EACCES") throw error;
-    process.stderr.write(`✗ Port ${config.port} on 127.0.0.1 is ${code === "EADDRINUSE" ? "in use" : "not allowed"}: set ${WIZARD_ENV.port} to a free port, e.g. ${WIZARD_ENV.port}=${config.port + 1} npm run wizard\n`);
+    process.stderr.write(
+      `✗ Port ${config.port} on 127.0.0.1 is ${code === "EADDRINUSE" ? "in use" : "not allowed"}: set ${WIZARD_ENV.port} to a free port, e.g. ${WIZARD_ENV.port}=${config.port + 1} npm run wizard\n`,
+    );
     return 1;
   }
   process.stdout.write(

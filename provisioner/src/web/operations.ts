@@ -63,7 +63,9 @@ export type ActionKind = Exclude<RunKind, "setup" | "check" | "grants-list" | "g
 const BUNDLE_REUSE_MS = 10 * 60_000;
 
 export function createOperations(board: RunBoard, settings: WizardSettings): Operations {
-  const bundler = reuseBundle(settings.deps.bundler ?? createWranglerBundler({ env: settings.childEnv }), () => (settings.deps.now ?? (() => new Date()))().getTime());
+  const bundler = reuseBundle(settings.deps.bundler ?? createWranglerBundler({ env: settings.childEnv }), () =>
+    (settings.deps.now ?? (() => new Date()))().getTime(),
+  );
   const options = (session: Session, extra: Partial<ProvisionOptions> = {}): ProvisionOptions => ({
     apiToken: session.apiToken ?? "",
     apiBaseUrl: settings.apiBaseUrl,
@@ -74,7 +76,13 @@ export function createOperations(board: RunBoard, settings: WizardSettings): Ope
     verify: true,
     ...extra,
   });
-  const deps = (io: RunIo, reporter: Reporter = io.reporter): Partial<RunDeps> => ({ ...settings.deps, childEnv: settings.childEnv, bundler, reporter, prompter: io.prompter });
+  const deps = (io: RunIo, reporter: Reporter = io.reporter): Partial<RunDeps> => ({
+    ...settings.deps,
+    childEnv: settings.childEnv,
+    bundler,
+    reporter,
+    prompter: io.prompter,
+  });
   const grantSource = (session: Session): GrantSource => ({ kind: "cloudflare", options: options(session) });
   const now = () => (settings.deps.now ?? (() => new Date()))();
 

@@ -41,7 +41,12 @@ export async function wizardModel(session: Session, board: RunBoard, settings: W
     resumeAt: step === 1 && !session.verified && done > 0 && !isSetUp(state) ? done + 1 : undefined,
     connect:
       step === 6 && url
-        ? { configs: clientConfigs(url), homeSide: homeSideWays(settings.root, settings.envFile), envFile: settings.envFile, gatewayHost: state.gateway.host }
+        ? {
+            configs: clientConfigs(url),
+            homeSide: homeSideWays(settings.root, settings.envFile),
+            envFile: settings.envFile,
+            gatewayHost: state.gateway.host,
+          }
         : undefined,
   };
 }

@@ -164,10 +164,14 @@ export class RunBoard {
       choose: (text, choices) =>
         ask<number>({ id: nextId(), kind: "choose", text, choices }, (a) => {
           const index = Number(a.choice);
-          return Number.isInteger(index) && index >= 0 && index < choices.length ? { value: index } : { problem: "Choose one of the entries." };
+          return Number.isInteger(index) && index >= 0 && index < choices.length
+            ? { value: index }
+            : { problem: "Choose one of the entries." };
         }),
       ask: (text) =>
-        ask<string>({ id: nextId(), kind: "ask", text }, (a) => (a.text?.trim() ? { value: a.text.trim() } : { problem: "An answer is needed." })),
+        ask<string>({ id: nextId(), kind: "ask", text }, (a) =>
+          a.text?.trim() ? { value: a.text.trim() } : { problem: "An answer is needed." },
+        ),
     };
   }
 }

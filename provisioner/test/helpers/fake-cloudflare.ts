@@ -48,7 +48,16 @@ export function connectTunnel(account: FakeAccount, tunnelId: string, version: s
 export const seed = {
   tunnel(account: FakeAccount, name: string): string {
     const id = uuid();
-    account.tunnels.set(id, { id, name, secret: hex(32), configSrc: "cloudflare", createdAt: nowIso(), deletedAt: null, connections: [], everConnected: false });
+    account.tunnels.set(id, {
+      id,
+      name,
+      secret: hex(32),
+      configSrc: "cloudflare",
+      createdAt: nowIso(),
+      deletedAt: null,
+      connections: [],
+      everConnected: false,
+    });
     return id;
   },
   kv(account: FakeAccount, title: string): string {
@@ -63,7 +72,14 @@ export const seed = {
       name,
       type: "saas",
       appLauncherVisible: false,
-      saas: { auth_type: "oidc", client_id: hex(32), redirect_uris: ["https://elsewhere.example/callback"], grant_types: ["authorization_code"], scopes: ["openid"], options: {} },
+      saas: {
+        auth_type: "oidc",
+        client_id: hex(32),
+        redirect_uris: ["https://elsewhere.example/callback"],
+        grant_types: ["authorization_code"],
+        scopes: ["openid"],
+        options: {},
+      },
       clientSecret: hex(32),
       policies: new Map(),
       settings: {},

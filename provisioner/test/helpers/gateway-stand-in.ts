@@ -28,7 +28,9 @@ export async function startGatewayStandIn(tokens: string[]): Promise<GatewayStan
       const token = String(req.headers[MCPBOX_HEADERS.serviceToken.toLowerCase()] ?? "");
       state.seen.push(token);
       if (!state.tokens.includes(token)) {
-        res.writeHead(403, { "content-type": "application/json" }).end(JSON.stringify({ jsonrpc: "2.0", id: null, error: { code: -32001, message: "forbidden" } }));
+        res
+          .writeHead(403, { "content-type": "application/json" })
+          .end(JSON.stringify({ jsonrpc: "2.0", id: null, error: { code: -32001, message: "forbidden" } }));
         return;
       }
       res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ jsonrpc: "2.0", id: 1, result: {} }));

@@ -37,7 +37,9 @@ export const fixtureBundler: Bundler = async () => fixtureBundle();
 const loopbackOnlyFetch: typeof fetch = (async (input: string | URL | Request, init?: RequestInit) => {
   const url = new URL(input instanceof Request ? input.url : String(input));
   if (url.hostname !== "127.0.0.1") {
-    throw new TypeError("fetch failed", { cause: Object.assign(new Error(`getaddrinfo ENOTFOUND ${url.hostname}`), { code: "ENOTFOUND" }) });
+    throw new TypeError("fetch failed", {
+      cause: Object.assign(new Error(`getaddrinfo ENOTFOUND ${url.hostname}`), { code: "ENOTFOUND" }),
+    });
   }
   return globalThis.fetch(input, init);
 }) as typeof fetch;

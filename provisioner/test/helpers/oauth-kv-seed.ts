@@ -69,7 +69,12 @@ export function seedGrant(data: FakeKvData, seed: GrantSeed): SeededGrant {
     redirectUri,
     ...(seed.pending
       ? { authCodeId: hash(), authCodeWrappedKey: randomBytes(40).toString("base64"), codeChallenge: id16(), codeChallengeMethod: "S256" }
-      : { expiresAt: createdAt + 30 * 86_400, authCodeId: hash(), refreshTokenId: hash(), refreshTokenWrappedKey: randomBytes(40).toString("base64") }),
+      : {
+          expiresAt: createdAt + 30 * 86_400,
+          authCodeId: hash(),
+          refreshTokenId: hash(),
+          refreshTokenWrappedKey: randomBytes(40).toString("base64"),
+        }),
   };
   const grantKey = `grant:${userId}:${grantId}`;
   data.entries.set(grantKey, {

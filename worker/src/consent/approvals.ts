@@ -23,7 +23,12 @@ interface Approval {
 }
 
 /** Whether this browser approved this client, redirect URI and resource, for these scopes, and still remembers it. */
-export async function isApprovalRemembered(key: CryptoKey, request: Request, authRequest: AuthRequest, nowSeconds: number): Promise<boolean> {
+export async function isApprovalRemembered(
+  key: CryptoKey,
+  request: Request,
+  authRequest: AuthRequest,
+  nowSeconds: number,
+): Promise<boolean> {
   const approvals = await readApprovals(key, request, nowSeconds);
   const wanted = await approvalKey(authRequest);
   const approval = approvals.find((entry) => entry.k === wanted);

@@ -50,7 +50,10 @@ export function renderConsentPage({ details, handle, csrfToken, serverHost }: Co
   const publisher = details.clientDomain
     ? html("This app is published by ", isolated(displayText(details.clientDomain, MAX_HOST_CHARS)), ".")
     : "This app registered itself; its name is not verified.";
-  const scopes = details.scope.length > 0 ? html("It asks for: ", isolated(displayText(details.scope.join(", "), 500)), ".") : "It asks for no specific scopes.";
+  const scopes =
+    details.scope.length > 0
+      ? html("It asks for: ", isolated(displayText(details.scope.join(", "), 500)), ".")
+      : "It asks for no specific scopes.";
   const loopbackWarning = details.redirectIsLoopback
     ? `<p class="warn"><strong>${html("Access will be sent to an app on your own computer (", host, ").").html}</strong> Continue only if you just started connecting from it.</p>`
     : "";
@@ -67,7 +70,13 @@ ${hidden(CONSENT_FIELDS.clientId, details.clientId)}
     heading: html("Allow ", name, ` to use the MCP server at ${serverHost}?`),
     paragraphs: [
       publisher,
-      html("If you allow it, you will sign in with Cloudflare Access and ", name, " will act as you on this server. Its access is sent to ", host, "."),
+      html(
+        "If you allow it, you will sign in with Cloudflare Access and ",
+        name,
+        " will act as you on this server. Its access is sent to ",
+        host,
+        ".",
+      ),
       scopes,
     ],
     extraHtml: form,

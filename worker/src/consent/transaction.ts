@@ -28,10 +28,14 @@ export async function beginConsentTransaction(key: CryptoKey, authRequest: AuthR
   const hash = await sha256Hex(handle);
   const value = await signJson(key, CONTEXT, { h: hash, e: nowSeconds + CONSENT_TRANSACTION_TTL_SECONDS, r: authRequest });
   if (value.length > MAX_COOKIE_VALUE_CHARS) {
-    throw new WorkerError("authorization_invalid", "The app sent a sign-in request too large to hold (its state or redirect URI is very long).", {
-      hint: "Nothing was sent back to the app. The app or its configuration needs fixing.",
-      log: { reason: "consent_cookie_too_large", chars: value.length },
-    });
+    throw new WorkerError(
+      "authorization_invalid",
+      "The app sent a sign-in request too large to hold (its state or redirect URI is very long).",
+      {
+        hint: "Nothing was sent back to the app. The app or its configuration needs fixing.",
+        log: { reason: "consent_cookie_too_large", chars: value.length },
+      },
+    );
   }
   return { handle, setCookie: hostCookie(cookieName(hash), value, CONSENT_TRANSACTION_TTL_SECONDS) };
 }
@@ -76,10 +80,22 @@ function parseAuthRequest(value: unknown): AuthRequest | undefined {
   if (typeof value !== "object" || value === null) return undefined;
   const v = value as Record<string, unknown>;
   const optional = (x: unknown) => x === undefined || typeof x === "string";
-  if (typeof v.responseType !== "string" || typeof v.clientId !== "string" || typeof v.redirectUri !== "string" || typeof v.state !== "string") return undefined;
+  if (
+    typeof v.responseType !== "string" ||
+    typeof v.clientId !== "string" ||
+    typeof v.redirectUri !== "string" ||
+    typeof v.state !== "string"
+  )
+    return undefined;
   if (!Array.isArray(v.scope) || !v.scope.every((s) => typeof s === "string")) return undefined;
   if (!optional(v.codeChallenge) || !optional(v.codeChallengeMethod) || !optional(v.resource) || !optional(v.issuer)) return undefined;
-  const request: AuthRequest = { responseType: v.responseType, clientId: v.clientId, redirectUri: v.redirectUri, scope: [...v.scope], state: v.state };
+  const request: AuthRequest = {
+    responseType: v.responseType,
+    clientId: v.clientId,
+    redirectUri: v.redirectUri,
+    scope: [...v.scope],
+    state: v.state,
+  };
   if (typeof v.codeChallenge === "string") request.codeChallenge = v.codeChallenge;
   if (typeof v.codeChallengeMethod === "string") request.codeChallengeMethod = v.codeChallengeMethod;
   if (typeof v.resource === "string") request.resource = v.resource;

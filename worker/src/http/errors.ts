@@ -118,11 +118,9 @@ export class ConfigError extends WorkerError {
   readonly reason: string | undefined;
 
   constructor(setting: string, problem: "missing" | "invalid", reason?: string) {
-    super(
-      problem === "missing" ? "config_missing" : "config_invalid",
-      "This server is not fully configured yet.",
-      { hint: "The operator can find the setting to fix in the Worker's logs." },
-    );
+    super(problem === "missing" ? "config_missing" : "config_invalid", "This server is not fully configured yet.", {
+      hint: "The operator can find the setting to fix in the Worker's logs.",
+    });
     this.name = "ConfigError";
     this.setting = setting;
     this.reason = reason;
@@ -151,9 +149,7 @@ export function errorResponse(error: unknown, format: ErrorFormat): Response {
   }
   const description = hint ? `${known.message} ${hint}` : known.message;
   const body =
-    format === "jsonrpc"
-      ? jsonRpcError(WIRE[known.code].rpc, description)
-      : { error: known.code, error_description: description };
+    format === "jsonrpc" ? jsonRpcError(WIRE[known.code].rpc, description) : { error: known.code, error_description: description };
   return new Response(JSON.stringify(body), {
     status: known.status,
     headers: { "Content-Type": "application/json", ...NO_STORE, ...headers },

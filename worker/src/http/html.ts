@@ -19,7 +19,10 @@ export interface SafeHtml {
  * separators removed, whitespace collapsed, at most `maxChars` characters.
  */
 export function displayText(value: string, maxChars: number): string {
-  const cleaned = value.replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu, "").replace(/\s+/g, " ").trim();
+  const cleaned = value
+    .replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu, "")
+    .replace(/\s+/g, " ")
+    .trim();
   const chars = [...cleaned];
   return chars.length > maxChars ? `${chars.slice(0, maxChars - 1).join("")}…` : cleaned;
 }
@@ -52,9 +55,7 @@ const STYLE =
 /** A complete HTML document; every dynamic string is escaped. */
 export function renderPage(content: PageContent): string {
   const paragraphs = content.paragraphs.map((text) => `<p>${html(text).html}</p>`).join("\n");
-  const link = content.link
-    ? `<p><a href="${escapeHtml(content.link.href)}">${escapeHtml(content.link.text)}</a></p>`
-    : "";
+  const link = content.link ? `<p><a href="${escapeHtml(content.link.href)}">${escapeHtml(content.link.text)}</a></p>` : "";
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -98,7 +99,12 @@ function pagePolicy(formActions: readonly string[]): string {
 }
 
 /** An HTML response with the page security headers; `extra` may add more (cookies, Location). */
-export function htmlResponse(body: string, status: number, extra: HeadersInit = {}, options: { formActions?: readonly string[] } = {}): Response {
+export function htmlResponse(
+  body: string,
+  status: number,
+  extra: HeadersInit = {},
+  options: { formActions?: readonly string[] } = {},
+): Response {
   const headers = new Headers(extra);
   for (const [name, value] of Object.entries(PAGE_SECURITY_HEADERS)) headers.set(name, value);
   if (options.formActions) headers.set("Content-Security-Policy", pagePolicy(options.formActions));

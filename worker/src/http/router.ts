@@ -17,7 +17,8 @@ import { BODY_LIMITS, bufferedRequest } from "./body-limit";
 import { WorkerError, errorResponse, logWorkerError, type ErrorFormat } from "./errors";
 import { RATE_LIMIT_STEPS, enforceRateLimit } from "./rate-limit";
 
-type RouteKind = "mcp" | "health" | "authorize" | "callback" | "token" | "register" | "provider" | "as-metadata" | "mcp-metadata" | "revoke";
+type RouteKind =
+  "mcp" | "health" | "authorize" | "callback" | "token" | "register" | "provider" | "as-metadata" | "mcp-metadata" | "revoke";
 
 interface Route {
   kind: RouteKind;
@@ -66,7 +67,14 @@ export function createRouter(deps: RouterDeps) {
   };
 }
 
-async function dispatch(request: Request, url: URL, route: Route, env: WorkerEnv, ctx: ExecutionContext, deps: RouterDeps): Promise<Response> {
+async function dispatch(
+  request: Request,
+  url: URL,
+  route: Route,
+  env: WorkerEnv,
+  ctx: ExecutionContext,
+  deps: RouterDeps,
+): Promise<Response> {
   if (route.methods && !route.methods.includes(request.method)) {
     throw new WorkerError("method_not_allowed", `${request.method} is not supported at this address.`, {
       headers: { Allow: route.methods.join(", ") },
@@ -91,7 +99,9 @@ async function dispatch(request: Request, url: URL, route: Route, env: WorkerEnv
         });
       }
       if (request.method === "OPTIONS") {
-        return origin.kind === "allowed" ? preflightResponse(origin.origin) : new Response(null, { status: 204, headers: { Allow: MCP_ROUTE.methods?.join(", ") ?? "" } });
+        return origin.kind === "allowed"
+          ? preflightResponse(origin.origin)
+          : new Response(null, { status: 204, headers: { Allow: MCP_ROUTE.methods?.join(", ") ?? "" } });
       }
       if (url.searchParams.has("access_token")) {
         // RFC 6750 §2.3 is not supported: tokens in URLs end up in logs and histories (MCP: header only).

@@ -37,9 +37,27 @@ const MAX_ACCESS_RECHECK_SECONDS = 86_400;
 export function parseGrantLifetimes(raw: Record<string, unknown>): GrantLifetimes {
   const names = WORKER_VAR_NAMES;
   return Object.freeze({
-    refreshTokenTtlSeconds: seconds(raw, names.refreshTokenTtlSeconds, DEFAULT_REFRESH_TOKEN_TTL_SECONDS, MIN_REFRESH_LIFETIME_SECONDS, MAX_LIFETIME_SECONDS),
-    refreshTokenIdleSeconds: seconds(raw, names.refreshTokenIdleSeconds, DEFAULT_REFRESH_TOKEN_IDLE_SECONDS, MIN_REFRESH_LIFETIME_SECONDS, MAX_LIFETIME_SECONDS),
-    grantMaxAgeSeconds: seconds(raw, names.grantMaxAgeSeconds, DEFAULT_GRANT_MAX_AGE_SECONDS, MIN_GRANT_MAX_AGE_SECONDS, MAX_LIFETIME_SECONDS),
+    refreshTokenTtlSeconds: seconds(
+      raw,
+      names.refreshTokenTtlSeconds,
+      DEFAULT_REFRESH_TOKEN_TTL_SECONDS,
+      MIN_REFRESH_LIFETIME_SECONDS,
+      MAX_LIFETIME_SECONDS,
+    ),
+    refreshTokenIdleSeconds: seconds(
+      raw,
+      names.refreshTokenIdleSeconds,
+      DEFAULT_REFRESH_TOKEN_IDLE_SECONDS,
+      MIN_REFRESH_LIFETIME_SECONDS,
+      MAX_LIFETIME_SECONDS,
+    ),
+    grantMaxAgeSeconds: seconds(
+      raw,
+      names.grantMaxAgeSeconds,
+      DEFAULT_GRANT_MAX_AGE_SECONDS,
+      MIN_GRANT_MAX_AGE_SECONDS,
+      MAX_LIFETIME_SECONDS,
+    ),
     accessRecheckSeconds: seconds(raw, names.accessRecheckSeconds, DEFAULT_ACCESS_RECHECK_SECONDS, 0, MAX_ACCESS_RECHECK_SECONDS),
   });
 }

@@ -5,7 +5,12 @@
  * re-checks its policies). A refusal answers `invalid_grant`, which makes the library revoke the
  * grant and its tokens; an Access outage answers `temporarily_unavailable` and keeps the grant.
  */
-import { GrantType, OAuthError, type TokenExchangeCallbackOptions, type TokenExchangeCallbackResult } from "@cloudflare/workers-oauth-provider";
+import {
+  GrantType,
+  OAuthError,
+  type TokenExchangeCallbackOptions,
+  type TokenExchangeCallbackResult,
+} from "@cloudflare/workers-oauth-provider";
 import type { WorkerConfig } from "../env";
 import { logEvent } from "../http/log";
 import { refreshAtAccess } from "../oidc/access-refresh";
@@ -23,7 +28,9 @@ export interface RefreshRecheckDeps {
   nowSeconds: () => number;
 }
 
-export type TokenExchangeCallback = (options: TokenExchangeCallbackOptions<ProviderEnv>) => Promise<TokenExchangeCallbackResult | undefined>;
+export type TokenExchangeCallback = (
+  options: TokenExchangeCallbackOptions<ProviderEnv>,
+) => Promise<TokenExchangeCallbackResult | undefined>;
 
 type Refusal =
   | "grant_outdated"
@@ -40,8 +47,10 @@ const SIGN_IN_AGAIN = "Sign in again from your MCP client.";
 const REFUSALS: Record<Refusal, string> = {
   grant_outdated: `This sign-in was made by an earlier version of this server. ${SIGN_IN_AGAIN}`,
   max_age_reached: `This sign-in has reached the longest time this server allows. ${SIGN_IN_AGAIN}`,
-  email_missing: "This server now admits listed email addresses only, and this sign-in has none. Sign in again with an account that shares its email.",
-  email_not_allowed: "This account is no longer allowed on this server. Ask the server's operator, or sign in again with an allowed account.",
+  email_missing:
+    "This server now admits listed email addresses only, and this sign-in has none. Sign in again with an account that shares its email.",
+  email_not_allowed:
+    "This account is no longer allowed on this server. Ask the server's operator, or sign in again with an allowed account.",
   no_access_refresh_token: `Cloudflare Access gave this server no way to re-check this sign-in. ${SIGN_IN_AGAIN}`,
   access_refresh_token_unreadable: `This server can no longer re-check this sign-in at Cloudflare Access (its keys changed). ${SIGN_IN_AGAIN}`,
   access_refused: `Cloudflare Access no longer accepts this sign-in: the account was removed from the application's policy or its session ended. ${SIGN_IN_AGAIN}`,
@@ -74,20 +83,31 @@ export function createRefreshRecheck(deps: RefreshRecheckDeps): TokenExchangeCal
 }
 
 /** Refreshes at Access and returns the grant's props with the Access session brought up to date. */
-async function recheckAtAccess(props: GrantProps, config: WorkerConfig, deps: RefreshRecheckDeps, now: number, options: TokenExchangeCallbackOptions<ProviderEnv>): Promise<GrantProps> {
+async function recheckAtAccess(
+  props: GrantProps,
+  config: WorkerConfig,
+  deps: RefreshRecheckDeps,
+  now: number,
+  options: TokenExchangeCallbackOptions<ProviderEnv>,
+): Promise<GrantProps> {
   const session = props.accessSession;
   if (session.sealedRefreshToken === undefined) throw refusal("no_access_refresh_token", options);
   const refreshToken = await openSealedSecret(config.cookieKey, props.sub, session.sealedRefreshToken);
   if (refreshToken === undefined) throw refusal("access_refresh_token_unreadable", options);
 
   const outcome = await refreshAtAccess(config.access, refreshToken);
-  if (outcome.kind === "refused") throw refusal("access_refused", options, { upstream_status: outcome.status, oauth_error: outcome.oauthError });
+  if (outcome.kind === "refused")
+    throw refusal("access_refused", options, { upstream_status: outcome.status, oauth_error: outcome.oauthError });
   if (outcome.kind === "unavailable") throw unavailable(outcome.reason, outcome.retryAfter, { upstream_status: outcome.status });
 
   if (outcome.idToken !== undefined) {
     let verified;
     try {
-      verified = await verifyAccessIdToken(outcome.idToken, config.access, deps.jwks, { nonce: session.nonce, purpose: "refresh", nowSeconds: now });
+      verified = await verifyAccessIdToken(outcome.idToken, config.access, deps.jwks, {
+        nonce: session.nonce,
+        purpose: "refresh",
+        nowSeconds: now,
+      });
     } catch (error) {
       if (!(error instanceof JwksFetchError)) throw error;
       throw unavailable("jwks_unreachable", undefined, { detail: error.reason });
@@ -100,12 +120,17 @@ async function recheckAtAccess(props: GrantProps, config: WorkerConfig, deps: Re
     id_token: outcome.idToken !== undefined,
     refresh_token_rotated: outcome.refreshToken !== undefined,
   });
-  const sealedRefreshToken = outcome.refreshToken !== undefined ? await sealSecret(config.cookieKey, props.sub, outcome.refreshToken) : session.sealedRefreshToken;
+  const sealedRefreshToken =
+    outcome.refreshToken !== undefined ? await sealSecret(config.cookieKey, props.sub, outcome.refreshToken) : session.sealedRefreshToken;
   return { ...props, accessSession: { ...session, checkedAt: now, sealedRefreshToken } };
 }
 
 /** `invalid_grant` (RFC 6749 §5.2): the library revokes the grant and its tokens before answering. */
-function refusal(reason: Refusal, options: TokenExchangeCallbackOptions<ProviderEnv>, detail: Record<string, string | number | undefined> = {}): OAuthError {
+function refusal(
+  reason: Refusal,
+  options: TokenExchangeCallbackOptions<ProviderEnv>,
+  detail: Record<string, string | number | undefined> = {},
+): OAuthError {
   logEvent("warn", "grant_refused", { reason, grant_type: options.grantType, client_id: options.clientId, ...detail });
   return new OAuthError("invalid_grant", { description: REFUSALS[reason], internal: { category: "access-recheck", reason } });
 }

@@ -83,14 +83,21 @@ export async function refreshWithReuseDetection(
 
     if (hash === grant.refreshTokenId) {
       const response = await forward();
-      if (response.status === 200) await recordRotation(deps, recordKey, record, grant.expiresAt, hash, request, await response.clone().text());
+      if (response.status === 200)
+        await recordRotation(deps, recordKey, record, grant.expiresAt, hash, request, await response.clone().text());
       return { kind: "forwarded", response };
     }
     const superseded = hash === grant.previousRefreshTokenId || record.superseded.includes(shortHash(hash));
     if (!superseded) return { kind: "forwarded", response: await forward() };
 
     const last = record.last;
-    if (hash === grant.previousRefreshTokenId && last && last.presented === shortHash(hash) && last.digest === request.digest && deps.nowSeconds - last.at <= GRACE_SECONDS) {
+    if (
+      hash === grant.previousRefreshTokenId &&
+      last &&
+      last.presented === shortHash(hash) &&
+      last.digest === request.digest &&
+      deps.nowSeconds - last.at <= GRACE_SECONDS
+    ) {
       const body = await unseal(deps.sealKey, request.refreshToken, last.sealed);
       if (body !== undefined) {
         logEvent("info", "refresh_duplicate_replayed", { grant: owner.grantId });
@@ -153,7 +160,9 @@ async function readRecord(kv: KVNamespace, key: string): Promise<RotationRecord>
   const value: unknown = await kv.get(key, { type: "json" });
   if (typeof value !== "object" || value === null) return { superseded: [] };
   const { superseded, last } = value as Record<string, unknown>;
-  const record: RotationRecord = { superseded: Array.isArray(superseded) ? superseded.filter((entry): entry is string => typeof entry === "string") : [] };
+  const record: RotationRecord = {
+    superseded: Array.isArray(superseded) ? superseded.filter((entry): entry is string => typeof entry === "string") : [],
+  };
   if (typeof last === "object" && last !== null) {
     const { presented, digest, at, sealed } = last as Record<string, unknown>;
     if (typeof presented === "string" && typeof digest === "string" && typeof at === "number" && typeof sealed === "string") {

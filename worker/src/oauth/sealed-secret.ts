@@ -36,7 +36,11 @@ export async function openSealedSecret(cookieKey: Uint8Array, subject: string, s
   const data = decodeBase64url(dataText, MAX_SEALED_CHARS);
   if (rest.length > 0 || !iv || iv.length !== IV_BYTES || !data) return undefined;
   try {
-    const plain = await crypto.subtle.decrypt({ name: "AES-GCM", iv, additionalData: additionalData(subject) }, await sealingKey(cookieKey), data);
+    const plain = await crypto.subtle.decrypt(
+      { name: "AES-GCM", iv, additionalData: additionalData(subject) },
+      await sealingKey(cookieKey),
+      data,
+    );
     return new TextDecoder().decode(plain);
   } catch (error) {
     // A failed authentication tag is the expected answer to a foreign or tampered value.

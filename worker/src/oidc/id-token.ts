@@ -70,11 +70,7 @@ export function readIdTokenHeader(token: string): { ok: true; alg: string; kid?:
  * ID_TOKEN_CLOCK_SKEW_SECONDS, and `nonce` equal to the one this browser sent (OIDC Core §3.1.2.1;
  * for a refreshed token, §12.2: absent, or equal to the sign-in's).
  */
-export async function verifyIdToken(
-  token: string,
-  keys: ReadonlyMap<string, JWK>,
-  expected: IdTokenExpectations,
-): Promise<IdTokenResult> {
+export async function verifyIdToken(token: string, keys: ReadonlyMap<string, JWK>, expected: IdTokenExpectations): Promise<IdTokenResult> {
   const header = readIdTokenHeader(token);
   if (!header.ok) return header;
   if (header.alg !== ID_TOKEN_ALGORITHM) return { ok: false, reason: "algorithm_not_allowed", detail: header.alg };

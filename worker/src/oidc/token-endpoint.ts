@@ -41,7 +41,13 @@ export async function postTokenRequest(access: AccessSettings, form: Record<stri
   if (!response.ok) {
     const oauthError = typeof parsed?.error === "string" ? parsed.error.slice(0, OAUTH_ERROR_MAX_LENGTH) : undefined;
     const retryAfter = response.headers.get("Retry-After")?.slice(0, 32);
-    return { ok: false, reason: "rejected", status: response.status, ...(oauthError ? { oauthError } : {}), ...(retryAfter ? { retryAfter } : {}) };
+    return {
+      ok: false,
+      reason: "rejected",
+      status: response.status,
+      ...(oauthError ? { oauthError } : {}),
+      ...(retryAfter ? { retryAfter } : {}),
+    };
   }
   if (!parsed) return { ok: false, reason: "bad_response", status: response.status };
   return { ok: true, body: parsed };

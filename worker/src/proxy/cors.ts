@@ -66,7 +66,10 @@ export function withCors(response: Response, check: OriginCheck): Response {
   for (const name of [...out.headers.keys()]) {
     if (name.startsWith("access-control-")) out.headers.delete(name);
   }
-  const vary = (out.headers.get("Vary") ?? "").split(",").map((value) => value.trim()).filter(Boolean);
+  const vary = (out.headers.get("Vary") ?? "")
+    .split(",")
+    .map((value) => value.trim())
+    .filter(Boolean);
   if (!vary.some((value) => value.toLowerCase() === "origin")) vary.push("Origin");
   out.headers.set("Vary", vary.join(", "));
   if (check.kind === "allowed") {

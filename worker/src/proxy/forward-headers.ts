@@ -50,7 +50,8 @@ const DROPPED_RESPONSE_HEADERS = new Set(["set-cookie", "connection", "keep-aliv
 export function clientResponseHeaders(upstream: Headers): Headers {
   const out = new Headers(upstream);
   for (const name of [...out.keys()]) {
-    if (DROPPED_RESPONSE_HEADERS.has(name) || name.startsWith("access-control-") || name.startsWith(MCPBOX_HEADER_PREFIX_LOWER)) out.delete(name);
+    if (DROPPED_RESPONSE_HEADERS.has(name) || name.startsWith("access-control-") || name.startsWith(MCPBOX_HEADER_PREFIX_LOWER))
+      out.delete(name);
   }
   return out;
 }

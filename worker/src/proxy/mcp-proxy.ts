@@ -98,5 +98,9 @@ async function forward(request: Request, env: ProviderEnv, ctx: ProtectedContext
     throw new WorkerError("gateway_rejected", "The MCP gateway gave an unexpected answer.", { log: { status: upstream.status } });
   }
   if (upstream.status >= 500) logEvent("warn", "gateway_error_status", { status: upstream.status });
-  return new Response(upstream.body, { status: upstream.status, statusText: upstream.statusText, headers: clientResponseHeaders(upstream.headers) });
+  return new Response(upstream.body, {
+    status: upstream.status,
+    statusText: upstream.statusText,
+    headers: clientResponseHeaders(upstream.headers),
+  });
 }

@@ -35,13 +35,20 @@ export async function showConsent(request: Request, oauth: OAuthHelpers, config:
 
   const keys = await consentKeys(config.cookieKey);
   const prompt = promptValues(request);
-  const approved = !prompt.has("consent") && !prompt.has("login") && (await isApprovalRemembered(keys.approvalsKey, request, authRequest, nowSeconds));
+  const approved =
+    !prompt.has("consent") && !prompt.has("login") && (await isApprovalRemembered(keys.approvalsKey, request, authRequest, nowSeconds));
   const clientFlow = approved && isClientFlowNavigation(request, authRequest.redirectUri, authRequest.clientId);
   if (approved && !clientFlow) logEvent("info", "consent_remembered_not_client_flow", { client_id: authRequest.clientId });
   if (prompt.has("none")) {
     // OIDC Core §3.1.2.6: no page may be shown. Signing in at Access always can ask for interaction.
     const code = clientFlow ? "login_required" : "consent_required";
-    return redirect(clientErrorRedirect(authRequest, code, clientFlow ? "Signing in needs the user at Cloudflare Access." : "The user has to approve this app."));
+    return redirect(
+      clientErrorRedirect(
+        authRequest,
+        code,
+        clientFlow ? "Signing in needs the user at Cloudflare Access." : "The user has to approve this app.",
+      ),
+    );
   }
   if (clientFlow) {
     logEvent("info", "consent_remembered", { client_id: authRequest.clientId });
@@ -78,7 +85,10 @@ export async function decideConsent(request: Request, oauth: OAuthHelpers, confi
   }
   const { authRequest, clearCookie } = await openConsentTransaction(keys.transactionKey, request, handle, nowSeconds);
   if (authRequest.clientId !== clientId) {
-    throw new WorkerError("consent_forged", "This consent form was not issued for this request.", { hint: RESTART_HINT, log: { reason: "client_mismatch" } });
+    throw new WorkerError("consent_forged", "This consent form was not issued for this request.", {
+      hint: RESTART_HINT,
+      log: { reason: "client_mismatch" },
+    });
   }
   const headers = new Headers({ "Cache-Control": "no-store" });
   headers.append("Set-Cookie", clearCookie);
@@ -87,7 +97,8 @@ export async function decideConsent(request: Request, oauth: OAuthHelpers, confi
     headers.set("Location", clientErrorRedirect(authRequest, "access_denied", "The user declined to allow this app."));
     return new Response(null, { status: 302, headers });
   }
-  if (decision !== CONSENT_DECISIONS.approve) throw new WorkerError("consent_invalid", "This consent form is incomplete.", { hint: RESTART_HINT });
+  if (decision !== CONSENT_DECISIONS.approve)
+    throw new WorkerError("consent_invalid", "This consent form is incomplete.", { hint: RESTART_HINT });
   headers.append("Set-Cookie", await rememberApproval(keys.approvalsKey, request, authRequest, nowSeconds));
   logEvent("info", "consent_approved", { client_id: clientId });
   return redirectToAccess(request, oauth, config, authRequest, headers);

@@ -18,7 +18,9 @@ export function createBrowserRoutes(deps: CallbackDeps) {
         const { pathname } = new URL(request.url);
         if (pathname === WORKER_PATHS.authorize) {
           const now = deps.nowSeconds();
-          return request.method === "POST" ? await decideConsent(request, oauth, config, now) : await showConsent(request, oauth, config, now);
+          return request.method === "POST"
+            ? await decideConsent(request, oauth, config, now)
+            : await showConsent(request, oauth, config, now);
         }
         if (pathname === WORKER_PATHS.callback) return await finishLogin(request, oauth, config, deps);
         throw new WorkerError("not_found", "There is nothing at this address.");

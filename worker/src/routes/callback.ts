@@ -73,7 +73,10 @@ export async function finishLogin(request: Request, oauth: OAuthHelpers, config:
   }
   const code = params.get("code");
   if (!code) {
-    throw new WorkerError("upstream_error", "Cloudflare Access sent you back without a sign-in code.", { hint: ACCESS_SETTINGS_HINT, returnTo });
+    throw new WorkerError("upstream_error", "Cloudflare Access sent you back without a sign-in code.", {
+      hint: ACCESS_SETTINGS_HINT,
+      returnTo,
+    });
   }
 
   const { identity, accessRefreshToken } = await identify(request, config, deps, code, login, returnTo);
@@ -101,12 +104,21 @@ export async function finishLogin(request: Request, oauth: OAuthHelpers, config:
     // In clear next to the user id, so the operator's `grants list --user <email>` can find it.
     metadata: grantMetadataFor(props.email),
     scope: authRequest.scope,
-    props: await grantPropsAtSignIn(props, { nowSeconds: deps.nowSeconds(), nonce: login.nonce, accessRefreshToken, cookieKey: config.cookieKey }),
+    props: await grantPropsAtSignIn(props, {
+      nowSeconds: deps.nowSeconds(),
+      nonce: login.nonce,
+      accessRefreshToken,
+      cookieKey: config.cookieKey,
+    }),
     // An authorization that is never redeemed must not end the grant this client already holds:
     // older grants are revoked when the new code is exchanged (oauth/code-exchange.ts).
     revokeExistingGrants: false,
   });
-  logEvent("info", "login_completed", { client_id: authRequest.clientId, has_email: props.email !== undefined, access_refresh_token: accessRefreshToken !== undefined });
+  logEvent("info", "login_completed", {
+    client_id: authRequest.clientId,
+    has_email: props.email !== undefined,
+    access_refresh_token: accessRefreshToken !== undefined,
+  });
   if (accessRefreshToken === undefined) {
     // Without it the grant cannot be re-checked at Access, so it ends at the first due re-check.
     logEvent("warn", "access_refresh_token_missing", {
@@ -147,7 +159,11 @@ async function identify(
 
   let verified;
   try {
-    verified = await verifyAccessIdToken(exchanged.idToken, config.access, deps.jwks, { nonce: login.nonce, purpose: "login", nowSeconds: deps.nowSeconds() });
+    verified = await verifyAccessIdToken(exchanged.idToken, config.access, deps.jwks, {
+      nonce: login.nonce,
+      purpose: "login",
+      nowSeconds: deps.nowSeconds(),
+    });
   } catch (error) {
     if (!(error instanceof JwksFetchError)) throw error;
     throw new WorkerError("upstream_unreachable", "This server could not read Cloudflare Access's signing keys.", {

@@ -21,7 +21,10 @@ export async function mcpResourceMetadata(
 ): Promise<Response> {
   const url = new URL(request.url);
   const root = new Request(`${url.origin}${WORKER_PATHS.protectedResourceMetadata}`, { method: request.method, headers: request.headers });
-  return rewriteJson(await provider.fetch(root, env, ctx), request, (document) => ({ ...document, resource: mcpAliasResource(url.origin) }));
+  return rewriteJson(await provider.fetch(root, env, ctx), request, (document) => ({
+    ...document,
+    resource: mcpAliasResource(url.origin),
+  }));
 }
 
 /**
@@ -62,7 +65,11 @@ export function pointChallengeAtMcpMetadata(response: Response, url: URL): Respo
   return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
 }
 
-async function rewriteJson(response: Response, request: Request, edit: (document: Record<string, unknown>) => Record<string, unknown>): Promise<Response> {
+async function rewriteJson(
+  response: Response,
+  request: Request,
+  edit: (document: Record<string, unknown>) => Record<string, unknown>,
+): Promise<Response> {
   if (request.method !== "GET" || response.status !== 200) return response;
   const document: unknown = await response.json();
   if (typeof document !== "object" || document === null || Array.isArray(document)) throw new Error("OAuth metadata is not a JSON object");

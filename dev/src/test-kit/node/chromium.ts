@@ -46,7 +46,9 @@ export async function startLoopbackRedirect(pathname = "/oauth/callback"): Promi
       res.writeHead(404).end();
       return;
     }
-    res.writeHead(200, { "Content-Type": "text/html; charset=utf-8" }).end("<!doctype html><title>Signed in</title><p>Signed in; you can close this window.</p>");
+    res
+      .writeHead(200, { "Content-Type": "text/html; charset=utf-8" })
+      .end("<!doctype html><title>Signed in</title><p>Signed in; you can close this window.</p>");
     const resolve = waiting.shift();
     if (resolve) resolve(url.searchParams);
     else arrived.push(url.searchParams);
@@ -71,5 +73,8 @@ export async function startLoopbackRedirect(pathname = "/oauth/callback"): Promi
 export async function signInAtDevIdp(page: Page, email: string): Promise<void> {
   const idpOrigin = new URL(page.url()).origin;
   await page.fill(`input[name="${DEV_IDP_LOGIN_FIELD}"]`, email);
-  await Promise.all([page.waitForURL((url) => url.origin !== idpOrigin), page.click(`form:has(input[name="${DEV_IDP_LOGIN_FIELD}"]) button[type="submit"]`)]);
+  await Promise.all([
+    page.waitForURL((url) => url.origin !== idpOrigin),
+    page.click(`form:has(input[name="${DEV_IDP_LOGIN_FIELD}"]) button[type="submit"]`),
+  ]);
 }

@@ -13,7 +13,9 @@
   var now = document.getElementById("run-now");
   if (log && log.dataset.run) {
     log.scrollTop = log.scrollHeight;
-    var source = new EventSource("/events?run=" + encodeURIComponent(log.dataset.run) + "&from=" + encodeURIComponent(log.dataset.from || "0"));
+    var source = new EventSource(
+      "/events?run=" + encodeURIComponent(log.dataset.run) + "&from=" + encodeURIComponent(log.dataset.from || "0"),
+    );
     var add = function (text, className, label) {
       var item = document.createElement("li");
       item.textContent = text;

@@ -18,7 +18,8 @@ export function eventRoutes(app: Hono<WizardEnv>, board: RunBoard): void {
         await stream.writeSSE({ event: "gone", data: "{}" });
         return;
       }
-      const send = (event: RunEvent, index: number) => stream.writeSSE({ id: String(index + 1), event: event.type, data: JSON.stringify(event) });
+      const send = (event: RunEvent, index: number) =>
+        stream.writeSSE({ id: String(index + 1), event: event.type, data: JSON.stringify(event) });
       if (run.status !== "running") {
         for (const [i, event] of run.events.slice(from).entries()) await send(event, from + i);
         return;

@@ -20,7 +20,9 @@ function revokeFormOf(form: Record<string, string>): RevokeForm {
   const criterion = GRANT_CRITERIA.find((c) => c === form.by);
   if (!criterion) return { ok: false, problem: "the form does not say which grants to revoke" };
   const check = checkGrantCriterion(criterion, form.value ?? "");
-  return check.ok ? { ok: true, selector: selectorOf(criterion, check.value) } : { ok: false, problem: `the ${criterion} to revoke ${check.problem}` };
+  return check.ok
+    ? { ok: true, selector: selectorOf(criterion, check.value) }
+    : { ok: false, problem: `the ${criterion} to revoke ${check.problem}` };
 }
 
 export function grantsRoutes(app: Hono<WizardEnv>, ops: Operations): void {

@@ -44,8 +44,21 @@ export function statusRoutes(app: Hono<WizardEnv>, deps: Deps): void {
     const run = board.current?.kind !== "setup" ? board.current : undefined;
     if (isSetUp(state) || (run && hasResources(state))) {
       const grantsRun = run?.kind === "grants-list" || run?.kind === "grants-revoke" ? run : undefined;
-      const grants = { csrf: session.csrf, run: grantsRun, last: ops.lastGrants, report: grantsRun ? revokeReportOf(grantsRun) : undefined };
-      const model = { state, csrf: session.csrf, run: grantsRun ? undefined : run, hasToken: session.apiToken !== undefined, lastCheck: ops.lastCheck, outcome: run ? outcomeOf(run) : undefined, grants };
+      const grants = {
+        csrf: session.csrf,
+        run: grantsRun,
+        last: ops.lastGrants,
+        report: grantsRun ? revokeReportOf(grantsRun) : undefined,
+      };
+      const model = {
+        state,
+        csrf: session.csrf,
+        run: grantsRun ? undefined : run,
+        hasToken: session.apiToken !== undefined,
+        lastCheck: ops.lastCheck,
+        outcome: run ? outcomeOf(run) : undefined,
+        grants,
+      };
       return c.html(documentOf(StatusPage(model)));
     }
     const removed = run?.kind === "teardown" && run.status === "done";
@@ -81,7 +94,11 @@ export function statusRoutes(app: Hono<WizardEnv>, deps: Deps): void {
 function revokeReportOf(run: Run): RevokeReport | undefined {
   if (run.kind !== "grants-revoke" || run.status !== "done") return undefined;
   const result = run.result as GrantsRevokeResult;
-  return reportRevoke(result, describeSelector(result.selector, "words"), "Press the same revoke button again: revoking what is already gone is harmless.");
+  return reportRevoke(
+    result,
+    describeSelector(result.selector, "words"),
+    "Press the same revoke button again: revoking what is already gone is harmless.",
+  );
 }
 
 /** One sentence about a finished action, for the status page. */
@@ -102,7 +119,9 @@ function outcomeOf(run: Run): string | undefined {
       return "✓ Rotation finished: the env file holds only the new token. Restart the gateway to drop the old one.";
     case "teardown": {
       const r = run.result as TeardownResult;
-      return r.ok ? "✓ Everything was removed." : `Removal incomplete: ${r.kept.length} resource(s) could not be deleted (see below); try again once fixed.`;
+      return r.ok
+        ? "✓ Everything was removed."
+        : `Removal incomplete: ${r.kept.length} resource(s) could not be deleted (see below); try again once fixed.`;
     }
     default:
       return undefined;

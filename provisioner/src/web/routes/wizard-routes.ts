@@ -43,7 +43,9 @@ const STEP_FORMS: Record<string, { step: number; parse(form: Record<string, stri
       const kind = ALLOW_KINDS.find((k) => k === form.allow_kind) as AllowKind | undefined;
       if (!kind) return { ok: false, echo: { values: form, problems: { allow: "Choose who may sign in." } } };
       const check = checkAllow(kind, kind === "emails" ? (form.allow_emails ?? "") : (form.allow_domain ?? ""));
-      return check.ok ? { ok: true, inputs: { allow: check.rule } } : { ok: false, echo: { values: form, problems: { allow: check.problem } } };
+      return check.ok
+        ? { ok: true, inputs: { allow: check.rule } }
+        : { ok: false, echo: { values: form, problems: { allow: check.problem } } };
     },
   },
 };
@@ -52,7 +54,9 @@ const STEP_FORMS: Record<string, { step: number; parse(form: Record<string, stri
 function nameForm(field: string, rule: InputRule, key: "tunnelName" | "workerName"): (form: Record<string, string>) => Parsed {
   return (form) => {
     const name = checkInput(rule, form[field] ?? "", rule.label);
-    return name.ok ? { ok: true, inputs: { [key]: name.value } } : { ok: false, echo: { values: form, problems: { [field]: name.problem } } };
+    return name.ok
+      ? { ok: true, inputs: { [key]: name.value } }
+      : { ok: false, echo: { values: form, problems: { [field]: name.problem } } };
   };
 }
 

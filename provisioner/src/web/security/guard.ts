@@ -31,7 +31,8 @@ export function checkHost(host: string | undefined, port: number): GuardResult {
 export function checkSameOrigin(headers: { origin?: string; secFetchSite?: string; host: string }): GuardResult {
   const { origin, secFetchSite, host } = headers;
   if (secFetchSite !== undefined && secFetchSite !== "same-origin") return { ok: false, reason: `Sec-Fetch-Site is "${secFetchSite}"` };
-  if (origin !== undefined && origin !== "null" && origin !== `http://${host.toLowerCase()}`) return { ok: false, reason: `Origin "${origin}" is not this wizard` };
+  if (origin !== undefined && origin !== "null" && origin !== `http://${host.toLowerCase()}`)
+    return { ok: false, reason: `Origin "${origin}" is not this wizard` };
   if (origin === "null" && secFetchSite !== "same-origin") return { ok: false, reason: "Origin is null" };
   if (origin === undefined && secFetchSite === undefined) return { ok: false, reason: "neither Origin nor Sec-Fetch-Site" };
   return { ok: true };

@@ -28,20 +28,27 @@ export function ConnectDetails(props: ConnectModel) {
       <section aria-labelledby="home-side">
         <h2 id="home-side">Start the home side</h2>
         <p>
-          Requests reach your MCP server only while cloudflared and the gateway run on this side. The wizard wrote the two tokens they need to{" "}
-          <code>{props.envFile}</code> (readable by you only); they are not shown here. From the repository folder, run one of:
+          Requests reach your MCP server only while cloudflared and the gateway run on this side. The wizard wrote the two tokens they need
+          to <code>{props.envFile}</code> (readable by you only); they are not shown here. From the repository folder, run one of:
         </p>
         {/* The way that matches step 3's gateway host first. */}
-        {[...props.homeSide].sort((a, b) => Number(b.gatewayHost === props.gatewayHost) - Number(a.gatewayHost === props.gatewayHost)).map((way) => (
-          <div class="way">
-            <h3>{way.title}</h3>
-            <Copyable id={`copy-home-${way.id}`} value={way.commands.join("\n")} label={way.commands.length === 1 ? (way.commands[0] ?? "") : "these commands"} block />
-            <p class="help">{way.note}</p>
-            {way.gatewayHost !== props.gatewayHost ? (
-              <p class="help warn-text">{`Note: this way needs the gateway host ${way.gatewayHost}, and step 3 used ${props.gatewayHost}. To use it, change the route first: npm run provision -- setup --gateway-host ${way.gatewayHost}`}</p>
-            ) : undefined}
-          </div>
-        ))}
+        {[...props.homeSide]
+          .sort((a, b) => Number(b.gatewayHost === props.gatewayHost) - Number(a.gatewayHost === props.gatewayHost))
+          .map((way) => (
+            <div class="way">
+              <h3>{way.title}</h3>
+              <Copyable
+                id={`copy-home-${way.id}`}
+                value={way.commands.join("\n")}
+                label={way.commands.length === 1 ? (way.commands[0] ?? "") : "these commands"}
+                block
+              />
+              <p class="help">{way.note}</p>
+              {way.gatewayHost !== props.gatewayHost ? (
+                <p class="help warn-text">{`Note: this way needs the gateway host ${way.gatewayHost}, and step 3 used ${props.gatewayHost}. To use it, change the route first: npm run provision -- setup --gateway-host ${way.gatewayHost}`}</p>
+              ) : undefined}
+            </div>
+          ))}
       </section>
       <section aria-labelledby="clients">
         <h2 id="clients">Add it to your MCP client</h2>

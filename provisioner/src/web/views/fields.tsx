@@ -72,7 +72,9 @@ export function Checklist(props: { items: readonly ChecklistItem[] }) {
           <span class="visually-hidden">{`${SPOKEN[item.state]}: `}</span>
           {item.label}
           {item.detail ? <span class="detail">{` — ${item.detail}`}</span> : undefined}
-          {checked && item.state === "unchecked" && !item.detail ? <span class="detail"> — checked once the items above are fixed</span> : undefined}
+          {checked && item.state === "unchecked" && !item.detail ? (
+            <span class="detail"> — checked once the items above are fixed</span>
+          ) : undefined}
         </li>
       ))}
     </ul>

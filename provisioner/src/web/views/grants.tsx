@@ -43,14 +43,19 @@ export function GrantsPanel(props: GrantsModel) {
     <section id={asking ? undefined : GRANTS_ANCHOR} aria-labelledby="grants-title" class="grants">
       <h2 id="grants-title">Who is signed in</h2>
       <p>
-        Each sign-in from an MCP client is a grant, kept in the Worker's KV namespace. Revoking a grant signs that client out: its next request gets 401 and the person must sign in at Cloudflare
-        Access again. It does not stop anyone from signing in again; change who may sign in for that.
+        Each sign-in from an MCP client is a grant, kept in the Worker's KV namespace. Revoking a grant signs that client out: its next
+        request gets 401 and the person must sign in at Cloudflare Access again. It does not stop anyone from signing in again; change who
+        may sign in for that.
       </p>
-      {run?.status === "running" ? <RunPanel run={run} csrf={csrf} title={RUN_TITLES[run.kind] ?? "Working…"} anchor={asking ? GRANTS_ANCHOR : undefined} /> : undefined}
+      {run?.status === "running" ? (
+        <RunPanel run={run} csrf={csrf} title={RUN_TITLES[run.kind] ?? "Working…"} anchor={asking ? GRANTS_ANCHOR : undefined} />
+      ) : undefined}
       {run?.status === "failed" && run.report ? <ErrorCard run={run} report={run.report} csrf={csrf} /> : undefined}
       {run?.status === "done" && props.report ? <RevokeOutcome report={props.report} /> : undefined}
       <div class="grants-loaded">
-        <p class="help">{last ? loadedLine(last) : "Not loaded yet in this session. Loading reads the grants from Cloudflare KV through the API."}</p>
+        <p class="help">
+          {last ? loadedLine(last) : "Not loaded yet in this session. Loading reads the grants from Cloudflare KV through the API."}
+        </p>
         <form method="post" action="/grants/list" class="inline">
           <Csrf token={csrf} />
           <button type="submit" class={last ? "secondary" : "primary"}>
@@ -93,10 +98,15 @@ function RevokeOutcome(props: { report: RevokeReport }) {
 
 /** When the list was loaded, what it holds, and how many grants were revoked since. */
 function loadedLine(last: LastGrants): string {
-  const loaded = `Loaded at ${last.at.toISOString().replace("T", " ").replace(/\.\d+Z$/, " UTC")}`;
+  const loaded = `Loaded at ${last.at
+    .toISOString()
+    .replace("T", " ")
+    .replace(/\.\d+Z$/, " UTC")}`;
   const since = last.revokedSince > 0 ? ` ${last.revokedSince} grant(s) revoked since are left out.` : "";
   const people = grantsByPerson(last.grants).length;
-  return last.grants.length === 0 ? `${loaded}: nobody is signed in (no grants).${since}` : `${loaded}: ${last.grants.length} grant(s) of ${people} person(s).${since}`;
+  return last.grants.length === 0
+    ? `${loaded}: nobody is signed in (no grants).${since}`
+    : `${loaded}: ${last.grants.length} grant(s) of ${people} person(s).${since}`;
 }
 
 function GrantLists(props: { last: LastGrants; csrf: string }) {
@@ -132,7 +142,13 @@ function GrantLists(props: { last: LastGrants; csrf: string }) {
               </td>
               <td>{`${client.grants} grant(s) of ${client.people} person(s)`}</td>
               <td>
-                <RevokeButton csrf={csrf} by="client" value={client.clientId} label="Revoke this client" context={clientNameLabel(client) ?? displaySafe(client.clientId)} />
+                <RevokeButton
+                  csrf={csrf}
+                  by="client"
+                  value={client.clientId}
+                  label="Revoke this client"
+                  context={clientNameLabel(client) ?? displaySafe(client.clientId)}
+                />
               </td>
             </tr>
           ))}
@@ -163,9 +179,25 @@ function GrantRow(props: { grant: GrantSummary; csrf: string }) {
       <td>
         <Time seconds={grant.createdAt} />
       </td>
-      <td>{grant.status === "pending" ? "sign-in not finished" : grant.hasRefreshToken && grant.expiresAt !== undefined ? <Time seconds={grant.expiresAt} /> : grant.hasRefreshToken ? "no expiry" : "no refresh token"}</td>
       <td>
-        <RevokeButton csrf={props.csrf} by="grant" value={grant.grantId} label="Revoke" context={`grant ${displaySafe(grant.grantId)} of ${name ?? displaySafe(grant.clientId)}`} />
+        {grant.status === "pending" ? (
+          "sign-in not finished"
+        ) : grant.hasRefreshToken && grant.expiresAt !== undefined ? (
+          <Time seconds={grant.expiresAt} />
+        ) : grant.hasRefreshToken ? (
+          "no expiry"
+        ) : (
+          "no refresh token"
+        )}
+      </td>
+      <td>
+        <RevokeButton
+          csrf={props.csrf}
+          by="grant"
+          value={grant.grantId}
+          label="Revoke"
+          context={`grant ${displaySafe(grant.grantId)} of ${name ?? displaySafe(grant.clientId)}`}
+        />
       </td>
     </tr>
   );
@@ -203,7 +235,14 @@ function Time(props: { seconds: number }) {
 }
 
 /** A revoke button: a form posting the criterion and its value; `context` completes its accessible name. */
-function RevokeButton(props: { csrf: string; by: "user" | "client" | "grant" | "all"; value: string; label: string; context?: string; kind?: "secondary" | "danger" }) {
+function RevokeButton(props: {
+  csrf: string;
+  by: "user" | "client" | "grant" | "all";
+  value: string;
+  label: string;
+  context?: string;
+  kind?: "secondary" | "danger";
+}) {
   return (
     <form method="post" action="/grants/revoke" class="inline">
       <Csrf token={props.csrf} />

@@ -73,7 +73,13 @@ export function Notice(props: { kind: "ok" | "info" | "warn"; title: string; chi
 }
 
 /** A one-button form that posts to `action` with the CSRF token. */
-export function ActionButton(props: { action: string; csrf: string; label: string; kind?: "primary" | "secondary" | "danger"; hidden?: Record<string, string> }) {
+export function ActionButton(props: {
+  action: string;
+  csrf: string;
+  label: string;
+  kind?: "primary" | "secondary" | "danger";
+  hidden?: Record<string, string>;
+}) {
   return (
     <form method="post" action={props.action} class="inline">
       <Csrf token={props.csrf} />

@@ -15,7 +15,15 @@ export function RunLog(props: { run: Run; live: boolean }) {
   const ended = new Set(run.events.filter((e) => e.type === "wait" && e.phase === "end").map((e) => (e.type === "wait" ? e.label : "")));
   const items = run.events.map((event) => logItem(event, ended)).filter((x) => x !== undefined);
   return (
-    <ol class="log" id="run-log" tabindex={0} aria-live="polite" aria-label="Progress" data-run={props.live ? String(run.id) : undefined} data-from={String(run.events.length)}>
+    <ol
+      class="log"
+      id="run-log"
+      tabindex={0}
+      aria-live="polite"
+      aria-label="Progress"
+      data-run={props.live ? String(run.id) : undefined}
+      data-from={String(run.events.length)}
+    >
       {items}
     </ol>
   );
@@ -45,7 +53,10 @@ function activity(run: Run): string {
     if (e.type === "line" || e.type === "warn") last = e.text;
     if (e.type === "step") last = `Step ${e.n} of ${e.total}: ${e.title}`;
   }
-  const waiting = [...open].filter(([, on]) => on).map(([label]) => label).pop();
+  const waiting = [...open]
+    .filter(([, on]) => on)
+    .map(([label]) => label)
+    .pop();
   return waiting ? `${waiting}…` : last;
 }
 
@@ -155,7 +166,15 @@ function QuestionForm(props: { run: Run; question: Question; csrf: string; ancho
               </>
             )}
           </label>
-          <input id={anchor ?? "typed"} name="typed" type="text" autocomplete="off" spellcheck={false} autofocus aria-describedby={question.problem ? "answer-problem" : undefined} />
+          <input
+            id={anchor ?? "typed"}
+            name="typed"
+            type="text"
+            autocomplete="off"
+            spellcheck={false}
+            autofocus
+            aria-describedby={question.problem ? "answer-problem" : undefined}
+          />
         </p>
       ) : undefined}
       {problem}

@@ -77,8 +77,18 @@ export function StatusPage(props: StatusModel) {
           <form method="post" action="/status/token" class="step-form">
             <Csrf token={csrf} />
             {props.hasToken ? <p>If the check failed because of the token, enter another one.</p> : undefined}
-            <p>The live checks, who is signed in, and the actions (re-sync the secrets, rotate the service token, remove everything) use the Cloudflare API. The wizard never stores your API token: enter it once for this session.</p>
-            <Field name="api_token" label="API token" type="password" value="" echo={undefined} help="Kept in this wizard's memory only while it runs." />
+            <p>
+              The live checks, who is signed in, and the actions (re-sync the secrets, rotate the service token, remove everything) use the
+              Cloudflare API. The wizard never stores your API token: enter it once for this session.
+            </p>
+            <Field
+              name="api_token"
+              label="API token"
+              type="password"
+              value=""
+              echo={undefined}
+              help="Kept in this wizard's memory only while it runs."
+            />
             <button type="submit" class="primary">
               Check the setup
             </button>
@@ -96,14 +106,22 @@ export function StatusPage(props: StatusModel) {
           <dd>
             <ul class="plain">
               {state.tunnel ? <li>{`Tunnel "${state.tunnel.name}" (${state.tunnel.id})`}</li> : undefined}
-              {state.vpcService ? <li>{`Workers VPC service "${state.vpcService.name}" (${state.vpcService.id}) → ${state.gateway.host}:${state.gateway.port}`}</li> : undefined}
+              {state.vpcService ? (
+                <li>{`Workers VPC service "${state.vpcService.name}" (${state.vpcService.id}) → ${state.gateway.host}:${state.gateway.port}`}</li>
+              ) : undefined}
               {state.worker ? <li>{`Worker "${state.worker.name}"${state.worker.url ? ` at ${state.worker.url}` : ""}`}</li> : undefined}
               {state.kvNamespace ? <li>{`KV namespace "${state.kvNamespace.title}"`}</li> : undefined}
               {state.access ? <li>{`Access application "${state.access.appName}" on ${state.access.authDomain}`}</li> : undefined}
             </ul>
           </dd>
           <dt>Setup last changed</dt>
-          <dd>{state.updatedAt ? <time datetime={state.updatedAt}>{state.updatedAt.replace("T", " ").replace(/\.\d+Z$/, " UTC")}</time> : "unknown"}</dd>
+          <dd>
+            {state.updatedAt ? (
+              <time datetime={state.updatedAt}>{state.updatedAt.replace("T", " ").replace(/\.\d+Z$/, " UTC")}</time>
+            ) : (
+              "unknown"
+            )}
+          </dd>
           <dt>Service token rotation</dt>
           <dd>{rotating ? "in progress: the gateway accepts the new and the previous token" : "none in progress"}</dd>
         </dl>
@@ -119,7 +137,10 @@ function CheckResults(props: { check: LastCheck }) {
   const mark = { ok: "✓", problem: "✗", "not set up": "·", skipped: "·" } as const;
   return (
     <>
-      <p class="help">{`Checked at ${at.toISOString().replace("T", " ").replace(/\.\d+Z$/, " UTC")}.`}</p>
+      <p class="help">{`Checked at ${at
+        .toISOString()
+        .replace("T", " ")
+        .replace(/\.\d+Z$/, " UTC")}.`}</p>
       <table class="status">
         <caption class="visually-hidden">Each part of the setup and its live state</caption>
         <thead>
@@ -140,7 +161,11 @@ function CheckResults(props: { check: LastCheck }) {
         </tbody>
       </table>
       <h2 id="doctor">Troubleshooting</h2>
-      <p>{doctor.ok ? "No problems found for the three usual issues." : `${doctor.findings.filter((f) => f.status === "problem").length} problem(s) found; the fix is below each.`}</p>
+      <p>
+        {doctor.ok
+          ? "No problems found for the three usual issues."
+          : `${doctor.findings.filter((f) => f.status === "problem").length} problem(s) found; the fix is below each.`}
+      </p>
       {DOCTOR_AREAS.map(({ area, title }) => (
         <section class="finding-area" aria-label={title}>
           <h3>{title}</h3>
@@ -162,7 +187,8 @@ function FindingItem(props: { finding: Finding; mark: string }) {
   return (
     <li class={`finding-${f.status}`}>
       <p>
-        <span aria-hidden="true">{props.mark}</span> <strong>{f.status === "ok" ? "OK" : f.status === "problem" ? "Problem" : "Skipped"}:</strong> {f.check}
+        <span aria-hidden="true">{props.mark}</span>{" "}
+        <strong>{f.status === "ok" ? "OK" : f.status === "problem" ? "Problem" : "Skipped"}:</strong> {f.check}
       </p>
       <p class="help">{`Seen: ${f.seen}`}</p>
       {f.action && f.status !== "ok" && f.steps && f.steps.length > 1 ? (
@@ -183,7 +209,9 @@ function FindingItem(props: { finding: Finding; mark: string }) {
           <strong>What to do:</strong> <FixText text={f.action} />
         </p>
       ) : undefined}
-      {f.status === "problem" && f.area === "service-token" ? <p class="help">On this page, the Re-sync secrets button under Actions does the same.</p> : undefined}
+      {f.status === "problem" && f.area === "service-token" ? (
+        <p class="help">On this page, the Re-sync secrets button under Actions does the same.</p>
+      ) : undefined}
     </li>
   );
 }
@@ -199,26 +227,38 @@ function Actions(props: { csrf: string; rotating: boolean }) {
       <h2 id="actions">Actions</h2>
       <div class="action">
         <h3>Re-sync secrets</h3>
-        <p>Sets the Worker's seven secrets again from the state file and refreshes the service token in the env file. Use it when the troubleshooting above finds a 403 problem.</p>
+        <p>
+          Sets the Worker's seven secrets again from the state file and refreshes the service token in the env file. Use it when the
+          troubleshooting above finds a 403 problem.
+        </p>
         <ActionButton action="/actions/secrets-sync" csrf={props.csrf} label="Re-sync secrets" kind="secondary" />
       </div>
       <div class="action">
         <h3>Rotate the service token</h3>
         {props.rotating ? (
           <>
-            <p>A rotation is in progress. Once the gateway was restarted with the env file, end the overlap so that only the new token is accepted.</p>
+            <p>
+              A rotation is in progress. Once the gateway was restarted with the env file, end the overlap so that only the new token is
+              accepted.
+            </p>
             <ActionButton action="/actions/rotate-finish" csrf={props.csrf} label="Finish the rotation" kind="secondary" />
           </>
         ) : (
           <>
-            <p>Makes a new secret between the Worker and the gateway. The env file gets both tokens, so the gateway accepts the old and the new one until you finish the rotation.</p>
+            <p>
+              Makes a new secret between the Worker and the gateway. The env file gets both tokens, so the gateway accepts the old and the
+              new one until you finish the rotation.
+            </p>
             <ActionButton action="/actions/rotate-start" csrf={props.csrf} label="Start a rotation" kind="secondary" />
           </>
         )}
       </div>
       <div class="action">
         <h3>Remove everything</h3>
-        <p>Deletes the Access application, the Worker, its KV namespace, the VPC service and the tunnel from your Cloudflare account. You will see the list and confirm by typing the Worker's name.</p>
+        <p>
+          Deletes the Access application, the Worker, its KV namespace, the VPC service and the tunnel from your Cloudflare account. You
+          will see the list and confirm by typing the Worker's name.
+        </p>
         <ActionButton action="/actions/teardown" csrf={props.csrf} label="Remove everything…" kind="danger" />
       </div>
     </section>

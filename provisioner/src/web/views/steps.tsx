@@ -41,8 +41,8 @@ export function TokenStep(props: StepFormProps) {
     <>
       <p>
         The wizard talks to Cloudflare with an API token that you create. Open <a href={API_TOKENS_URL}>your API tokens page</a>, choose{" "}
-        <em>Create Token</em> then <em>Create Custom Token</em>, and add the permissions listed below (each is a row: Account, the group, the level).
-        Under <em>Account Resources</em> pick the account to use.
+        <em>Create Token</em> then <em>Create Custom Token</em>, and add the permissions listed below (each is a row: Account, the group,
+        the level). Under <em>Account Resources</em> pick the account to use.
       </p>
       <h3>What the token needs</h3>
       <Checklist items={checklist} />
@@ -70,9 +70,9 @@ export function TunnelStep(props: StepFormProps) {
   return (
     <>
       <p>
-        A <strong>Cloudflare Tunnel</strong> is a private connection from your computer to Cloudflare. A small program, cloudflared, opens it from your
-        side, so nothing on your network is open to the internet. The wizard creates the tunnel without any public address: only your Worker will be
-        able to send requests through it.
+        A <strong>Cloudflare Tunnel</strong> is a private connection from your computer to Cloudflare. A small program, cloudflared, opens
+        it from your side, so nothing on your network is open to the internet. The wizard creates the tunnel without any public address:
+        only your Worker will be able to send requests through it.
       </p>
       <StepForm action="/wizard/tunnel" csrf={props.csrf} button="Create the tunnel">
         <Field
@@ -92,8 +92,8 @@ export function VpcStep(props: StepFormProps) {
   return (
     <>
       <p>
-        Next, a private route (a <strong>Workers VPC service</strong>) that lets your Worker reach the gateway through the tunnel. The address below is
-        looked up on the computer where cloudflared runs, not on the internet.
+        Next, a private route (a <strong>Workers VPC service</strong>) that lets your Worker reach the gateway through the tunnel. The
+        address below is looked up on the computer where cloudflared runs, not on the internet.
       </p>
       <StepForm action="/wizard/vpc" csrf={props.csrf} button="Create the route">
         <Field
@@ -104,7 +104,14 @@ export function VpcStep(props: StepFormProps) {
           autofocus
           help="Keep mcp-gateway if you will start the home side with Docker Compose (that is the gateway's name there); use 127.0.0.1 if cloudflared and the gateway run directly on the same computer (npm run connect)."
         />
-        <Field name="gateway_port" label="Gateway port" value={String(props.state.gateway.port)} echo={props.echo} inputmode="numeric" help="The port the gateway listens on; 8002 unless you changed GATEWAY_PORT." />
+        <Field
+          name="gateway_port"
+          label="Gateway port"
+          value={String(props.state.gateway.port)}
+          echo={props.echo}
+          inputmode="numeric"
+          help="The port the gateway listens on; 8002 unless you changed GATEWAY_PORT."
+        />
       </StepForm>
     </>
   );
@@ -115,9 +122,9 @@ export function WorkerStep(props: StepFormProps) {
   return (
     <>
       <p>
-        The <strong>Worker</strong> is the public front door: a small program of yours that runs on Cloudflare. MCP clients connect to it, it makes
-        people sign in, and it passes their requests through the tunnel. The wizard uploads it with a storage space (a KV namespace) for sign-in
-        grants, and makes a secret service token that only the Worker and your gateway know.
+        The <strong>Worker</strong> is the public front door: a small program of yours that runs on Cloudflare. MCP clients connect to it,
+        it makes people sign in, and it passes their requests through the tunnel. The wizard uploads it with a storage space (a KV
+        namespace) for sign-in grants, and makes a secret service token that only the Worker and your gateway know.
       </p>
       <StepForm action="/wizard/worker" csrf={props.csrf} button="Deploy the Worker">
         <Field
@@ -143,10 +150,10 @@ export function AccessStep(props: StepFormProps) {
   return (
     <>
       <p>
-        Before any MCP client can use your server, a person signs in at <strong>Cloudflare Access</strong> with one of your Zero Trust login methods
-        (for example a one-time PIN sent by email). Choose who is let in; there is no default. The wizard then creates the sign-in application with
-        this rule, gives the same list to the Worker and to your gateway (in the env file) so that they check it too, sets the Worker's seven secrets
-        at once, and checks that the Worker answers.
+        Before any MCP client can use your server, a person signs in at <strong>Cloudflare Access</strong> with one of your Zero Trust login
+        methods (for example a one-time PIN sent by email). Choose who is let in; there is no default. The wizard then creates the sign-in
+        application with this rule, gives the same list to the Worker and to your gateway (in the env file) so that they check it too, sets
+        the Worker's seven secrets at once, and checks that the Worker answers.
       </p>
       <form method="post" action="/wizard/access" class="step-form">
         <Csrf token={props.csrf} />
@@ -165,7 +172,8 @@ export function AccessStep(props: StepFormProps) {
           </div>
           <div class="choice-block">
             <label class="choice">
-              <input type="radio" name="allow_kind" value="domain" checked={kind === "domain"} /> Anyone with an email address at this domain
+              <input type="radio" name="allow_kind" value="domain" checked={kind === "domain"} /> Anyone with an email address at this
+              domain
             </label>
             <label for="f-allow_domain" class="sub">
               Domain, for example example.com
@@ -176,7 +184,10 @@ export function AccessStep(props: StepFormProps) {
             <label class="choice">
               <input type="radio" name="allow_kind" value="everyone" checked={kind === "everyone"} /> Everyone who can sign in
             </label>
-            <p class="help warn-text">With the one-time PIN login method, that is anyone with an email address. Choose this only if your server is meant to be public.</p>
+            <p class="help warn-text">
+              With the one-time PIN login method, that is anyone with an email address. Choose this only if your server is meant to be
+              public.
+            </p>
           </div>
         </fieldset>
         {problem ? (

@@ -33,7 +33,14 @@ export interface WizardModel {
   connect: ConnectModel | undefined;
 }
 
-const TITLES = ["Connect your Cloudflare account", "Create the tunnel", "Route to your gateway", "Deploy the Worker", "Choose who may sign in", "Connect your MCP client"];
+const TITLES = [
+  "Connect your Cloudflare account",
+  "Create the tunnel",
+  "Route to your gateway",
+  "Deploy the Worker",
+  "Choose who may sign in",
+  "Connect your MCP client",
+];
 
 export function WizardPage(props: WizardModel) {
   const { step, run } = props;
@@ -57,7 +64,11 @@ export function WizardPage(props: WizardModel) {
             run={run}
             csrf={props.csrf}
             title={`Working on step ${run.step ?? step}…`}
-            intro={run.step && run.step > 1 ? `First the wizard checks steps 1 to ${run.step - 1} again (it changes only what is not in place there${run.step === 5 ? ", such as the Worker's copy of who may sign in" : ""}), then it works on step ${run.step}.` : undefined}
+            intro={
+              run.step && run.step > 1
+                ? `First the wizard checks steps 1 to ${run.step - 1} again (it changes only what is not in place there${run.step === 5 ? ", such as the Worker's copy of who may sign in" : ""}), then it works on step ${run.step}.`
+                : undefined
+            }
           />
         ) : undefined}
         {failed?.report ? (

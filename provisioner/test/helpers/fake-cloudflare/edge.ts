@@ -27,11 +27,16 @@ export function createEdgeFetch(accounts: () => Iterable<FakeAccount>, passthrou
         if (missing.length > 0) return Response.json({ error: "server_error" }, { status: 503 });
         return new Response(JSON.stringify({ error: "invalid_token" }), {
           status: 401,
-          headers: { "content-type": "application/json", "www-authenticate": `Bearer resource_metadata="${url.origin}/.well-known/oauth-protected-resource/mcp"` },
+          headers: {
+            "content-type": "application/json",
+            "www-authenticate": `Bearer resource_metadata="${url.origin}/.well-known/oauth-protected-resource/mcp"`,
+          },
         });
       }
       return Response.json({ error: "not_found" }, { status: 404 });
     }
-    throw new TypeError("fetch failed", { cause: Object.assign(new Error(`getaddrinfo ENOTFOUND ${url.hostname}`), { code: "ENOTFOUND" }) });
+    throw new TypeError("fetch failed", {
+      cause: Object.assign(new Error(`getaddrinfo ENOTFOUND ${url.hostname}`), { code: "ENOTFOUND" }),
+    });
   }) as typeof fetch;
 }

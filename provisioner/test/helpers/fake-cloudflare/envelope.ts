@@ -29,7 +29,12 @@ export interface HandlerResult {
   resultInfo?: Record<string, number | string>;
 }
 
-export function envelope(status: number, result: unknown, errors: ApiError[], resultInfo?: Record<string, number | string>): Record<string, unknown> {
+export function envelope(
+  status: number,
+  result: unknown,
+  errors: ApiError[],
+  resultInfo?: Record<string, number | string>,
+): Record<string, unknown> {
   return { success: status < 400, errors, messages: [], result, ...(resultInfo ? { result_info: resultInfo } : {}) };
 }
 
@@ -45,6 +50,12 @@ export function paginate(items: readonly unknown[], query: URLSearchParams, defa
   const slice = items.slice((page - 1) * size, page * size);
   return {
     result: slice,
-    resultInfo: { page, per_page: size, count: slice.length, total_count: items.length, total_pages: Math.max(1, Math.ceil(items.length / size)) },
+    resultInfo: {
+      page,
+      per_page: size,
+      count: slice.length,
+      total_count: items.length,
+      total_pages: Math.max(1, Math.ceil(items.length / size)),
+    },
   };
 }

@@ -159,9 +159,16 @@ export const hex = (bytes: number) => randomBytes(bytes).toString("hex");
 export const uuid = () => randomUUID();
 export const nowIso = () => new Date().toISOString();
 
-export function newAccount(name: string, options: { workersSubdomain?: string | null; authDomain?: string | null; identityProviders?: Array<{ name: string; type: string }> }): FakeAccount {
-  const subdomain = options.workersSubdomain === null ? undefined : (options.workersSubdomain ?? name.toLowerCase().replace(/[^a-z0-9-]/g, "-"));
-  const authDomain = options.authDomain === null ? undefined : (options.authDomain ?? `${name.toLowerCase().replace(/[^a-z0-9-]/g, "-")}.cloudflareaccess.com`);
+export function newAccount(
+  name: string,
+  options: { workersSubdomain?: string | null; authDomain?: string | null; identityProviders?: Array<{ name: string; type: string }> },
+): FakeAccount {
+  const subdomain =
+    options.workersSubdomain === null ? undefined : (options.workersSubdomain ?? name.toLowerCase().replace(/[^a-z0-9-]/g, "-"));
+  const authDomain =
+    options.authDomain === null
+      ? undefined
+      : (options.authDomain ?? `${name.toLowerCase().replace(/[^a-z0-9-]/g, "-")}.cloudflareaccess.com`);
   return {
     id: hex(16),
     name,

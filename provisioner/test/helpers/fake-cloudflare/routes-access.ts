@@ -24,7 +24,19 @@ const ACCESS_NOT_FOUND = 12130;
 const APP_DEFAULTS: Readonly<Record<string, unknown>> = { allowed_idps: [], auto_redirect_to_identity: false, tags: [] };
 const SAAS_DEFAULTS: Readonly<Record<string, unknown>> = { access_token_lifetime: "5m", allow_pkce_without_client_secret: false };
 /** Fields a client may send back from a GET but never sets. */
-const READ_ONLY_APP_FIELDS = new Set(["id", "uid", "aud", "created_at", "updated_at", "policies", "saas_app", "name", "type", "app_launcher_visible", "domain"]);
+const READ_ONLY_APP_FIELDS = new Set([
+  "id",
+  "uid",
+  "aud",
+  "created_at",
+  "updated_at",
+  "policies",
+  "saas_app",
+  "name",
+  "type",
+  "app_launcher_visible",
+  "domain",
+]);
 const KNOWN_SAAS_FIELDS = new Set(["auth_type", "client_id", "client_secret", "redirect_uris", "grant_types", "scopes", "public_key"]);
 
 /**
@@ -53,11 +65,27 @@ function appView(app: FakeApp, withSecret = false): Record<string, unknown> {
 
 function saasView(saas: FakeSaas, secret: string | undefined): Record<string, unknown> {
   const { options, ...fields } = saas;
-  return { ...SAAS_DEFAULTS, ...options, ...fields, public_key: "-----BEGIN PUBLIC KEY-----fake-----END PUBLIC KEY-----", ...(secret ? { client_secret: secret } : {}) };
+  return {
+    ...SAAS_DEFAULTS,
+    ...options,
+    ...fields,
+    public_key: "-----BEGIN PUBLIC KEY-----fake-----END PUBLIC KEY-----",
+    ...(secret ? { client_secret: secret } : {}),
+  };
 }
 
 function policyView(p: FakePolicy): Record<string, unknown> {
-  return { id: p.id, name: p.name, decision: p.decision, include: p.include, exclude: p.exclude, require: p.require, precedence: p.precedence, created_at: p.createdAt, updated_at: p.updatedAt };
+  return {
+    id: p.id,
+    name: p.name,
+    decision: p.decision,
+    include: p.include,
+    exclude: p.exclude,
+    require: p.require,
+    precedence: p.precedence,
+    created_at: p.createdAt,
+    updated_at: p.updatedAt,
+  };
 }
 
 function notFound(): never {
@@ -88,7 +116,8 @@ function checkRefreshOptions(value: unknown): void {
   if (value === undefined) return;
   const lifetime = typeof value === "object" && value !== null ? (value as { lifetime?: unknown }).lifetime : undefined;
   const match = typeof lifetime === "string" ? /^(\d+)([mhd])$/.exec(lifetime) : null;
-  if (!match || (match[2] === "m" && Number(match[1]) <= 1)) fail(400, 12001, "refresh_token_options.lifetime must be a duration in m, h or d, longer than 1m");
+  if (!match || (match[2] === "m" && Number(match[1]) <= 1))
+    fail(400, 12001, "refresh_token_options.lifetime must be a duration in m, h or d, longer than 1m");
 }
 
 function readApp(body: Record<string, unknown>): AppFields {
@@ -96,9 +125,13 @@ function readApp(body: Record<string, unknown>): AppFields {
   if (!name) fail(400, 12001, "name is required");
   const type = typeof body.type === "string" ? body.type : fail(400, 12001, "type is required");
   if (type !== "saas") fail(400, 12001, "this fake supports SaaS apps only");
-  const s = typeof body.saas_app === "object" && body.saas_app !== null ? (body.saas_app as Record<string, unknown>) : fail(400, 12001, "saas_app is required");
+  const s =
+    typeof body.saas_app === "object" && body.saas_app !== null
+      ? (body.saas_app as Record<string, unknown>)
+      : fail(400, 12001, "saas_app is required");
   if (s.auth_type !== "oidc") fail(400, 12001, "this fake supports OIDC SaaS apps only");
-  const list = (v: unknown, what: string) => (Array.isArray(v) && v.every((x) => typeof x === "string") ? (v as string[]) : fail(400, 12001, `${what} must be a list of strings`));
+  const list = (v: unknown, what: string) =>
+    Array.isArray(v) && v.every((x) => typeof x === "string") ? (v as string[]) : fail(400, 12001, `${what} must be a list of strings`);
   const redirect = list(s.redirect_uris, "redirect_uris");
   if (redirect.length === 0 || redirect.some((u) => !/^https:\/\/[^/\s]+/.test(u))) fail(400, 12001, "redirect_uris must be https URLs");
   const grants = list(s.grant_types, "grant_types");
@@ -123,17 +156,27 @@ function readApp(body: Record<string, unknown>): AppFields {
     name,
     type,
     appLauncherVisible: body.app_launcher_visible !== false,
-    saas: { auth_type: "oidc", client_id: s.client_id as string | undefined, redirect_uris: redirect, grant_types: grants, scopes, options },
+    saas: {
+      auth_type: "oidc",
+      client_id: s.client_id as string | undefined,
+      redirect_uris: redirect,
+      grant_types: grants,
+      scopes,
+      options,
+    },
     settings,
     policyLinks,
   };
 }
 
-function readPolicy(body: Record<string, unknown>): Pick<FakePolicy, "name" | "decision" | "include" | "exclude" | "require"> & { precedence: number | undefined } {
+function readPolicy(
+  body: Record<string, unknown>,
+): Pick<FakePolicy, "name" | "decision" | "include" | "exclude" | "require"> & { precedence: number | undefined } {
   const name = typeof body.name === "string" ? body.name.trim() : "";
   if (!name) fail(400, 12001, "name is required");
   if (!["allow", "deny", "non_identity", "bypass"].includes(String(body.decision))) fail(400, 12001, "decision is not valid");
-  const include = Array.isArray(body.include) && body.include.length > 0 ? body.include : fail(400, 12001, "include must list at least one rule");
+  const include =
+    Array.isArray(body.include) && body.include.length > 0 ? body.include : fail(400, 12001, "include must list at least one rule");
   for (const rule of include) {
     const keys = typeof rule === "object" && rule !== null ? Object.keys(rule) : [];
     if (keys.length !== 1 || !RULE_KEYS.has(keys[0] ?? "")) fail(400, 12001, `rule ${JSON.stringify(rule)} is not valid`);
@@ -175,7 +218,10 @@ export const accessRoutes: Route[] = [
     permission: [IDPS, "read"],
     handle: ({ account, query }) => {
       requireOrg(account);
-      return paginate(account.identityProviders.map((p) => ({ ...p, config: {} })), query);
+      return paginate(
+        account.identityProviders.map((p) => ({ ...p, config: {} })),
+        query,
+      );
     },
   },
   {
@@ -194,7 +240,10 @@ export const accessRoutes: Route[] = [
     permission: [APPS, "read"],
     handle: ({ account, query }) => {
       requireOrg(account);
-      return paginate([...account.apps.values()].map((a) => appView(a)), query);
+      return paginate(
+        [...account.apps.values()].map((a) => appView(a)),
+        query,
+      );
     },
   },
   {
@@ -221,7 +270,12 @@ export const accessRoutes: Route[] = [
       return { result: appView(app, true) };
     },
   },
-  { method: "GET", pattern: path("/accounts/:a/access/apps/:id"), permission: [APPS, "read"], handle: ({ account, params }) => ({ result: appView(getApp(account, params.id ?? "")) }) },
+  {
+    method: "GET",
+    pattern: path("/accounts/:a/access/apps/:id"),
+    permission: [APPS, "read"],
+    handle: ({ account, params }) => ({ result: appView(getApp(account, params.id ?? "")) }),
+  },
   {
     method: "PUT",
     pattern: path("/accounts/:a/access/apps/:id"),
@@ -230,7 +284,8 @@ export const accessRoutes: Route[] = [
       const app = getApp(req.account, req.params.id ?? "");
       const fields = readApp(req.json());
       const current = app.saas?.client_id;
-      if (fields.saas.client_id !== undefined && fields.saas.client_id !== current) fail(400, 12001, "saas_app.client_id cannot be changed");
+      if (fields.saas.client_id !== undefined && fields.saas.client_id !== current)
+        fail(400, 12001, "saas_app.client_id cannot be changed");
       app.name = fields.name;
       app.appLauncherVisible = fields.appLauncherVisible;
       app.settings = fields.settings;

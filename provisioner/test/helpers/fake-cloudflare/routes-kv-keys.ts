@@ -49,7 +49,8 @@ function liveData(req: FakeRequest): FakeKvData {
   const id = req.params.id ?? "";
   if (!req.account.kv.has(id)) fail(404, 10013, "namespace not found");
   const data = kvData(req.account, id);
-  for (const [name, entry] of data.entries) if (entry.expiration !== undefined && entry.expiration <= nowSeconds()) data.entries.delete(name);
+  for (const [name, entry] of data.entries)
+    if (entry.expiration !== undefined && entry.expiration <= nowSeconds()) data.entries.delete(name);
   return data;
 }
 
@@ -84,7 +85,8 @@ function listKeys(req: FakeRequest): HandlerResult {
   if (cursor) {
     try {
       const decoded: unknown = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
-      if (typeof decoded !== "object" || decoded === null || typeof (decoded as { after?: unknown }).after !== "string") throw new Error("cursor shape");
+      if (typeof decoded !== "object" || decoded === null || typeof (decoded as { after?: unknown }).after !== "string")
+        throw new Error("cursor shape");
       after = (decoded as { after: string }).after;
     } catch {
       fail(400, 10026, "invalid cursor");
@@ -96,7 +98,11 @@ function listKeys(req: FakeRequest): HandlerResult {
   const last = page.at(-1);
   const result = page.map((name) => {
     const entry = store.get(name) as FakeKvEntry;
-    return { name, ...(entry.expiration !== undefined ? { expiration: entry.expiration } : {}), ...(entry.metadata !== undefined ? { metadata: entry.metadata } : {}) };
+    return {
+      name,
+      ...(entry.expiration !== undefined ? { expiration: entry.expiration } : {}),
+      ...(entry.metadata !== undefined ? { metadata: entry.metadata } : {}),
+    };
   });
   const next = more && last !== undefined ? Buffer.from(JSON.stringify({ after: last })).toString("base64url") : "";
   return { result, resultInfo: { count: result.length, cursor: next } };
@@ -135,7 +141,10 @@ export const kvKeyRoutes: Route[] = [
             fail(400, 10026, `the value of ${key} is not JSON`);
           }
         }
-        values[key] = request.withMetadata === true && entry ? { value, metadata: entry.metadata ?? null, ...(entry.expiration !== undefined ? { expiration: entry.expiration } : {}) } : value;
+        values[key] =
+          request.withMetadata === true && entry
+            ? { value, metadata: entry.metadata ?? null, ...(entry.expiration !== undefined ? { expiration: entry.expiration } : {}) }
+            : value;
       }
       return { result: { values } };
     },
@@ -167,7 +176,11 @@ export const kvKeyRoutes: Route[] = [
         const ttl = typeof pair.expiration_ttl === "number" ? pair.expiration_ttl : undefined;
         if (ttl !== undefined && ttl < 60) fail(400, 10026, "expiration_ttl must be at least 60");
         const expiration = ttl !== undefined ? nowSeconds() + ttl : typeof pair.expiration === "number" ? pair.expiration : undefined;
-        store.set(pair.key as string, { value: pair.value as string, ...(expiration !== undefined ? { expiration } : {}), ...(pair.metadata !== undefined ? { metadata: pair.metadata } : {}) });
+        store.set(pair.key as string, {
+          value: pair.value as string,
+          ...(expiration !== undefined ? { expiration } : {}),
+          ...(pair.metadata !== undefined ? { metadata: pair.metadata } : {}),
+        });
       }
       return { result: { successful_key_count: pairs.length, unsuccessful_keys: [] } };
     },

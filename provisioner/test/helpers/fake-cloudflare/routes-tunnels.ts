@@ -40,17 +40,31 @@ function getTunnel(account: FakeAccount, id: string): FakeTunnel {
 }
 
 function serviceView(s: FakeService): Record<string, unknown> {
-  return { service_id: s.id, name: s.name, type: s.type, host: s.host, http_port: s.httpPort ?? null, created_at: s.createdAt, updated_at: s.updatedAt };
+  return {
+    service_id: s.id,
+    name: s.name,
+    type: s.type,
+    host: s.host,
+    http_port: s.httpPort ?? null,
+    created_at: s.createdAt,
+    updated_at: s.updatedAt,
+  };
 }
 
 /** Validates a service body (create and update share it). Unconfirmed error codes are marked. */
-function readService(account: FakeAccount, body: Record<string, unknown>, selfId?: string): Omit<FakeService, "id" | "createdAt" | "updatedAt"> {
+function readService(
+  account: FakeAccount,
+  body: Record<string, unknown>,
+  selfId?: string,
+): Omit<FakeService, "id" | "createdAt" | "updatedAt"> {
   const name = typeof body.name === "string" ? body.name.trim() : "";
   if (!name) fail(400, 1001, "name is required");
   if (body.type !== "http" && body.type !== "tcp") fail(400, 1001, "type must be http or tcp");
-  const host = typeof body.host === "object" && body.host !== null ? (body.host as Record<string, unknown>) : fail(400, 1001, "host is required");
+  const host =
+    typeof body.host === "object" && body.host !== null ? (body.host as Record<string, unknown>) : fail(400, 1001, "host is required");
   const network = (host.resolver_network ?? host.network) as { tunnel_id?: unknown } | undefined;
-  const tunnelId = typeof network?.tunnel_id === "string" ? network.tunnel_id : fail(400, 1001, "host.resolver_network.tunnel_id is required");
+  const tunnelId =
+    typeof network?.tunnel_id === "string" ? network.tunnel_id : fail(400, 1001, "host.resolver_network.tunnel_id is required");
   const tunnel = account.tunnels.get(tunnelId);
   // Unconfirmed code: the real API rejects a service that points at an unknown tunnel.
   if (!tunnel || tunnel.deletedAt) fail(400, 1002, `tunnel ${tunnelId} does not exist`);
@@ -87,10 +101,23 @@ export const tunnelRoutes: Route[] = [
       const name = typeof body.name === "string" ? body.name.trim() : "";
       if (!name) fail(400, 1001, "name is required");
       if ([...req.account.tunnels.values()].some((t) => t.name === name && t.deletedAt === null)) {
-        fail(409, 1013, "You already have a tunnel with this name. Delete the existing tunnel, or choose a different name for your new tunnel");
+        fail(
+          409,
+          1013,
+          "You already have a tunnel with this name. Delete the existing tunnel, or choose a different name for your new tunnel",
+        );
       }
       const configSrc = body.config_src === "cloudflare" ? "cloudflare" : "local";
-      const tunnel: FakeTunnel = { id: uuid(), name, secret: Buffer.from(hex(32), "hex").toString("base64"), configSrc, createdAt: nowIso(), deletedAt: null, connections: [], everConnected: false };
+      const tunnel: FakeTunnel = {
+        id: uuid(),
+        name,
+        secret: Buffer.from(hex(32), "hex").toString("base64"),
+        configSrc,
+        createdAt: nowIso(),
+        deletedAt: null,
+        connections: [],
+        everConnected: false,
+      };
       req.account.tunnels.set(tunnel.id, tunnel);
       return { result: { ...tunnelView(req.account, tunnel), token: tunnelToken(req.account, tunnel) } };
     },
@@ -129,7 +156,14 @@ export const tunnelRoutes: Route[] = [
       const clients = new Map<string, { id: string; version: string; conns: unknown[] }>();
       for (const c of tunnel.connections) {
         const client = clients.get(c.clientId) ?? { id: c.clientId, version: c.version, conns: [] };
-        client.conns.push({ id: c.id, client_id: c.clientId, client_version: c.version, colo_name: c.colo, opened_at: c.openedAt, is_pending_reconnect: false });
+        client.conns.push({
+          id: c.id,
+          client_id: c.clientId,
+          client_version: c.version,
+          colo_name: c.colo,
+          opened_at: c.openedAt,
+          is_pending_reconnect: false,
+        });
         clients.set(c.clientId, client);
       }
       return { result: [...clients.values()].map((c) => ({ ...c, arch: "linux_amd64", run_at: tunnel.createdAt, features: [] })) };
@@ -167,7 +201,9 @@ export const tunnelRoutes: Route[] = [
     method: "GET",
     pattern: path("/accounts/:a/connectivity/directory/services/:id"),
     permission: [VPC, "read"],
-    handle: ({ account, params }) => ({ result: serviceView(account.services.get(params.id ?? "") ?? fail(404, 1404, "service not found")) }),
+    handle: ({ account, params }) => ({
+      result: serviceView(account.services.get(params.id ?? "") ?? fail(404, 1404, "service not found")),
+    }),
   },
   {
     method: "PUT",

@@ -10,7 +10,14 @@ import { path, type FakeRequest, type Route } from "./route";
 
 const SCRIPTS = ["Workers Scripts"] as const;
 const KV = ["Workers KV Storage"] as const;
-const MODULE_TYPES = new Set(["application/javascript+module", "application/javascript", "application/wasm", "text/plain", "application/octet-stream", "application/source-map"]);
+const MODULE_TYPES = new Set([
+  "application/javascript+module",
+  "application/javascript",
+  "application/wasm",
+  "text/plain",
+  "application/octet-stream",
+  "application/source-map",
+]);
 /** Upload validation errors come back as 10021. */
 const INVALID_SCRIPT = 10021;
 
@@ -35,7 +42,12 @@ async function upload(req: FakeRequest): Promise<Record<string, unknown>> {
   if (!req.contentType.startsWith("multipart/form-data")) fail(400, INVALID_SCRIPT, "Expected a multipart/form-data upload");
   const form = await req.formData();
   const rawMetadata = form.get("metadata");
-  const metadataText = typeof rawMetadata === "string" ? rawMetadata : rawMetadata ? await rawMetadata.text() : fail(400, INVALID_SCRIPT, "No metadata part in the upload");
+  const metadataText =
+    typeof rawMetadata === "string"
+      ? rawMetadata
+      : rawMetadata
+        ? await rawMetadata.text()
+        : fail(400, INVALID_SCRIPT, "No metadata part in the upload");
   let metadata: Record<string, unknown>;
   try {
     metadata = JSON.parse(metadataText) as Record<string, unknown>;
@@ -52,29 +64,46 @@ async function upload(req: FakeRequest): Promise<Record<string, unknown>> {
     if (file.name !== name) fail(400, INVALID_SCRIPT, `part ${name} has the file name "${file.name}"`);
     modules.set(name, { contentType, content: new Uint8Array(await file.arrayBuffer()) });
   }
-  const main = typeof metadata.main_module === "string" ? metadata.main_module : fail(400, INVALID_SCRIPT, "metadata.main_module is required for module Workers");
+  const main =
+    typeof metadata.main_module === "string"
+      ? metadata.main_module
+      : fail(400, INVALID_SCRIPT, "metadata.main_module is required for module Workers");
   const mainPart = modules.get(main) ?? fail(400, INVALID_SCRIPT, `No such module "${main}": the main module part is missing`);
-  if (mainPart.contentType !== "application/javascript+module") fail(400, INVALID_SCRIPT, `main module ${main} must be application/javascript+module`);
-  if (!/\bexport\b/.test(new TextDecoder().decode(mainPart.content))) fail(400, INVALID_SCRIPT, `Uncaught SyntaxError: ${main} has no exports (not an ES module)`);
-  if (typeof metadata.compatibility_date !== "string" || !/^\d{4}-\d{2}-\d{2}$/.test(metadata.compatibility_date)) fail(400, INVALID_SCRIPT, "compatibility_date must be YYYY-MM-DD");
-  if (metadata.compatibility_flags !== undefined && !(Array.isArray(metadata.compatibility_flags) && metadata.compatibility_flags.every((f) => typeof f === "string"))) {
+  if (mainPart.contentType !== "application/javascript+module")
+    fail(400, INVALID_SCRIPT, `main module ${main} must be application/javascript+module`);
+  if (!/\bexport\b/.test(new TextDecoder().decode(mainPart.content)))
+    fail(400, INVALID_SCRIPT, `Uncaught SyntaxError: ${main} has no exports (not an ES module)`);
+  if (typeof metadata.compatibility_date !== "string" || !/^\d{4}-\d{2}-\d{2}$/.test(metadata.compatibility_date))
+    fail(400, INVALID_SCRIPT, "compatibility_date must be YYYY-MM-DD");
+  if (
+    metadata.compatibility_flags !== undefined &&
+    !(Array.isArray(metadata.compatibility_flags) && metadata.compatibility_flags.every((f) => typeof f === "string"))
+  ) {
     fail(400, INVALID_SCRIPT, "compatibility_flags must be a list of strings");
   }
-  const bindings = Array.isArray(metadata.bindings) ? (metadata.bindings as Array<Record<string, unknown>>) : fail(400, INVALID_SCRIPT, "metadata.bindings must be a list");
+  const bindings = Array.isArray(metadata.bindings)
+    ? (metadata.bindings as Array<Record<string, unknown>>)
+    : fail(400, INVALID_SCRIPT, "metadata.bindings must be a list");
   const names = new Set<string>();
   const secrets = new Map<string, string>();
   for (const b of bindings) {
-    const name = typeof b.name === "string" && /^[A-Za-z_][A-Za-z0-9_]*$/.test(b.name) ? b.name : fail(400, INVALID_SCRIPT, `binding name ${JSON.stringify(b.name)} is not valid`);
+    const name =
+      typeof b.name === "string" && /^[A-Za-z_][A-Za-z0-9_]*$/.test(b.name)
+        ? b.name
+        : fail(400, INVALID_SCRIPT, `binding name ${JSON.stringify(b.name)} is not valid`);
     if (names.has(name)) fail(400, INVALID_SCRIPT, `binding ${name} is defined twice`);
     names.add(name);
     if (b.type === "kv_namespace") {
-      if (typeof b.namespace_id !== "string" || !req.account.kv.has(b.namespace_id)) fail(400, 10041, `KV namespace ${String(b.namespace_id)} for binding ${name} not found`);
+      if (typeof b.namespace_id !== "string" || !req.account.kv.has(b.namespace_id))
+        fail(400, 10041, `KV namespace ${String(b.namespace_id)} for binding ${name} not found`);
     } else if (b.type === "vpc_service") {
-      if (typeof b.service_id !== "string" || !req.account.services.has(b.service_id)) fail(400, INVALID_SCRIPT, `VPC service ${String(b.service_id)} for binding ${name} not found`);
+      if (typeof b.service_id !== "string" || !req.account.services.has(b.service_id))
+        fail(400, INVALID_SCRIPT, `VPC service ${String(b.service_id)} for binding ${name} not found`);
     } else if (b.type === "ratelimit") {
       // As the API validates a Workers Rate Limiting binding: a numeric namespace id, a positive limit, a period of 10 or 60 s.
       const simple = (typeof b.simple === "object" && b.simple !== null ? b.simple : {}) as Record<string, unknown>;
-      if (typeof b.namespace_id !== "string" || !/^[1-9]\d*$/.test(b.namespace_id)) fail(400, INVALID_SCRIPT, `binding ${name} needs a numeric namespace_id`);
+      if (typeof b.namespace_id !== "string" || !/^[1-9]\d*$/.test(b.namespace_id))
+        fail(400, INVALID_SCRIPT, `binding ${name} needs a numeric namespace_id`);
       if (!Number.isInteger(simple.limit) || (simple.limit as number) <= 0 || (simple.period !== 10 && simple.period !== 60)) {
         fail(400, INVALID_SCRIPT, `binding ${name} needs simple.limit > 0 and simple.period 10 or 60`);
       }
@@ -86,7 +115,8 @@ async function upload(req: FakeRequest): Promise<Record<string, unknown>> {
     }
   }
   const keep = metadata.keep_bindings;
-  if (keep !== undefined && !(Array.isArray(keep) && keep.every((k) => typeof k === "string"))) fail(400, INVALID_SCRIPT, "keep_bindings must be a list of binding types");
+  if (keep !== undefined && !(Array.isArray(keep) && keep.every((k) => typeof k === "string")))
+    fail(400, INVALID_SCRIPT, "keep_bindings must be a list of binding types");
   const name = req.params.name ?? "";
   const existing = req.account.scripts.get(name);
   const keptSecrets = existing && Array.isArray(keep) && keep.includes("secret_text") ? existing.secrets : new Map<string, string>();
@@ -129,7 +159,12 @@ export const workersRoutes: Route[] = [
     permission: [SCRIPTS, "read"],
     handle: ({ account }) => ({ result: [...account.scripts.values()].map(scriptView) }),
   },
-  { method: "PUT", pattern: path("/accounts/:a/workers/scripts/:name"), permission: [SCRIPTS, "edit"], handle: async (req) => ({ result: await upload(req) }) },
+  {
+    method: "PUT",
+    pattern: path("/accounts/:a/workers/scripts/:name"),
+    permission: [SCRIPTS, "edit"],
+    handle: async (req) => ({ result: await upload(req) }),
+  },
   {
     method: "DELETE",
     pattern: path("/accounts/:a/workers/scripts/:name"),
@@ -163,7 +198,9 @@ export const workersRoutes: Route[] = [
     method: "GET",
     pattern: path("/accounts/:a/workers/scripts/:name/secrets"),
     permission: [SCRIPTS, "read"],
-    handle: ({ account, params }) => ({ result: [...getScript(account, params.name ?? "").secrets.keys()].map((name) => ({ name, type: "secret_text" })) }),
+    handle: ({ account, params }) => ({
+      result: [...getScript(account, params.name ?? "").secrets.keys()].map((name) => ({ name, type: "secret_text" })),
+    }),
   },
   {
     method: "PUT",
@@ -183,7 +220,10 @@ export const workersRoutes: Route[] = [
     handle: (req) => {
       const script = getScript(req.account, req.params.name ?? "");
       const body = req.json();
-      const secrets = typeof body.secrets === "object" && body.secrets !== null ? (body.secrets as Record<string, unknown>) : fail(400, 10021, "secrets is required");
+      const secrets =
+        typeof body.secrets === "object" && body.secrets !== null
+          ? (body.secrets as Record<string, unknown>)
+          : fail(400, 10021, "secrets is required");
       const changes = Object.entries(secrets).map(([key, value]) => (value === null ? { name: key, text: null } : readSecret(value, key)));
       // All or nothing: validated above before anything changes.
       for (const change of changes) {
@@ -197,7 +237,11 @@ export const workersRoutes: Route[] = [
     method: "GET",
     pattern: path("/accounts/:a/storage/kv/namespaces"),
     permission: [KV, "read"],
-    handle: ({ account, query }) => paginate([...account.kv.values()].map((n) => ({ ...n, supports_url_encoding: true })), query),
+    handle: ({ account, query }) =>
+      paginate(
+        [...account.kv.values()].map((n) => ({ ...n, supports_url_encoding: true })),
+        query,
+      ),
   },
   {
     method: "POST",
@@ -207,7 +251,8 @@ export const workersRoutes: Route[] = [
       const body = req.json();
       const title = typeof body.title === "string" ? body.title.trim() : "";
       if (!title) fail(400, 10019, "title is required");
-      if ([...req.account.kv.values()].some((n) => n.title === title)) fail(400, 10014, "a namespace with this account ID and title already exists");
+      if ([...req.account.kv.values()].some((n) => n.title === title))
+        fail(400, 10014, "a namespace with this account ID and title already exists");
       const namespace = { id: hex(16), title };
       req.account.kv.set(namespace.id, namespace);
       return { result: { ...namespace, supports_url_encoding: true } };

@@ -7,7 +7,16 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ApiFailure, envelope, type HandlerResult } from "./envelope";
-import { fullPermissions, hex, LEVEL_RANK, newAccount, type FakeAccount, type FakeToken, type PermissionGroup, type PermissionLevel } from "./model";
+import {
+  fullPermissions,
+  hex,
+  LEVEL_RANK,
+  newAccount,
+  type FakeAccount,
+  type FakeToken,
+  type PermissionGroup,
+  type PermissionLevel,
+} from "./model";
 import { accessRoutes } from "./routes-access";
 import { kvKeyRoutes } from "./routes-kv-keys";
 import { tunnelRoutes } from "./routes-tunnels";
@@ -84,7 +93,12 @@ export class FakeCloudflare {
         return { result: { id: token.id, status: token.status } };
       },
     };
-    const accountsList: Route = { method: "GET", pattern: path("/accounts"), global: true, handle: ({ token, query }) => this.listAccounts(token, query) };
+    const accountsList: Route = {
+      method: "GET",
+      pattern: path("/accounts"),
+      global: true,
+      handle: ({ token, query }) => this.listAccounts(token, query),
+    };
     this.routes = [...globalRoutes, accountsList, accountVerify, ...tunnelRoutes, ...workersRoutes, ...kvKeyRoutes, ...accessRoutes];
   }
 
@@ -176,7 +190,14 @@ export class FakeCloudflare {
     const method = (req.method ?? "GET").toUpperCase();
     const write = method !== "GET" && method !== "HEAD";
     if (write) this.writeCount += 1;
-    const record: CallRecord = { n: this.calls.length + 1, method, path: url.pathname.replace(PREFIX, ""), query: url.search, status: 200, write };
+    const record: CallRecord = {
+      n: this.calls.length + 1,
+      method,
+      path: url.pathname.replace(PREFIX, ""),
+      query: url.search,
+      status: 200,
+      write,
+    };
     this.calls.push(record);
 
     const fault = this.takeFault(record);
@@ -192,7 +213,10 @@ export class FakeCloudflare {
       record.fault = `status ${status}`;
       const headers: Record<string, string> = { "content-type": "application/json" };
       if (fault.retryAfter !== undefined) headers["retry-after"] = fault.retryAfter;
-      const error = status === 429 ? { code: 971, message: "Please wait and consider throttling your request speed" } : { code: 10001, message: "Internal server error (injected)" };
+      const error =
+        status === 429
+          ? { code: 971, message: "Please wait and consider throttling your request speed" }
+          : { code: 10001, message: "Internal server error (injected)" };
       res.writeHead(status, headers).end(JSON.stringify(envelope(status, null, [error])));
       return;
     }
@@ -246,7 +270,8 @@ export class FakeCloudflare {
       const contentType = String(req.headers["content-type"] ?? "");
       const query = new URLSearchParams(url.searchParams);
       const cap = this.perPageCaps.find((c) => c.path.test(subPath));
-      if (cap && method === "GET") query.set("per_page", String(Math.min(cap.max, Number.parseInt(query.get("per_page") ?? "20", 10) || 20)));
+      if (cap && method === "GET")
+        query.set("per_page", String(Math.min(cap.max, Number.parseInt(query.get("per_page") ?? "20", 10) || 20)));
       const request: FakeRequest = {
         method,
         path: subPath,
@@ -269,7 +294,9 @@ export class FakeCloudflare {
       };
       const result: HandlerResult = await route.handle(request);
       const status = result.status ?? 200;
-      const info = result.resultInfo ? Object.fromEntries(Object.entries(result.resultInfo).filter(([key]) => !this.omittedResultInfo.has(key))) : undefined;
+      const info = result.resultInfo
+        ? Object.fromEntries(Object.entries(result.resultInfo).filter(([key]) => !this.omittedResultInfo.has(key)))
+        : undefined;
       return { status, payload: envelope(status, result.result, [], info) };
     } catch (error) {
       if (error instanceof ApiFailure) return { status: error.status, payload: envelope(error.status, null, error.errors) };
@@ -291,7 +318,8 @@ export class FakeCloudflare {
     if (route.global) return undefined;
     const account = accountId ? this.accounts.get(accountId) : undefined;
     if (!account || !token.accounts.includes(account.id)) throw new ApiFailure(403, [{ code: 10000, message: "Authentication error" }]);
-    if (token.status !== "active" && !route.pattern.source.includes("tokens")) throw new ApiFailure(403, [{ code: 10000, message: "Authentication error" }]);
+    if (token.status !== "active" && !route.pattern.source.includes("tokens"))
+      throw new ApiFailure(403, [{ code: 10000, message: "Authentication error" }]);
     if (route.permission) {
       const [groups, level] = route.permission;
       const allowed = groups.some((group) => {
@@ -304,11 +332,25 @@ export class FakeCloudflare {
   }
 
   private listAccounts(token: FakeToken, query: URLSearchParams): HandlerResult {
-    if (token.accountsList === "forbidden") throw new ApiFailure(403, [{ code: 9109, message: "Unauthorized to access requested resource" }]);
-    const items = (token.accountsList === "empty" ? [] : token.accounts).map((id) => this.accounts.get(id)).filter((a): a is FakeAccount => a !== undefined);
+    if (token.accountsList === "forbidden")
+      throw new ApiFailure(403, [{ code: 9109, message: "Unauthorized to access requested resource" }]);
+    const items = (token.accountsList === "empty" ? [] : token.accounts)
+      .map((id) => this.accounts.get(id))
+      .filter((a): a is FakeAccount => a !== undefined);
     const page = Number.parseInt(query.get("page") ?? "1", 10);
     const perPage = Math.min(Number.parseInt(query.get("per_page") ?? "20", 10), 50);
-    const slice = items.slice((page - 1) * perPage, page * perPage).map((a) => ({ id: a.id, name: a.name, type: "standard", settings: {}, created_on: "2024-01-01T00:00:00Z" }));
-    return { result: slice, resultInfo: { page, per_page: perPage, count: slice.length, total_count: items.length, total_pages: Math.max(1, Math.ceil(items.length / perPage)) } };
+    const slice = items
+      .slice((page - 1) * perPage, page * perPage)
+      .map((a) => ({ id: a.id, name: a.name, type: "standard", settings: {}, created_on: "2024-01-01T00:00:00Z" }));
+    return {
+      result: slice,
+      resultInfo: {
+        page,
+        per_page: perPage,
+        count: slice.length,
+        total_count: items.length,
+        total_pages: Math.max(1, Math.ceil(items.length / perPage)),
+      },
+    };
   }
 }

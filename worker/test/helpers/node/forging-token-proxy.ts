@@ -41,7 +41,10 @@ export async function startHarnessServer(idp: DevIdp, named: Record<string, DevI
     const body = await readBody(req);
     const upstream = await fetch(idp.tokenUrl, {
       method: "POST",
-      headers: { "Content-Type": req.headers["content-type"] ?? "application/x-www-form-urlencoded", ...(req.headers.authorization ? { Authorization: req.headers.authorization } : {}) },
+      headers: {
+        "Content-Type": req.headers["content-type"] ?? "application/x-www-form-urlencoded",
+        ...(req.headers.authorization ? { Authorization: req.headers.authorization } : {}),
+      },
       body,
     });
     const text = await upstream.text();

@@ -40,7 +40,13 @@ export async function startGatewayStandin(): Promise<GatewayStandin> {
     const probe = url.searchParams.get("probe") ?? "";
     if (url.pathname.startsWith("/__standin/")) return control(url, probe, req, res);
 
-    const record: StandinRecord = { method: req.method ?? "", url: req.url ?? "", host: req.headers.host ?? "", headers: flatHeaders(req), body: "" };
+    const record: StandinRecord = {
+      method: req.method ?? "",
+      url: req.url ?? "",
+      host: req.headers.host ?? "",
+      headers: flatHeaders(req),
+      body: "",
+    };
     const list = records.get(probe) ?? [];
     list.push(record);
     records.set(probe, list);
@@ -99,7 +105,11 @@ export async function startGatewayStandin(): Promise<GatewayStandin> {
         }
         const result =
           message.method === "initialize"
-            ? { protocolVersion: message.protocolVersion ?? "2025-11-25", capabilities: {}, serverInfo: { name: "gateway-standin", version: "1.0.0" } }
+            ? {
+                protocolVersion: message.protocolVersion ?? "2025-11-25",
+                capabilities: {},
+                serverInfo: { name: "gateway-standin", version: "1.0.0" },
+              }
             : { ok: true };
         res.writeHead(200, {
           "Content-Type": "application/json",

@@ -21,9 +21,20 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const rotationSecret = randomBytes(24).toString("hex");
   const rotationIdp = await startDevIdp({ clientId: "mcpbox-rotation-access", clientSecret: rotationSecret, redirectUris });
   const plainSecret = randomBytes(24).toString("hex");
-  const plainIdp = await startDevIdp({ clientId: "mcpbox-plain-access", clientSecret: plainSecret, redirectUris, idTokenTtlSeconds, refreshTokens: { rotate: false, idTokenOnRefresh: false } });
+  const plainIdp = await startDevIdp({
+    clientId: "mcpbox-plain-access",
+    clientSecret: plainSecret,
+    redirectUris,
+    idTokenTtlSeconds,
+    refreshTokens: { rotate: false, idTokenOnRefresh: false },
+  });
   const noRefreshSecret = randomBytes(24).toString("hex");
-  const noRefreshIdp = await startDevIdp({ clientId: "mcpbox-norefresh-access", clientSecret: noRefreshSecret, redirectUris, refreshTokens: false });
+  const noRefreshIdp = await startDevIdp({
+    clientId: "mcpbox-norefresh-access",
+    clientSecret: noRefreshSecret,
+    redirectUris,
+    refreshTokens: false,
+  });
   const harness = await startHarnessServer(idp, { main: idp, rotation: rotationIdp, plain: plainIdp, "no-refresh": noRefreshIdp });
   const standin = await startGatewayStandin();
 
@@ -45,5 +56,12 @@ export default async function setup(project: TestProject): Promise<() => Promise
 }
 
 function idpInfo(idp: DevIdp, clientId: string, clientSecret: string): IdpInfo {
-  return { clientId, clientSecret, issuer: idp.issuer, authorizationUrl: idp.authorizationUrl, tokenUrl: idp.tokenUrl, jwksUrl: idp.jwksUrl };
+  return {
+    clientId,
+    clientSecret,
+    issuer: idp.issuer,
+    authorizationUrl: idp.authorizationUrl,
+    tokenUrl: idp.tokenUrl,
+    jwksUrl: idp.jwksUrl,
+  };
 }

@@ -30,7 +30,11 @@ export function accessEnv(idp: IdpInfo): Record<string, string> {
 }
 
 /** A refresh at our token endpoint, as the MCP client sends it; the answer's status, JSON body and headers. */
-export async function refreshAt(network: FlowNetwork, flow: FlowResult, refreshToken: string): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }> {
+export async function refreshAt(
+  network: FlowNetwork,
+  flow: FlowResult,
+  refreshToken: string,
+): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }> {
   const form = new URLSearchParams({ grant_type: "refresh_token", refresh_token: refreshToken, client_id: flow.client.client_id });
   const response = await network.worker(
     new Request(flow.discovery.authorizationServer.token_endpoint, {
