@@ -30,9 +30,10 @@ function stop(child: ChildProcess): Promise<void> {
   return exited;
 }
 
-/** Spawns `node --import tsx <script>`; resolves with its /mcp URL once it printed its ready line. */
-async function startTsProcess(what: string, nodeArgs: readonly string[], script: string, args: readonly string[], env: Record<string, string>): Promise<Running> {
-  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", script, ...args], {
+/** Spawns `node [--import tsx] <script>`; resolves with its /mcp URL once it printed its ready line. */
+async function startScript(what: string, nodeArgs: readonly string[], script: string, args: readonly string[], env: Record<string, string>): Promise<Running> {
+  const loader = script.endsWith(".ts") ? ["--import", "tsx"] : [];
+  const child = spawn(process.execPath, [...nodeArgs, ...loader, script, ...args], {
     env: { PATH: process.env.PATH ?? "", ...env },
     stdio: ["ignore", "ignore", "pipe"],
   });
@@ -49,14 +50,14 @@ async function startTsProcess(what: string, nodeArgs: readonly string[], script:
   return { url, pid: child.pid as number, close: () => stop(child) };
 }
 
-/** Starts `src/main.ts` with `env` (and extra Node flags, e.g. `--cpu-prof`). */
-export function startGatewayProcess(env: Record<string, string>, nodeArgs: readonly string[] = []): Promise<Running> {
-  return startTsProcess("gateway", nodeArgs, MAIN, [], { [GATEWAY_ENV.port]: "0", ...env });
+/** Starts `src/main.ts` (or a bundle of it) with `env` and extra Node flags (e.g. `--cpu-prof`). */
+export function startGatewayProcess(env: Record<string, string>, nodeArgs: readonly string[] = [], script = MAIN): Promise<Running> {
+  return startScript("gateway", nodeArgs, script, [], { [GATEWAY_ENV.port]: "0", ...env });
 }
 
 /** Starts the bare `node:http` reference relay (bare-relay.ts) in front of `upstreamUrl`. */
-export function startBareRelay(upstreamUrl: string, token: string): Promise<Running> {
-  return startTsProcess("bare relay", [], BARE_RELAY, [upstreamUrl, token], {});
+export function startBareRelay(upstreamUrl: string, token: string, nodeArgs: readonly string[] = [], script = BARE_RELAY): Promise<Running> {
+  return startScript("bare relay", nodeArgs, script, [upstreamUrl, token], {});
 }
 
 function waitForPort(port: number): Promise<void> {

@@ -12,20 +12,8 @@ import { SseKeepalive, acceptsKeepalive, withKeepalive } from "./sse-keepalive";
 export interface UpstreamReply {
   status: number;
   headers: Record<string, string>;
-  /** A Node stream (HTTP upstream), a web stream (SDK transports) or nothing. */
+  /** A Node stream (the HTTP relay's response, a stdio session's events), a web stream, or nothing. */
   body: Readable | ReadableStream<Uint8Array> | null;
-}
-
-// Connection-level headers belong to each hop (RFC 9110 §7.6.1); Node sets its own.
-const HOP_BY_HOP: ReadonlySet<string> = new Set(["connection", "keep-alive", "transfer-encoding"]);
-
-/** The reply of a web Response (the SDK's HTTP server transport answers with one). */
-export function replyFromResponse(response: Response): UpstreamReply {
-  const headers: Record<string, string> = {};
-  response.headers.forEach((value, name) => {
-    if (!HOP_BY_HOP.has(name)) headers[name] = value;
-  });
-  return { status: response.status, headers, body: response.body };
 }
 
 /**

@@ -6,9 +6,8 @@
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import { MCPBOX_HEADERS } from "@mcpbox/shared";
-import type { MiddlewareHandler } from "hono";
-import type { GatewayEnv } from "../context";
-import { refuse } from "./refuse";
+import { refusal } from "../guard/refusal";
+import type { Refusal } from "../guard/refusal";
 
 export type TokenCheck = "ok" | "missing" | "invalid";
 
@@ -30,17 +29,14 @@ export function createTokenVerifier(tokens: readonly string[]): (presented: stri
   };
 }
 
-/** Refuses with 403 any request without the right service token. */
-export function serviceToken(tokens: readonly string[]): MiddlewareHandler<GatewayEnv> {
+const MISSING = refusal("token_missing", `Forbidden: the ${MCPBOX_HEADERS.serviceToken} header is missing; only the MCPbox Worker may call this gateway`);
+const INVALID = refusal("token_invalid", `Forbidden: the ${MCPBOX_HEADERS.serviceToken} header does not match; only the MCPbox Worker may call this gateway`);
+
+/** Builds the check: a 403 refusal for a presented token that is missing or wrong, else undefined. */
+export function createServiceTokenCheck(tokens: readonly string[]): (presented: string | undefined) => Refusal | undefined {
   const verify = createTokenVerifier(tokens);
-  return async (c, next) => {
-    const result = verify(c.req.header(MCPBOX_HEADERS.serviceToken));
-    if (result === "missing") {
-      return refuse(c, "token_missing", `Forbidden: the ${MCPBOX_HEADERS.serviceToken} header is missing; only the MCPbox Worker may call this gateway`);
-    }
-    if (result === "invalid") {
-      return refuse(c, "token_invalid", `Forbidden: the ${MCPBOX_HEADERS.serviceToken} header does not match; only the MCPbox Worker may call this gateway`);
-    }
-    await next();
+  return (presented) => {
+    const result = verify(presented);
+    return result === "ok" ? undefined : result === "missing" ? MISSING : INVALID;
   };
 }

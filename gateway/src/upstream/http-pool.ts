@@ -1,0 +1,109 @@
+/**
+ * HTTP exchanges with a Streamable HTTP upstream over a pool of keep-alive connections
+ * (`node:http`'s Agent, most recently used connection first). Two rules keep a reused connection
+ * from failing a request:
+ *
+ * - An idle connection is closed by the gateway before the upstream would close it: after the
+ *   upstream's own `Keep-Alive: timeout=` hint less a margin (RFC 9112 §9.3 lets either side close
+ *   an idle connection at any time; the hint says when the server will), and after a short
+ *   default when it sends none (Node's HTTP server closes after 5 s but announces it only on
+ *   responses whose `Connection` header it set itself, not on SSE answers).
+ * - A request sent on a reused connection that the upstream had already closed fails with a
+ *   reset (ECONNRESET or EPIPE from the socket) before any byte of an answer: the upstream's kernel
+ *   refused bytes its application never read, so the request was not processed and is sent again
+ *   on another connection. A connection closed without a reset (a FIN, "socket hang up"), or any
+ *   failure after an answer began, is not retried: the request may have been processed.
+ */
+import { Agent, request as httpRequest } from "node:http";
+import type { ClientRequest, IncomingMessage, OutgoingHttpHeaders } from "node:http";
+import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
+
+/** Idle time after which a pooled connection is closed when the upstream announced no timeout. */
+export const DEFAULT_IDLE_MS = 3_000;
+/** Subtracted from the upstream's `Keep-Alive: timeout=` hint (event-loop delay, transit). */
+export const IDLE_MARGIN_MS = 2_000;
+// Stale connections one request may meet in a row before it gives up (each is then closed).
+const MAX_RETRIES = 8;
+
+export interface Exchange {
+  readonly method: string;
+  readonly headers: OutgoingHttpHeaders;
+  readonly body?: Uint8Array;
+  /** Calls `listener` if the client goes away: the exchange is then abandoned. */
+  onClientGone(listener: () => void): void;
+}
+
+/** Why an exchange failed: a short code for logs and errors (e.g. ECONNREFUSED, HEADERS_TIMEOUT). */
+export class ExchangeError extends Error {
+  constructor(
+    readonly code: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`upstream exchange failed (${code})`, options);
+    this.name = "ExchangeError";
+  }
+}
+
+/** True when a failed send provably never reached the upstream's application (see above). */
+export function neverProcessed(request: ClientRequest, error: NodeJS.ErrnoException, answered: boolean): boolean {
+  if (answered || !request.reusedSocket) return false;
+  return (error.code === "ECONNRESET" && error.syscall !== undefined) || error.code === "EPIPE";
+}
+
+export class UpstreamPool {
+  private readonly agent: Agent;
+  private readonly send: typeof httpRequest;
+
+  constructor(
+    private readonly url: URL,
+    private readonly timeoutMs: number,
+  ) {
+    const options = { keepAlive: true, scheduling: "lifo" as const, timeout: DEFAULT_IDLE_MS, agentKeepAliveTimeoutBuffer: IDLE_MARGIN_MS };
+    const https = url.protocol === "https:";
+    this.agent = https ? new HttpsAgent(options) : new Agent(options);
+    this.send = https ? httpsRequest : httpRequest;
+  }
+
+  /**
+   * Sends one request; resolves with the answer's head and streaming body. Rejects with
+   * ExchangeError: HEADERS_TIMEOUT when no answer began within the timeout, CLIENT_GONE when the
+   * client left first, or the socket's error code.
+   */
+  exchange(exchange: Exchange): Promise<IncomingMessage> {
+    return new Promise((resolve, reject) => {
+      let current: ClientRequest | undefined;
+      let settled = false;
+      const settle = (error: ExchangeError | undefined, response?: IncomingMessage) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        if (error) {
+          current?.destroy();
+          reject(error);
+        } else resolve(response as IncomingMessage);
+      };
+      const timer = setTimeout(() => settle(new ExchangeError("HEADERS_TIMEOUT")), this.timeoutMs);
+      exchange.onClientGone(() => settle(new ExchangeError("CLIENT_GONE")));
+      const attempt = (retries: number) => {
+        const req = this.send(this.url, { method: exchange.method, headers: exchange.headers, agent: this.agent });
+        current = req;
+        let answered = false;
+        req.once("response", (response) => {
+          answered = true;
+          settle(undefined, response);
+        });
+        req.once("error", (error: NodeJS.ErrnoException) => {
+          if (settled || req !== current) return;
+          if (retries < MAX_RETRIES && neverProcessed(req, error, answered)) attempt(retries + 1);
+          else settle(new ExchangeError(error.code ?? error.name, { cause: error }));
+        });
+        req.end(exchange.body);
+      };
+      attempt(0);
+    });
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+}
