@@ -6,7 +6,7 @@
 import { createServer } from "node:http";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { newAuditRecord, openAuditLog, sessionDigest } from "./audit";
+import { isoTime, newAuditRecord, openAuditLog, sessionDigest } from "./audit";
 import type { AuditLog, AuditSink } from "./audit";
 import type { GatewayConfig } from "./config";
 import { GatewayError, NOT_FOUND_MESSAGE } from "./errors";
@@ -82,7 +82,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     outgoing.once("close", () => {
       active.delete(outgoing);
       audit.write({
-        time: new Date(startedAt).toISOString(),
+        time: isoTime(startedAt),
         email: record.email,
         clientId: record.clientId,
         httpMethod: method,

@@ -164,7 +164,6 @@ function classify(item: JsonValue): JsonRpcMessage | string {
   }
   const hasId = Object.hasOwn(item, "id");
   const id = item.id;
-  const base = { message: item, params: paramsObject };
   if (typeof item.method === "string") {
     if (Object.hasOwn(item, "result") || Object.hasOwn(item, "error")) return 'it has a "method" and also a "result" or "error"';
     const method = item.method;
@@ -172,15 +171,15 @@ function classify(item: JsonValue): JsonRpcMessage | string {
     const uri = typeof paramsObject?.uri === "string" ? paramsObject.uri : null;
     const target = method === "tools/call" || method === "prompts/get" ? name : method === "resources/read" ? uri : null;
     const tool = method === "tools/call" ? name : null;
-    if (!hasId) return { kind: "notification", id: null, method, tool, target, ...base };
+    if (!hasId) return { kind: "notification", id: null, method, tool, target, message: item, params: paramsObject };
     // MCP (basic/index, Requests): the id is a string or an integer, never null.
     if (typeof id !== "string" && !(typeof id === "number" && Number.isFinite(id))) return "the id of a request must be a string or a number";
-    return { kind: "request", id, method, tool, target, ...base };
+    return { kind: "request", id, method, tool, target, message: item, params: paramsObject };
   }
   if (Object.hasOwn(item, "method")) return 'its "method" member is not a string';
   if (!hasId) return 'it has neither a "method" nor an "id"';
   if (typeof id !== "string" && typeof id !== "number" && id !== null) return "the id of a response must be a string, a number or null";
   const hasResult = Object.hasOwn(item, "result");
   if (hasResult === Object.hasOwn(item, "error")) return 'a response must have exactly one of "result" and "error"';
-  return { kind: "response", id, method: null, tool: null, target: null, ...base };
+  return { kind: "response", id, method: null, tool: null, target: null, message: item, params: paramsObject };
 }

@@ -1,31 +1,47 @@
 /**
  * Service token check (design layer 8): `X-MCPbox-Service-Token` must equal one of the configured
- * tokens (two during a rotation). Compared in constant time over SHA-256 digests, so neither the
- * content nor the length of a token leaks through timing. Missing or wrong → 403, never 401
- * (a 401 would send MCP clients back into OAuth), and there is no unauthenticated mode.
+ * tokens (two during a rotation). Compared in constant time, so neither the content nor the
+ * length of a token leaks through timing: every comparison runs crypto.timingSafeEqual over the
+ * same fixed number of bytes (every configured token fits, padded with zeros), and the lengths are
+ * compared as numbers, never by stopping early. Missing or wrong → 403, never 401 (a 401 would
+ * send MCP clients back into OAuth), and there is no unauthenticated mode.
  */
-import { createHash, timingSafeEqual } from "node:crypto";
+import { timingSafeEqual } from "node:crypto";
 import { MCPBOX_HEADERS } from "@mcpbox/shared";
 import { refusal } from "../guard/refusal";
 import type { Refusal } from "../guard/refusal";
 
 export type TokenCheck = "ok" | "missing" | "invalid";
 
-const digest = (value: string): Buffer => createHash("sha256").update(value, "utf8").digest();
+// The comparison width is a multiple of this, so it says nothing about any token's length.
+const WIDTH_STEP = 256;
 
 /**
  * Builds a verifier for the configured tokens. Every presented value is compared with every
- * token (no early exit), using crypto.timingSafeEqual on fixed-length digests.
+ * token (no early exit): its UTF-8 bytes, zero-padded (or cut) to a width longer than every
+ * token, against each token padded alike, with crypto.timingSafeEqual, and its byte length
+ * against the token's. A value that only starts like a token, or is one plus more, fails on
+ * its length; no value can contain the padding's NUL (HTTP forbids it in a field value), and
+ * the length comparison refuses it anyway. Unlike hashing both sides first, nothing here calls
+ * into OpenSSL per request.
  */
 export function createTokenVerifier(tokens: readonly string[]): (presented: string | undefined) => TokenCheck {
   if (tokens.length === 0) throw new Error("at least one service token is required");
-  const expected = tokens.map(digest);
+  const width = Math.ceil((Math.max(...tokens.map((t) => Buffer.byteLength(t))) + 1) / WIDTH_STEP) * WIDTH_STEP;
+  const expected = tokens.map((token) => {
+    const bytes = Buffer.alloc(width);
+    return { bytes, length: bytes.write(token, "utf8") };
+  });
+  // One scratch buffer for every check: the check is synchronous, so no two ever share it.
+  const scratch = Buffer.alloc(width);
   return (presented) => {
     if (presented === undefined || presented === "") return "missing";
-    const actual = digest(presented);
-    let match = false;
-    for (const candidate of expected) match = timingSafeEqual(actual, candidate) || match;
-    return match ? "ok" : "invalid";
+    scratch.fill(0);
+    scratch.write(presented, "utf8");
+    const length = Buffer.byteLength(presented, "utf8");
+    let matches = 0;
+    for (const candidate of expected) matches |= Number(timingSafeEqual(scratch, candidate.bytes)) & Number(length === candidate.length);
+    return matches === 1 ? "ok" : "invalid";
   };
 }
 

@@ -53,15 +53,19 @@ export function neverProcessed(request: ClientRequest, error: NodeJS.ErrnoExcept
 export class UpstreamPool {
   private readonly agent: Agent;
   private readonly send: typeof httpRequest;
+  private readonly host: string;
+  private readonly port: string;
+  private readonly path: string;
 
-  constructor(
-    private readonly url: URL,
-    private readonly timeoutMs: number,
-  ) {
+  constructor(url: URL, private readonly timeoutMs: number) {
     const options = { keepAlive: true, scheduling: "lifo" as const, timeout: DEFAULT_IDLE_MS, agentKeepAliveTimeoutBuffer: IDLE_MARGIN_MS };
     const https = url.protocol === "https:";
     this.agent = https ? new HttpsAgent(options) : new Agent(options);
     this.send = https ? httpsRequest : httpRequest;
+    // Request options as plain values, so no URL is parsed again per request.
+    this.host = url.hostname.startsWith("[") ? url.hostname.slice(1, -1) : url.hostname;
+    this.port = url.port;
+    this.path = `${url.pathname}${url.search}`;
   }
 
   /**
@@ -85,7 +89,7 @@ export class UpstreamPool {
       const timer = setTimeout(() => settle(new ExchangeError("HEADERS_TIMEOUT")), this.timeoutMs);
       exchange.onClientGone(() => settle(new ExchangeError("CLIENT_GONE")));
       const attempt = (retries: number) => {
-        const req = this.send(this.url, { method: exchange.method, headers: exchange.headers, agent: this.agent });
+        const req = this.send({ host: this.host, port: this.port, path: this.path, method: exchange.method, headers: exchange.headers, agent: this.agent });
         current = req;
         let answered = false;
         req.once("response", (response) => {
