@@ -40,6 +40,12 @@ export function sendReply(reply: UpstreamReply, outgoing: ServerResponse, keepal
     outgoing.end();
     return;
   }
+  // Already whole (the upstream's answer arrived in one read): the relay ends as soon as the
+  // client reads, so nothing can go quiet and no keepalive timer is needed. Already buffered:
+  // the first chunk leaves with the headers at once, so no flush timer either.
+  const readable = body instanceof Readable;
+  const complete = readable && (body as Readable & { complete?: boolean }).complete === true;
+  const buffered = readable && body.readableLength > 0;
   let wrote = false;
   // Cork the socket, not the ServerResponse: Node's response-level cork can put end()'s final
   // chunk ahead of a corked data chunk.
@@ -51,9 +57,11 @@ export function sendReply(reply: UpstreamReply, outgoing: ServerResponse, keepal
   };
   // Headers wait briefly for the first chunk (one write instead of two), never indefinitely:
   // a stream that stays quiet still shows the client its headers.
-  const flushTimer = setTimeout(() => {
-    if (!wrote && !outgoing.destroyed) outgoing.flushHeaders();
-  }, HEADER_FLUSH_MS);
+  const flushTimer = buffered
+    ? undefined
+    : setTimeout(() => {
+        if (!wrote && !outgoing.destroyed) outgoing.flushHeaders();
+      }, HEADER_FLUSH_MS);
   const write = (chunk: Uint8Array): boolean => {
     if (!wrote) {
       wrote = true;
@@ -67,7 +75,7 @@ export function sendReply(reply: UpstreamReply, outgoing: ServerResponse, keepal
     return outgoing.write(chunk);
   };
   const keepalive =
-    keepaliveMs > 0 && acceptsKeepalive(reply.headers)
+    keepaliveMs > 0 && !complete && acceptsKeepalive(reply.headers)
       ? new SseKeepalive(keepaliveMs, (comment) => {
           if (outgoing.writableEnded || outgoing.destroyed) {
             // The client left before the relay began (no "close" will come): end here.

@@ -20,6 +20,11 @@ export class EventStream extends Readable {
     // Events are pushed as the child writes them; nothing to pull.
   }
 
+  /** True once every event is in the stream (the relay then needs no keepalive for it). */
+  get complete(): boolean {
+    return this.finished;
+  }
+
   /** False once the stream has ended or its client left. */
   get live(): boolean {
     return !this.finished && !this.destroyed;

@@ -17,6 +17,8 @@
 import { Agent, request as httpRequest } from "node:http";
 import type { ClientRequest, IncomingMessage, OutgoingHttpHeaders } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
+import { Deadlines } from "./deadlines";
+import type { Deadline } from "./deadlines";
 
 /** Idle time after which a pooled connection is closed when the upstream announced no timeout. */
 export const DEFAULT_IDLE_MS = 3_000;
@@ -24,6 +26,8 @@ export const DEFAULT_IDLE_MS = 3_000;
 export const IDLE_MARGIN_MS = 2_000;
 // Stale connections one request may meet in a row before it gives up (each is then closed).
 const MAX_RETRIES = 8;
+// The headers timeout fires at most a tenth of itself late (and never more than 1 s).
+const DEADLINE_STEPS = 10;
 
 export interface Exchange {
   readonly method: string;
@@ -50,14 +54,82 @@ export function neverProcessed(request: ClientRequest, error: NodeJS.ErrnoExcept
   return (error.code === "ECONNRESET" && error.syscall !== undefined) || error.code === "EPIPE";
 }
 
+/**
+ * One exchange in flight. Once it settles it lets go of the request, the callbacks and the
+ * deadline, so the hooks that may outlive it (the client's close listener) keep nothing alive.
+ */
+class PendingExchange {
+  private request: ClientRequest | undefined;
+  private resolve: ((response: IncomingMessage) => void) | undefined;
+  private reject: ((error: ExchangeError) => void) | undefined;
+  private deadline: Deadline | undefined;
+
+  constructor(
+    private readonly pool: UpstreamPool,
+    private readonly exchange: Exchange,
+    resolve: (response: IncomingMessage) => void,
+    reject: (error: ExchangeError) => void,
+  ) {
+    this.resolve = resolve;
+    this.reject = reject;
+  }
+
+  start(deadline: Deadline): void {
+    this.deadline = deadline;
+    this.exchange.onClientGone(() => this.fail(new ExchangeError("CLIENT_GONE")));
+    this.attempt(0);
+  }
+
+  fail(error: ExchangeError): void {
+    const { reject, request } = this;
+    if (!reject) return;
+    this.release();
+    request?.destroy();
+    reject(error);
+  }
+
+  private succeed(response: IncomingMessage): void {
+    const resolve = this.resolve;
+    if (!resolve) return;
+    this.release();
+    resolve(response);
+  }
+
+  private release(): void {
+    if (this.deadline) this.pool.cancel(this.deadline);
+    this.deadline = undefined;
+    this.resolve = undefined;
+    this.reject = undefined;
+    this.request = undefined;
+  }
+
+  private attempt(retries: number): void {
+    const req = this.pool.open(this.exchange);
+    this.request = req;
+    let answered = false;
+    req.once("response", (response) => {
+      answered = true;
+      this.succeed(response);
+    });
+    req.once("error", (error: NodeJS.ErrnoException) => {
+      if (req !== this.request) return;
+      if (retries < MAX_RETRIES && neverProcessed(req, error, answered)) this.attempt(retries + 1);
+      else this.fail(new ExchangeError(error.code ?? error.name, { cause: error }));
+    });
+    req.end(this.exchange.body);
+  }
+}
+
 export class UpstreamPool {
   private readonly agent: Agent;
   private readonly send: typeof httpRequest;
   private readonly host: string;
   private readonly port: string;
   private readonly path: string;
+  private readonly deadlines: Deadlines;
 
   constructor(url: URL, private readonly timeoutMs: number) {
+    this.deadlines = new Deadlines(Math.min(1_000, Math.max(1, Math.ceil(timeoutMs / DEADLINE_STEPS))));
     const options = { keepAlive: true, scheduling: "lifo" as const, timeout: DEFAULT_IDLE_MS, agentKeepAliveTimeoutBuffer: IDLE_MARGIN_MS };
     const https = url.protocol === "https:";
     this.agent = https ? new HttpsAgent(options) : new Agent(options);
@@ -75,39 +147,22 @@ export class UpstreamPool {
    */
   exchange(exchange: Exchange): Promise<IncomingMessage> {
     return new Promise((resolve, reject) => {
-      let current: ClientRequest | undefined;
-      let settled = false;
-      const settle = (error: ExchangeError | undefined, response?: IncomingMessage) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        if (error) {
-          current?.destroy();
-          reject(error);
-        } else resolve(response as IncomingMessage);
-      };
-      const timer = setTimeout(() => settle(new ExchangeError("HEADERS_TIMEOUT")), this.timeoutMs);
-      exchange.onClientGone(() => settle(new ExchangeError("CLIENT_GONE")));
-      const attempt = (retries: number) => {
-        const req = this.send({ host: this.host, port: this.port, path: this.path, method: exchange.method, headers: exchange.headers, agent: this.agent });
-        current = req;
-        let answered = false;
-        req.once("response", (response) => {
-          answered = true;
-          settle(undefined, response);
-        });
-        req.once("error", (error: NodeJS.ErrnoException) => {
-          if (settled || req !== current) return;
-          if (retries < MAX_RETRIES && neverProcessed(req, error, answered)) attempt(retries + 1);
-          else settle(new ExchangeError(error.code ?? error.name, { cause: error }));
-        });
-        req.end(exchange.body);
-      };
-      attempt(0);
+      const pending = new PendingExchange(this, exchange, resolve, reject);
+      pending.start(this.deadlines.after(this.timeoutMs, () => pending.fail(new ExchangeError("HEADERS_TIMEOUT"))));
     });
   }
 
+  /** Sends one attempt of `exchange` (used by PendingExchange). */
+  open(exchange: Exchange): ClientRequest {
+    return this.send({ host: this.host, port: this.port, path: this.path, method: exchange.method, headers: exchange.headers, agent: this.agent });
+  }
+
+  cancel(deadline: Deadline): void {
+    this.deadlines.cancel(deadline);
+  }
+
   close(): void {
+    this.deadlines.clear();
     this.agent.destroy();
   }
 }
