@@ -1,24 +1,25 @@
 /**
- * HTTP exchanges with a Streamable HTTP upstream over a pool of keep-alive connections
- * (`node:http`'s Agent, most recently used connection first). Two rules keep a reused connection
- * from failing a request:
+ * HTTP exchanges with a Streamable HTTP upstream over a pool of keep-alive connections (undici's
+ * Pool, driven through its low-level dispatch API: no fetch, no web streams, the answer's body as
+ * a plain Node stream). Two rules keep a reused connection from failing a request:
  *
  * - An idle connection is closed by the gateway before the upstream would close it: after the
  *   upstream's own `Keep-Alive: timeout=` hint less a margin (RFC 9112 §9.3 lets either side close
  *   an idle connection at any time; the hint says when the server will), and after a short
  *   default when it sends none (Node's HTTP server closes after 5 s but announces it only on
  *   responses whose `Connection` header it set itself, not on SSE answers).
- * - A request sent on a reused connection that the upstream had already closed fails with a
+ * - A request written on a reused connection that the upstream had already closed fails with a
  *   reset (ECONNRESET or EPIPE from the socket) before any byte of an answer: the upstream's kernel
  *   refused bytes its application never read, so the request was not processed and is sent again
- *   on another connection. A connection closed without a reset (a FIN, "socket hang up"), or any
- *   failure after an answer began, is not retried: the request may have been processed.
+ *   on another connection. A connection closed without a reset (a FIN, "other side closed"), any
+ *   failure on a fresh connection, and any failure after an answer began are not retried: there
+ *   the request may have been processed.
  */
-import { Agent, request as httpRequest } from "node:http";
-import type { ClientRequest, IncomingMessage, OutgoingHttpHeaders } from "node:http";
-import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
-import { Deadlines } from "./deadlines";
-import type { Deadline } from "./deadlines";
+import type { IncomingHttpHeaders } from "node:http";
+import { Readable } from "node:stream";
+import { Client, Pool } from "undici";
+import type { Dispatcher } from "undici";
+import { MCP_HEADERS } from "@mcpbox/shared";
 
 /** Idle time after which a pooled connection is closed when the upstream announced no timeout. */
 export const DEFAULT_IDLE_MS = 3_000;
@@ -26,18 +27,35 @@ export const DEFAULT_IDLE_MS = 3_000;
 export const IDLE_MARGIN_MS = 2_000;
 // Stale connections one request may meet in a row before it gives up (each is then closed).
 const MAX_RETRIES = 8;
-// The headers timeout fires at most a tenth of itself late (and never more than 1 s).
-const DEADLINE_STEPS = 10;
+
+/** Response headers relayed to the client; the body is relayed byte for byte, so its framing too. */
+export const RELAYED_RESPONSE_HEADERS: ReadonlySet<string> = new Set([
+  "content-type",
+  "content-length",
+  "content-encoding",
+  "cache-control",
+  MCP_HEADERS.sessionId.toLowerCase(),
+  MCP_HEADERS.protocolVersion.toLowerCase(),
+  "allow",
+  "retry-after",
+]);
 
 export interface Exchange {
-  readonly method: string;
-  readonly headers: OutgoingHttpHeaders;
+  readonly method: "POST" | "GET" | "DELETE";
+  readonly headers: Record<string, string>;
   readonly body?: Uint8Array;
   /** Calls `listener` if the client goes away: the exchange is then abandoned. */
   onClientGone(listener: () => void): void;
 }
 
-/** Why an exchange failed: a short code for logs and errors (e.g. ECONNREFUSED, HEADERS_TIMEOUT). */
+/** The upstream's answer: its status, the relayed headers, and its body as it streams in. */
+export interface Answer {
+  readonly status: number;
+  readonly headers: Record<string, string>;
+  readonly body: AnswerBody;
+}
+
+/** Why an exchange failed: a short code for logs and errors (e.g. ECONNREFUSED, UND_ERR_HEADERS_TIMEOUT). */
 export class ExchangeError extends Error {
   constructor(
     readonly code: string,
@@ -48,121 +66,179 @@ export class ExchangeError extends Error {
   }
 }
 
-/** True when a failed send provably never reached the upstream's application (see above). */
-export function neverProcessed(request: ClientRequest, error: NodeJS.ErrnoException, answered: boolean): boolean {
-  if (answered || !request.reusedSocket) return false;
+/** True when a failed request provably never reached the upstream's application (see above). */
+export function neverProcessed(error: NodeJS.ErrnoException, reused: boolean, answered: boolean): boolean {
+  if (answered || !reused) return false;
   return (error.code === "ECONNRESET" && error.syscall !== undefined) || error.code === "EPIPE";
 }
 
 /**
- * One exchange in flight. Once it settles it lets go of the request, the callbacks and the
- * deadline, so the hooks that may outlive it (the client's close listener) keep nothing alive.
+ * A pool connection that knows how many answers it completed on its current socket, so that a
+ * request can tell whether it went out on a fresh connection or a reused one.
  */
-class PendingExchange {
-  private request: ClientRequest | undefined;
-  private resolve: ((response: IncomingMessage) => void) | undefined;
-  private reject: ((error: ExchangeError) => void) | undefined;
-  private deadline: Deadline | undefined;
+class CountingClient extends Client {
+  served = 0;
+
+  constructor(origin: URL | string, options: Client.Options) {
+    super(origin, options);
+    this.on("connect", () => (this.served = 0));
+  }
+
+  override dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
+    (handler as ExchangeHandler).client = this;
+    return super.dispatch(options, handler);
+  }
+}
+
+/** An answer's body: pushed as the upstream sends it, paused while the client does not read. */
+export class AnswerBody extends Readable {
+  /** True once the upstream's whole body is in (the relay then needs no keepalive for it). */
+  complete = false;
+  resumeSource: (() => void) | undefined;
+  abortSource: ((reason: Error) => void) | undefined;
+
+  override _read(): void {
+    this.resumeSource?.();
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    if (!this.complete) this.abortSource?.(error ?? new Error("the client went away"));
+    this.resumeSource = undefined;
+    this.abortSource = undefined;
+    callback(error);
+  }
+}
+
+/** The relayed response headers of undici's raw `[name, value, name, value, …]` list; a repeated one is dropped. */
+function relayedHeaders(raw: Buffer[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  const repeated = new Set<string>();
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = (raw[i] as Buffer).toString("latin1").toLowerCase();
+    if (!RELAYED_RESPONSE_HEADERS.has(name)) continue;
+    if (name in out) repeated.add(name);
+    out[name] = (raw[i + 1] as Buffer).toString("latin1");
+  }
+  for (const name of repeated) delete out[name];
+  return out;
+}
+
+/** The attempts of one exchange: the one in flight, and how the exchange ends. */
+interface Attempts {
+  current: ExchangeHandler | undefined;
+  readonly resolve: (answer: Answer) => void;
+  readonly reject: (error: ExchangeError) => void;
+}
+
+/** One attempt of an exchange as an undici dispatch handler. */
+class ExchangeHandler implements Dispatcher.DispatchHandler {
+  client: CountingClient | undefined;
+  private abort: ((reason?: Error) => void) | undefined;
+  private reused = false;
+  private answered = false;
+  private body: AnswerBody | undefined;
+  private settled = false;
 
   constructor(
     private readonly pool: UpstreamPool,
     private readonly exchange: Exchange,
-    resolve: (response: IncomingMessage) => void,
-    reject: (error: ExchangeError) => void,
-  ) {
-    this.resolve = resolve;
-    this.reject = reject;
+    private readonly attempts: Attempts,
+    private readonly retries: number,
+  ) {}
+
+  /** Abandons the exchange (the client left): before the answer it fails, after it the body ends. */
+  cancel(reason: Error): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.abort?.(reason);
+    this.attempts.reject(new ExchangeError("CLIENT_GONE", { cause: reason }));
   }
 
-  start(deadline: Deadline): void {
-    this.deadline = deadline;
-    this.exchange.onClientGone(() => this.fail(new ExchangeError("CLIENT_GONE")));
-    this.attempt(0);
+  onConnect(abort: (reason?: Error) => void): void {
+    this.abort = abort;
+    this.reused = (this.client?.served ?? 0) > 0;
+    if (this.settled) abort(new Error("the client went away"));
   }
 
-  fail(error: ExchangeError): void {
-    const { reject, request } = this;
-    if (!reject) return;
-    this.release();
-    request?.destroy();
-    reject(error);
+  onHeaders(status: number, raw: Buffer[], resume: () => void): boolean {
+    this.answered = true;
+    if (this.settled) return false;
+    this.settled = true;
+    const body = new AnswerBody();
+    body.resumeSource = resume;
+    body.abortSource = (reason) => this.abort?.(reason);
+    this.body = body;
+    this.attempts.resolve({ status, headers: relayedHeaders(raw), body });
+    return true;
   }
 
-  private succeed(response: IncomingMessage): void {
-    const resolve = this.resolve;
-    if (!resolve) return;
-    this.release();
-    resolve(response);
+  onData(chunk: Buffer): boolean {
+    return this.body?.push(chunk) ?? false;
   }
 
-  private release(): void {
-    if (this.deadline) this.pool.cancel(this.deadline);
-    this.deadline = undefined;
-    this.resolve = undefined;
-    this.reject = undefined;
-    this.request = undefined;
+  onComplete(): void {
+    if (this.client) this.client.served++;
+    const body = this.body;
+    if (!body) return;
+    body.complete = true;
+    body.abortSource = undefined;
+    body.push(null);
   }
 
-  private attempt(retries: number): void {
-    const req = this.pool.open(this.exchange);
-    this.request = req;
-    let answered = false;
-    req.once("response", (response) => {
-      answered = true;
-      this.succeed(response);
-    });
-    req.once("error", (error: NodeJS.ErrnoException) => {
-      if (req !== this.request) return;
-      if (retries < MAX_RETRIES && neverProcessed(req, error, answered)) this.attempt(retries + 1);
-      else this.fail(new ExchangeError(error.code ?? error.name, { cause: error }));
-    });
-    req.end(this.exchange.body);
+  onError(error: Error): void {
+    if (this.body) {
+      this.body.destroy(error);
+      return;
+    }
+    if (this.settled) return;
+    this.settled = true;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (this.retries < MAX_RETRIES && neverProcessed(error as NodeJS.ErrnoException, this.reused, this.answered)) {
+      this.pool.dispatch(this.exchange, this.attempts, this.retries + 1);
+      return;
+    }
+    this.attempts.reject(new ExchangeError(code ?? error.name, { cause: error }));
+  }
+
+  onUpgrade(): void {
+    this.onError(new Error("the upstream switched protocols"));
   }
 }
 
 export class UpstreamPool {
-  private readonly agent: Agent;
-  private readonly send: typeof httpRequest;
-  private readonly host: string;
-  private readonly port: string;
+  private readonly pool: Pool;
   private readonly path: string;
-  private readonly deadlines: Deadlines;
 
-  constructor(url: URL, private readonly timeoutMs: number) {
-    this.deadlines = new Deadlines(Math.min(1_000, Math.max(1, Math.ceil(timeoutMs / DEADLINE_STEPS))));
-    const options = { keepAlive: true, scheduling: "lifo" as const, timeout: DEFAULT_IDLE_MS, agentKeepAliveTimeoutBuffer: IDLE_MARGIN_MS };
-    const https = url.protocol === "https:";
-    this.agent = https ? new HttpsAgent(options) : new Agent(options);
-    this.send = https ? httpsRequest : httpRequest;
-    // Request options as plain values, so no URL is parsed again per request.
-    this.host = url.hostname.startsWith("[") ? url.hostname.slice(1, -1) : url.hostname;
-    this.port = url.port;
+  constructor(url: URL, timeoutMs: number) {
     this.path = `${url.pathname}${url.search}`;
-  }
-
-  /**
-   * Sends one request; resolves with the answer's head and streaming body. Rejects with
-   * ExchangeError: HEADERS_TIMEOUT when no answer began within the timeout, CLIENT_GONE when the
-   * client left first, or the socket's error code.
-   */
-  exchange(exchange: Exchange): Promise<IncomingMessage> {
-    return new Promise((resolve, reject) => {
-      const pending = new PendingExchange(this, exchange, resolve, reject);
-      pending.start(this.deadlines.after(this.timeoutMs, () => pending.fail(new ExchangeError("HEADERS_TIMEOUT"))));
+    this.pool = new Pool(url.origin, {
+      keepAliveTimeout: DEFAULT_IDLE_MS,
+      keepAliveTimeoutThreshold: IDLE_MARGIN_MS,
+      headersTimeout: timeoutMs,
+      // A stream may stay quiet for as long as the client keeps it open.
+      bodyTimeout: 0,
+      connect: { timeout: timeoutMs },
+      factory: (origin, options) => new CountingClient(origin, options as Client.Options),
     });
   }
 
-  /** Sends one attempt of `exchange` (used by PendingExchange). */
-  open(exchange: Exchange): ClientRequest {
-    return this.send({ host: this.host, port: this.port, path: this.path, method: exchange.method, headers: exchange.headers, agent: this.agent });
+  /** Sends one request; resolves once the answer's head is in. Rejects with ExchangeError. */
+  exchange(exchange: Exchange): Promise<Answer> {
+    return new Promise((resolve, reject) => {
+      const attempts: Attempts = { current: undefined, resolve, reject };
+      exchange.onClientGone(() => attempts.current?.cancel(new Error("the client went away")));
+      this.dispatch(exchange, attempts, 0);
+    });
   }
 
-  cancel(deadline: Deadline): void {
-    this.deadlines.cancel(deadline);
+  /** One attempt of `exchange` (retries come back here). */
+  dispatch(exchange: Exchange, attempts: Attempts, retries: number): void {
+    const handler = new ExchangeHandler(this, exchange, attempts, retries);
+    attempts.current = handler;
+    this.pool.dispatch({ path: this.path, method: exchange.method, headers: exchange.headers as IncomingHttpHeaders, body: exchange.body }, handler);
   }
 
-  close(): void {
-    this.deadlines.clear();
-    this.agent.destroy();
+  async close(): Promise<void> {
+    await this.pool.destroy();
   }
 }

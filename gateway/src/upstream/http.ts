@@ -7,7 +7,6 @@
  * an idle one is forgotten and closed upstream. Unreachable → 502, no response headers within the
  * timeout → 504, an upstream 5xx, 3xx or 401 → 502; none of them leak the upstream's error body.
  */
-import type { IncomingMessage } from "node:http";
 import { MCPBOX_HEADERS, MCP_HEADERS, MCP_TRANSPORT_REQUEST_HEADERS } from "@mcpbox/shared";
 import { identityKey } from "../context";
 import type { Identity } from "../context";
@@ -16,6 +15,7 @@ import type { SessionLedger } from "../limits/session-ledger";
 import type { Logger } from "../logger";
 import type { UpstreamReply } from "../reply";
 import { ExchangeError, UpstreamPool } from "./http-pool";
+import type { Answer } from "./http-pool";
 import { HttpSessionTable } from "./http-sessions";
 import type { HttpSession } from "./http-sessions";
 import type { RelayRequest, Upstream } from "./types";
@@ -38,17 +38,6 @@ const USER_EMAIL_HEADER = MCPBOX_HEADERS.userEmail.toLowerCase();
 const BODY_MIRRORS: ReadonlySet<string> = new Set([MCP_HEADERS.method.toLowerCase(), MCP_HEADERS.name.toLowerCase()]);
 const POST_HEADERS = MCP_TRANSPORT_REQUEST_HEADERS.map((name) => name.toLowerCase()).filter((name) => name !== "content-type");
 const OTHER_HEADERS = POST_HEADERS.filter((name) => !BODY_MIRRORS.has(name));
-// Response headers relayed to the client; the body is relayed byte for byte, so its framing too.
-const RELAYED_RESPONSE_HEADERS = [
-  "content-type",
-  "content-length",
-  "content-encoding",
-  "cache-control",
-  SESSION_HEADER,
-  MCP_HEADERS.protocolVersion.toLowerCase(),
-  "allow",
-  "retry-after",
-];
 const SESSION_NOT_FOUND = "Session not found: it was closed, timed out, or belongs to someone else; start a new session";
 
 /** Describes an upstream URL for logs: origin and path, never query or credentials. */
@@ -77,44 +66,36 @@ export function createHttpUpstream(options: HttpUpstreamOptions): Upstream {
 
   async function forward(relay: RelayRequest): Promise<UpstreamReply> {
     const post = relay.method === "POST";
-    const headers: Record<string, string | number> = {};
+    const headers: Record<string, string> = {};
     for (const name of post ? POST_HEADERS : OTHER_HEADERS) {
       const value = relay.header(name);
       if (value !== undefined) headers[name] = value;
     }
     const body = post ? relay.body?.bytes : undefined;
-    if (post) {
-      headers["content-type"] = "application/json";
-      headers["content-length"] = body?.byteLength ?? 0;
-    }
+    if (post) headers["content-type"] = "application/json";
     if (relay.identity.kind === "user") headers[USER_EMAIL_HEADER] = relay.identity.email;
 
-    let response: IncomingMessage;
+    let answer: Answer;
     try {
-      response = await pool.exchange({ method: relay.method, headers, body, onClientGone: (listener) => relay.onClientGone(listener) });
+      answer = await pool.exchange({ method: relay.method, headers, body, onClientGone: (listener) => relay.onClientGone(listener) });
     } catch (error) {
       const reason = error instanceof ExchangeError ? error.code : causeCode(error);
-      if (reason === "HEADERS_TIMEOUT") {
+      if (reason === "UND_ERR_HEADERS_TIMEOUT") {
         throw new GatewayError("upstream_timeout", `Upstream timeout: the MCP server did not answer within ${timeoutMs} ms`, { cause: error });
       }
       if (reason !== "CLIENT_GONE") log.warn(`upstream ${relay.method} failed: ${reason}`);
       throw new GatewayError("upstream_unreachable", `Upstream unreachable: the gateway could not reach the MCP server (${reason})`, { cause: error });
     }
 
-    const status = response.statusCode ?? 502;
+    const status = answer.status;
     if (status >= 500 || status === 401 || (status >= 300 && status < 400)) {
-      response.resume();
+      answer.body.resume();
       const why = status === 401 ? "demanded authentication the gateway does not forward" : "failed";
       log.warn(`upstream answered HTTP ${status} to ${relay.method}`);
       throw new GatewayError("upstream_failed", `Upstream error: the MCP server ${why} (HTTP ${status})`);
     }
 
-    const out: Record<string, string> = {};
-    for (const name of RELAYED_RESPONSE_HEADERS) {
-      const value = response.headers[name];
-      if (typeof value === "string") out[name] = value;
-    }
-    return { status, headers: out, body: response };
+    return { status, headers: answer.headers, body: answer.body };
   }
 
   /** A request in an existing session: its owner only; the session ends with a DELETE or an upstream 404. */
@@ -188,7 +169,7 @@ export function createHttpUpstream(options: HttpUpstreamOptions): Upstream {
     if (session.ownerEmail !== null) headers[USER_EMAIL_HEADER] = session.ownerEmail;
     pool
       .exchange({ method: "DELETE", headers, onClientGone: () => undefined })
-      .then((response) => void response.resume())
+      .then((answer) => void answer.body.resume())
       .catch((error: unknown) => log.warn(`closing an idle upstream session failed: ${causeCode(error)}`));
   }
 
@@ -220,7 +201,7 @@ export function createHttpUpstream(options: HttpUpstreamOptions): Upstream {
     handle,
     close: async () => {
       clearInterval(sweeper);
-      pool.close();
+      await pool.close();
     },
   };
 }
