@@ -28,4 +28,14 @@ export default tseslint.config(
       "no-restricted-imports": ["error", { patterns: [{ group: ["node:*"], message: "shared/ is runtime-neutral" }] }],
     },
   },
+  {
+    // @mcpbox/dev/test-kit runs inside workerd too (the worker tests import it): fetch and Web Crypto only.
+    files: ["dev/src/test-kit/*.ts", "dev/src/idp/accounts.ts", "dev/src/idp/login-form.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        { patterns: [{ group: ["node:*", "./node", "./node/*"], message: "the test kit's entry is runtime-neutral: Node-only helpers go in dev/src/test-kit/node/" }] },
+      ],
+    },
+  },
 );

@@ -1,15 +1,17 @@
 /**
- * The worker test project: tests run inside workerd (@cloudflare/vitest-pool-workers) against the
+ * The worker test project: tests run inside workerd (@cloudflare/vitest-plugin) against the
  * real OAuth library, with a real OpenID Provider and a recording gateway stand-in started by the
  * global setup in Node. Runtime settings come from wrangler.toml; MCPBOX_TUNNEL (vpc_services has
  * no local simulator) is a service binding to the stand-in.
  */
 import { randomBytes } from "node:crypto";
-import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
+import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineProject } from "vitest/config";
-// Relative imports: vitest bundles this file and would leave a workspace package to Node unbundled.
+// Vitest bundles this file and leaves package imports to Node, which strips the types of a .ts
+// file but resolves no extensionless import: @mcpbox/dev/wrangler-settings imports no workspace
+// module, so Node loads it as it is; @mcpbox/shared's index would not load, hence its one file here.
+import { readWorkerSettings } from "@mcpbox/dev/wrangler-settings";
 import { WORKER_BINDINGS } from "../shared/src/names.ts";
-import { readWorkerSettings } from "../dev/src/wrangler-settings.ts";
 import { TEST_EXTRA_CORS_ORIGIN, TEST_SERVICE_TOKEN, type HarnessInfo } from "./test/helpers/harness-info.ts";
 
 const settings = readWorkerSettings();
@@ -48,7 +50,7 @@ export default defineProject({
   test: {
     name: "worker",
     include: ["test/**/*.test.ts"],
-    globalSetup: ["./test/helpers/harness/global-setup.ts"],
+    globalSetup: ["./test/helpers/node/global-setup.ts"],
     testTimeout: 20_000,
   },
 });

@@ -6,17 +6,16 @@
  */
 import { fork, spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
-import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { everythingEntry } from "@mcpbox/gateway";
 import { GATEWAY_ENV, MCPBOX_HEADERS, QUIET_WRANGLER_ENV } from "@mcpbox/shared";
-import { writeBenchSection } from "../src/bench-report";
-import { runAuthorizationCodeFlow } from "../src/oauth-flow";
-import { DEV_STACK_ENV } from "../src/stack/config";
-import { freePort } from "../test/helpers/processes";
+import { runAuthorizationCodeFlow } from "../src/test-kit";
+import { freePort, writeBenchSection } from "../src/test-kit/node";
+import { DEV_STACK_ENV } from "../src/stack";
 import type { StackProcessReady } from "./stack-process";
 import { measureStartup } from "./startup";
 import { fullPathMarkdown } from "./report";
@@ -30,12 +29,10 @@ const STARTUP_RUNS = 3;
 const TARGET_ADDED_P50_MS = 2;
 const STARTUP_TARGET_MS = 15_000;
 const EMAIL = "bench@example.com";
-const require = createRequire(import.meta.url);
-const EVERYTHING = path.join(path.dirname(require.resolve("@modelcontextprotocol/server-everything/package.json")), "dist", "index.js");
 
 async function startEverythingHttp(): Promise<{ url: string; child: ChildProcess }> {
   const port = await freePort();
-  const child = spawn(process.execPath, [EVERYTHING, "streamableHttp"], { env: { PATH: process.env.PATH ?? "", PORT: String(port) }, stdio: ["ignore", "ignore", "pipe"] });
+  const child = spawn(process.execPath, [everythingEntry(), "streamableHttp"], { env: { PATH: process.env.PATH ?? "", PORT: String(port) }, stdio: ["ignore", "ignore", "pipe"] });
   await new Promise<void>((resolve, reject) => {
     let seen = "";
     child.stderr?.on("data", (chunk: Buffer) => {

@@ -3,7 +3,7 @@
  * breakdown of the Worker's share with what was done about each part, and `npm start`'s time to
  * ready. Pure formatting of one run's figures.
  */
-import { machineSummary, percentile } from "../src/bench-report";
+import { machineSummary, percentile } from "../src/test-kit/node";
 import type { CaseResult } from "./timing";
 import { ms } from "./timing";
 

@@ -4,11 +4,7 @@
  * from its environment like `npm start`; once it is ready, also starts the instrumented Worker
  * (worker-probe/) in a workerd of its own, reports the addresses over IPC and stops on "stop".
  */
-import { workerCallbackUris } from "../src/stack/components";
-import { loadStackConfig } from "../src/stack/config";
-import { workerSecrets } from "../src/stack/dev-vars";
-import { silentStackLog } from "../src/stack/log";
-import { startStack } from "../src/stack/stack";
+import { workerCallbackUris, loadStackConfig, workerSecrets, silentStackLog, startStack } from "../src/stack";
 import { readWorkerSettings } from "../src/wrangler-settings";
 import { startProbeWorker, type ProbeWorker } from "./worker-probe/probe-worker";
 

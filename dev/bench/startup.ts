@@ -8,7 +8,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
-import { DEV_STACK_ENV } from "../src/stack/config";
+import { DEV_STACK_ENV } from "../src/stack";
 import { REPO_ROOT } from "../src/wrangler-settings";
 import { QUIET_WRANGLER_ENV } from "@mcpbox/shared";
 

@@ -3,7 +3,7 @@
  * so every case sees the same machine load; warm-up rounds are discarded; p50/p99 per case.
  */
 import { performance } from "node:perf_hooks";
-import { percentile } from "../src/bench-report";
+import { percentile } from "../src/test-kit/node";
 
 export interface Case {
   name: string;

@@ -10,7 +10,7 @@ import type { WorkerInside, WorkerPhase } from "./worker-probe/measure";
 import type { ProfileArea } from "./worker-probe/profile-summary";
 
 /** Cloudflare's Workers Free plan: CPU time per request. */
-export const FREE_PLAN_CPU_MS = 10;
+const FREE_PLAN_CPU_MS = 10;
 
 const AREA_LABELS: Record<ProfileArea, string> = {
   worker: "our Worker code (worker/src, shared/), with the runtime APIs it calls",

@@ -3,12 +3,7 @@
  * Miniflare), configured from the environment, with a ready line per component and the URL to
  * connect MCP clients to. Wiring only: the parts live in ./stack/.
  */
-import { loadStackConfig } from "./stack/config";
-import { StackError } from "./stack/errors";
-import { consoleStackLog } from "./stack/log";
-import { handleShutdown } from "./stack/shutdown";
-import { startStack } from "./stack/stack";
-import { connectInstructions } from "./stack/summary";
+import { loadStackConfig, StackError, consoleStackLog, handleShutdown, startStack, connectInstructions } from "./stack";
 
 const log = consoleStackLog;
 const shutdown = handleShutdown(log, (code) => process.exit(code));

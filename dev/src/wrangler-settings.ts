@@ -1,7 +1,8 @@
 /**
  * The Worker's runtime settings as wrangler.toml declares them (compatibility date and flags,
  * `[vars]`), for everything that runs the Worker outside wrangler: the workerd tests' config and
- * Miniflare. Imports nothing from the workspace (not even @mcpbox/shared), so vitest can load it while bundling its config.
+ * Miniflare. Imports nothing from the workspace (not even @mcpbox/shared): the worker's vitest
+ * config imports it as `@mcpbox/dev/wrangler-settings`, which Node loads without a bundler.
  */
 import path from "node:path";
 import { fileURLToPath } from "node:url";

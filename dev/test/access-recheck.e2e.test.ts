@@ -9,7 +9,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { WORKER_VAR_NAMES } from "@mcpbox/shared";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { postForm, runAuthorizationCodeFlow, type FlowResult } from "../src/oauth-flow";
+import { postForm, runAuthorizationCodeFlow, type FlowResult } from "../src/test-kit";
 import { echoText } from "./helpers/mcp";
 import { startTestStack, type TestStack } from "./helpers/stack";
 

@@ -9,8 +9,8 @@
 import { readFile } from "node:fs/promises";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, expect, inject, it } from "vitest";
+import { launchChromium, signInAtDevIdp } from "../src/test-kit/node/chromium";
 import { startAgentWorker, type RunningAgentWorker } from "./helpers/agent-worker";
-import { launchChromium, signInAtDevIdp } from "./helpers/chromium";
 import { startTestStack, type TestStack } from "./helpers/stack";
 
 /** A storage table name of the Agents SDK: present in any bundle that contains the SDK. */

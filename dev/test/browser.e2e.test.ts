@@ -11,9 +11,9 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import type { Browser, BrowserContext, Response as PageResponse } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEV_IDP_BANNER } from "../src/idp/login-form";
-import { exchangeCode, prepareAuthorization, type PreparedAuthorization } from "../src/oauth-flow";
+import { exchangeCode, prepareAuthorization, type PreparedAuthorization } from "../src/test-kit";
 import { REPO_ROOT } from "../src/wrangler-settings";
-import { launchChromium, signInAtDevIdp, startLoopbackRedirect, type LoopbackRedirect } from "./helpers/chromium";
+import { launchChromium, signInAtDevIdp, startLoopbackRedirect, type LoopbackRedirect } from "../src/test-kit/node/chromium";
 import { echoText } from "./helpers/mcp";
 import { startTestStack, type TestStack } from "./helpers/stack";
 

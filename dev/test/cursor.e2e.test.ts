@@ -14,8 +14,8 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import type { OAuthClientMetadata } from "@modelcontextprotocol/sdk/shared/auth.js";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { authorizationUrl, newPkce } from "../src/oauth-flow";
-import { launchChromium, signInAtDevIdp, startLoopbackRedirect, type LoopbackRedirect } from "./helpers/chromium";
+import { authorizationUrl, newPkce } from "../src/test-kit";
+import { launchChromium, signInAtDevIdp, startLoopbackRedirect, type LoopbackRedirect } from "../src/test-kit/node/chromium";
 import { echoText } from "./helpers/mcp";
 import { TestOAuthClientProvider } from "./helpers/oauth-client-provider";
 import { startTestStack, type TestStack } from "./helpers/stack";

@@ -6,7 +6,7 @@
 import { chmod, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { WORKER_SECRET_NAMES } from "@mcpbox/shared";
+import { SERVICE_TOKEN_SEPARATOR, WORKER_SECRET_NAMES } from "@mcpbox/shared";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { loadDevVars, parseDevVars, saveDevVars, workerSecrets } from "../src/stack/dev-vars";
 import { StackError } from "../src/stack/errors";
@@ -63,5 +63,15 @@ describe(".dev.vars", () => {
     expect(error).toBeInstanceOf(StackError);
     expect((error as Error).message).toContain(`COOKIE_ENCRYPTION_KEY in ${file} is malformed`);
     expect((error as Error).message).toContain("Delete that line");
+  });
+
+  it("refuses a service token the gateway would read as two (it holds the rotation separator)", async () => {
+    const [current, previous] = ["a".repeat(32), "b".repeat(32)];
+    await writeFile(file, `MCPBOX_SERVICE_TOKEN=${current}${SERVICE_TOKEN_SEPARATOR}${previous}\n`);
+    const error = await loadDevVars(file).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(StackError);
+    expect((error as Error).message).toContain(`MCPBOX_SERVICE_TOKEN in ${file} is malformed`);
+    await writeFile(file, `MCPBOX_SERVICE_TOKEN=${current}${previous}\n`);
+    expect((await loadDevVars(file)).secrets.MCPBOX_SERVICE_TOKEN).toBe(current + previous);
   });
 });

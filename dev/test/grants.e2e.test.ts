@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getAllValues, listAllKeys } from "../../provisioner/src/grants/kv-store";
 import { startFakeCloudflare, type FakeCloudflare } from "../../provisioner/test/helpers/fake-cloudflare";
 import { kvData } from "../../provisioner/test/helpers/fake-cloudflare/routes-kv-keys";
-import { postForm, runAuthorizationCodeFlow, type FlowResult } from "../src/oauth-flow";
+import { postForm, runAuthorizationCodeFlow, type FlowResult } from "../src/test-kit";
 import { startTestStack, type TestStack } from "./helpers/stack";
 
 const ALICE = "alice@example.com";

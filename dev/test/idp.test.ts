@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEV_IDP_BANNER, startDevIdp, type DevIdp } from "../src/idp/index";
-import { loginAtDevIdp } from "../src/oauth-flow";
+import { loginAtDevIdp } from "../src/test-kit";
 import { authorizationRequest, decodeJwt, idpBrowser, signIn, type IdpClient } from "./helpers/idp-client";
 
 const CLIENT_ID = "dev-test-app";

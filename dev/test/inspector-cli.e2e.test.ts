@@ -9,11 +9,11 @@ import { chmod, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runAuthorizationCodeFlow } from "../src/oauth-flow";
-import { launchChromium, signInAtDevIdp } from "./helpers/chromium";
+import { runAuthorizationCodeFlow } from "../src/test-kit";
+import { launchChromium, signInAtDevIdp } from "../src/test-kit/node/chromium";
+import { freePort } from "../src/test-kit/node";
 import { startFakeBrowser, type FakeBrowser } from "./helpers/fake-browser";
 import { inspectorHome, runInspectorCli, type CliRun, type InspectorHome } from "./helpers/inspector";
-import { freePort } from "./helpers/processes";
 import { startTestStack, type TestStack } from "./helpers/stack";
 
 let stack: TestStack;

@@ -8,10 +8,10 @@
  */
 import type { Browser, BrowserContext, Page, Request as PageRequest } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { runAuthorizationCodeFlow } from "../src/oauth-flow";
-import { launchChromium, signInAtDevIdp } from "./helpers/chromium";
+import { runAuthorizationCodeFlow } from "../src/test-kit";
+import { launchChromium, signInAtDevIdp } from "../src/test-kit/node/chromium";
+import { freePort } from "../src/test-kit/node";
 import { inspectorHome, startInspectorWeb, type InspectorHome, type InspectorWeb } from "./helpers/inspector";
-import { freePort } from "./helpers/processes";
 import { startTestStack, type TestStack } from "./helpers/stack";
 
 let stack: TestStack;

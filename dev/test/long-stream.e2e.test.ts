@@ -10,7 +10,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { GATEWAY_ENV } from "@mcpbox/shared";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { runAuthorizationCodeFlow } from "../src/oauth-flow";
+import { runAuthorizationCodeFlow } from "../src/test-kit";
 import { oneTo } from "./helpers/mcp";
 import { startTestStack, type TestStack } from "./helpers/stack";
 

@@ -12,10 +12,10 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { launchChromium, signInAtDevIdp } from "./helpers/chromium";
+import { launchChromium, signInAtDevIdp } from "../src/test-kit/node/chromium";
+import { freePort, isRunning } from "../src/test-kit/node";
 import { startFakeBrowser, type FakeBrowser } from "./helpers/fake-browser";
 import { echoText } from "./helpers/mcp";
-import { freePort, isAlive } from "./helpers/processes";
 import { startTestStack, type TestStack } from "./helpers/stack";
 
 const require = createRequire(import.meta.url);
@@ -81,7 +81,7 @@ it("signs in through its browser step (driven in Chromium) and then lists tools 
 
   const pid = transport.pid;
   await client.close();
-  expect(pid !== null && isAlive(pid)).toBe(false);
+  expect(pid !== null && isRunning(pid)).toBe(false);
   // Its token store holds what it needs to reconnect (files only; their contents stay private).
   expect((await readdir(configDir, { recursive: true })).some((name) => name.endsWith("_tokens.json"))).toBe(true);
 }, 90_000);

@@ -8,7 +8,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport, StreamableHTTPError } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { GATEWAY_ENV, JSONRPC_ERROR } from "@mcpbox/shared";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { approveAuthorization, loginAtDevIdp, prepareAuthorization, runAuthorizationCodeFlow } from "../src/oauth-flow";
+import { approveAuthorization, loginAtDevIdp, prepareAuthorization, runAuthorizationCodeFlow } from "../src/test-kit";
 import { echoText } from "./helpers/mcp";
 import { startTestStack, type TestStack } from "./helpers/stack";
 

@@ -6,37 +6,20 @@
  */
 import { readFileSync } from "node:fs";
 import { mkdtemp, readdir, rm, stat } from "node:fs/promises";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { describe, expect, it } from "vitest";
 import { WORKER_VAR_NAMES } from "@mcpbox/shared";
-import { postForm, runAuthorizationCodeFlow } from "../src/oauth-flow";
-import { DEV_STACK_ENV, loadStackConfig } from "../src/stack/config";
-import { StackError } from "../src/stack/errors";
-import { startStack } from "../src/stack/stack";
+import { postForm, runAuthorizationCodeFlow } from "../src/test-kit";
+import { commandLineOf, descendants, freePort, isRunning, occupyPort } from "../src/test-kit/node";
+import { DEV_STACK_ENV, loadStackConfig, StackError, startStack } from "../src/stack";
 import { echoText } from "./helpers/mcp";
-import { descendants, freePort, isAlive } from "./helpers/processes";
 import { startTestStack } from "./helpers/stack";
 import { runStart } from "./helpers/start-process";
 
 const READY = "Press Ctrl-C to stop everything.";
-
-async function occupyPort(): Promise<{ port: number; close(): Promise<void> }> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return { port: (server.address() as net.AddressInfo).port, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
-}
-
-function commandLine(pid: number): string {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, "utf8").replace(/\0/g, " ");
-  } catch {
-    return "";
-  }
-}
 
 describe("npm start", () => {
   it("prints a ready line per component and how to connect, serves the path, and stops cleanly on SIGTERM", async () => {
@@ -77,13 +60,13 @@ describe("npm start", () => {
 
       const pid = run.child.pid as number;
       const before = descendants(pid);
-      expect(before.some((p) => commandLine(p).includes("workerd"))).toBe(true);
-      expect(before.some((p) => commandLine(p).includes("server-everything"))).toBe(true);
+      expect(before.some((p) => commandLineOf(p)?.includes("workerd"))).toBe(true);
+      expect(before.some((p) => commandLineOf(p)?.includes("server-everything"))).toBe(true);
 
       process.kill(pid, "SIGTERM");
       await run.exited;
       expect(run.output()).toMatch(/^\[stack\] +stopped$/m);
-      expect(before.filter(isAlive)).toEqual([]);
+      expect(before.filter(isRunning)).toEqual([]);
       await client.close().catch(() => undefined);
     } finally {
       await run.cleanup();

@@ -3,20 +3,10 @@
  * CPU goes (relay vs MCP server vs everything else on a shared machine). NaN where /proc is absent.
  */
 import { readFileSync, readdirSync } from "node:fs";
+import { processTree, statFields } from "@mcpbox/dev/test-kit/node";
 
 // Linux reports utime/stime in clock ticks; 100 per second on every common configuration.
 const TICK_MS = 10;
-
-/** The fields of /proc/<pid>/stat after the command name, or undefined once the pid is gone. */
-export function statFields(pid: number): string[] | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  } catch {
-    // No such process (any more).
-    return undefined;
-  }
-}
 
 /**
  * CPU time its live threads have run, in ms, from each thread's schedstat (nanoseconds, where
@@ -40,29 +30,6 @@ export function cpuMs(pid: number): number {
   if (precise !== undefined) return precise;
   const fields = statFields(pid);
   return fields ? (Number(fields[11]) + Number(fields[12])) * TICK_MS : Number.NaN;
-}
-
-/** `pid` and all its live descendants. */
-export function processTree(pid: number): number[] {
-  const children = new Map<number, number[]>();
-  let entries: string[];
-  try {
-    entries = readdirSync("/proc").filter((e) => /^\d+$/.test(e));
-  } catch {
-    return [pid];
-  }
-  for (const entry of entries) {
-    const ppid = Number(statFields(Number(entry))?.[1]);
-    if (!children.has(ppid)) children.set(ppid, []);
-    children.get(ppid)?.push(Number(entry));
-  }
-  const out: number[] = [];
-  const walk = (p: number) => {
-    out.push(p);
-    for (const child of children.get(p) ?? []) walk(child);
-  };
-  walk(pid);
-  return out;
 }
 
 /** Snapshot of the CPU used by every process in the trees of `roots`. */

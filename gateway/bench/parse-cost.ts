@@ -4,7 +4,7 @@
  * JSON.stringify cost for the same text. In-process and single-threaded: the hot-path share of the
  * decision that makes every hop see the same message.
  */
-import { machineSummary, writeBenchSection } from "../../dev/src/bench-report";
+import { machineSummary, writeBenchSection } from "@mcpbox/dev/test-kit/node";
 import { parseMcpBody } from "../src/jsonrpc/message";
 
 interface Cost {

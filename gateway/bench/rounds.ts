@@ -4,7 +4,7 @@
  * machine lands on all of them alike. Each round records its latencies and the CPU the setup's
  * processes used (/proc), so figures can be taken per call and as medians of per-round ratios.
  */
-import { percentile } from "../../dev/src/bench-report";
+import { percentile } from "@mcpbox/dev/test-kit/node";
 import { snapshot, used } from "./cpu";
 import { closeSession, openSession, openSessionless, runLoad } from "./load";
 import type { LoadResult, Session, Target } from "./load";

@@ -15,7 +15,7 @@ import os, { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { GATEWAY_ENV, MCPBOX_HEADERS } from "@mcpbox/shared";
-import { machineSummary, writeBenchSection } from "../../dev/src/bench-report";
+import { machineSummary, writeBenchSection } from "@mcpbox/dev/test-kit/node";
 import { everythingStdioCommand, startEverythingHttp } from "../test/helpers/processes";
 import { measureParseCost, parseCostTable } from "./parse-cost";
 import { benchPolicy, policyMicrosPerCall } from "./policy-cost";

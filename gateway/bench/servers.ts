@@ -10,7 +10,7 @@ import { connect } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { GATEWAY_ENV } from "@mcpbox/shared";
-import { freePort } from "../test/helpers/processes";
+import { freePort } from "@mcpbox/dev/test-kit/node";
 
 const require = createRequire(import.meta.url);
 const MAIN = fileURLToPath(new URL("../src/main.ts", import.meta.url));

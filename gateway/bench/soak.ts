@@ -17,7 +17,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { GATEWAY_ENV, MCPBOX_HEADERS } from "@mcpbox/shared";
-import { machineSummary, percentile, writeBenchSection } from "../../dev/src/bench-report";
+import { machineSummary, percentile, writeBenchSection } from "@mcpbox/dev/test-kit/node";
 import { startEverythingHttp } from "../test/helpers/processes";
 import { callEcho, closeSession, openSession, runLoad } from "./load";
 import type { Session, Target } from "./load";

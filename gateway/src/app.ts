@@ -4,7 +4,7 @@
  * to web objects). The same checks in the same order (guard/mcp-guard.ts), the body limit counted
  * on the web stream, the reply as a web Response with SSE keepalive comments.
  */
-import { GATEWAY_PATHS, HEALTH_BODY } from "@mcpbox/shared";
+import { GATEWAY_PATHS, HEALTH_BODY, MCP_HTTP_METHODS } from "@mcpbox/shared";
 import { Hono } from "hono";
 import type { Context } from "hono";
 import type { GatewayConfig } from "./config";
@@ -55,7 +55,7 @@ export function createApp({ config, upstream, log, policy }: AppDeps): Hono {
     await next();
   });
   app.get(GATEWAY_PATHS.health, () => new Response(HEALTH_TEXT, { headers: { "content-type": "application/json" } }));
-  app.on(["POST", "GET", "DELETE"], GATEWAY_PATHS.mcp, async (c) => {
+  app.on([...MCP_HTTP_METHODS], GATEWAY_PATHS.mcp, async (c) => {
     const request = webMcpRequest(c);
     // Without Node's response object, the end of the handler is the end this layer can see.
     let release: (() => void) | undefined;

@@ -4,24 +4,27 @@
  * This is the only module that reads environment variables.
  */
 import {
+  DEFAULT_GATEWAY_PORT,
+  GATEWAY_ENV,
+  MIN_SERVICE_TOKEN_LENGTH,
+  SERVICE_TOKEN_SEPARATOR,
+  parseEmailAllowlist,
+  parseOriginList,
+} from "@mcpbox/shared";
+import type { EmailAllowlist } from "@mcpbox/shared";
+import {
   DEFAULT_GATEWAY_BIND_HOST,
   DEFAULT_GATEWAY_DRAIN_MS,
   DEFAULT_GATEWAY_MAX_BODY_BYTES,
   DEFAULT_GATEWAY_MAX_CONCURRENT_PER_USER,
   DEFAULT_GATEWAY_MAX_HTTP_SESSIONS,
   DEFAULT_GATEWAY_MAX_SESSIONS,
-  DEFAULT_GATEWAY_PORT,
   DEFAULT_GATEWAY_SESSION_IDLE_MS,
   DEFAULT_GATEWAY_SESSIONS_PER_USER_DIVISOR,
   DEFAULT_GATEWAY_SSE_KEEPALIVE_MS,
   DEFAULT_GATEWAY_UPSTREAM_TIMEOUT_MS,
   GATEWAY_BUILTIN_ALLOWED_HOSTS,
-  GATEWAY_ENV,
-  MIN_SERVICE_TOKEN_LENGTH,
-  parseEmailAllowlist,
-  parseOriginList,
-} from "@mcpbox/shared";
-import type { EmailAllowlist } from "@mcpbox/shared";
+} from "./config-defaults";
 import { splitCommandLine } from "./upstream/command-line";
 
 /** Where MCP traffic goes: a Streamable HTTP server, or a stdio command spawned per session. */
@@ -162,7 +165,7 @@ function parseTokens(value: string | undefined, problems: string[]): string[] {
     problems.push(`${name} is not set: the gateway never runs without a service token (the provisioner writes one with --env-file)`);
     return [];
   }
-  const tokens = value.split(",").map((t) => t.trim());
+  const tokens = value.split(SERVICE_TOKEN_SEPARATOR).map((t) => t.trim());
   if (tokens.length > 2) problems.push(`${name} holds ${tokens.length} tokens: give one, or two separated by a comma while rotating`);
   tokens.forEach((token, index) => {
     const which = tokens.length > 1 ? `token ${index + 1} of ${name}` : name;

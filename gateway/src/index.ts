@@ -14,7 +14,7 @@ export type { GatewayErrorCode } from "./errors";
 export { silentLogger, stderrLogger } from "./logger";
 export type { Logger } from "./logger";
 export type { StdioUpstream } from "./upstream/stdio";
-export { defaultUpstreamCommand, everythingEntry, quoteWord } from "./upstream/default-command";
+export { defaultUpstreamCommand, everythingEntry } from "./upstream/default-command";
 export type { Upstream } from "./upstream/types";
 export { MAX_BATCH_MESSAGES, McpBody, parseMcpBody } from "./jsonrpc/message";
 export type { JsonRpcMessage, JsonRpcNotification, JsonRpcRequest, JsonRpcResponse, ParseResult } from "./jsonrpc/message";

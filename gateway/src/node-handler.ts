@@ -7,6 +7,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { GATEWAY_PATHS, HEALTH_BODY, MCP_HEADERS } from "@mcpbox/shared";
+import type { McpHttpMethod } from "@mcpbox/shared";
 import type { AuditRecord } from "./audit";
 import type { GatewayConfig } from "./config";
 import { GatewayError, INTERNAL_ERROR_MESSAGE, errorParts } from "./errors";
@@ -66,7 +67,7 @@ export function nodeHeader(incoming: IncomingMessage, name: string): string | un
 class NodeMcpRequest implements McpRequest {
   constructor(
     private readonly incoming: IncomingMessage,
-    readonly method: "POST" | "GET" | "DELETE",
+    readonly method: McpHttpMethod,
   ) {}
 
   header(name: string): string | undefined {

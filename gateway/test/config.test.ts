@@ -5,7 +5,6 @@
 import { GATEWAY_ENV } from "@mcpbox/shared";
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../src/index";
-import { splitCommandLine } from "../src/upstream/command-line";
 
 const TOKEN = "a".repeat(64);
 const base = { [GATEWAY_ENV.serviceToken]: TOKEN, [GATEWAY_ENV.upstreamUrl]: "http://127.0.0.1:3001/mcp" };
@@ -101,21 +100,5 @@ describe("loadConfig", () => {
     expect(problems).toHaveLength(4);
     const error = new ConfigError(problems);
     expect(error.message.split("\n")).toHaveLength(5);
-  });
-});
-
-describe("splitCommandLine", () => {
-  it.each([
-    ["node server.js", ["node", "server.js"]],
-    ["  uvx   mcp-server-git  ", ["uvx", "mcp-server-git"]],
-    [`"/opt/my tools/server" --name='x y' a\\ b`, ["/opt/my tools/server", "--name=x y", "a b"]],
-    [`echo "say \\"hi\\"" ''`, ["echo", 'say "hi"', ""]],
-  ])("splits %s", (line, argv) => {
-    expect(splitCommandLine(line)).toEqual({ ok: true, argv });
-  });
-
-  it("refuses an empty line and a dangling backslash", () => {
-    expect(splitCommandLine("   ")).toEqual({ ok: false, reason: "it is empty" });
-    expect(splitCommandLine("node \\")).toEqual({ ok: false, reason: "it ends with a lone backslash" });
   });
 });

@@ -11,7 +11,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { eventually, writeCloudflaredStandIn } from "./helpers/cloudflared-stand-in";
-import { isAlive } from "./helpers/processes";
+import { processExists } from "@mcpbox/dev/test-kit/node";
 
 const MAIN = fileURLToPath(new URL("../src/connect/main.ts", import.meta.url));
 let dir: string;
@@ -44,7 +44,7 @@ it("one Ctrl-C stops cloudflared, the gateway and connect itself", async () => {
   child.kill("SIGINT");
   expect(await exited).toBe(0);
   expect(standIn.signals()).toEqual(["SIGTERM"]);
-  expect(isAlive(run?.pid as number)).toBe(false);
+  expect(processExists(run?.pid as number)).toBe(false);
   await expect(fetch(`${url}/health`)).rejects.toThrow();
   expect(stdout).toMatch(/\[connect\]\s+stopped\n$/);
 }, 40_000);

@@ -12,7 +12,7 @@ import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { runConnect, type Part } from "../src/connect/run-connect";
 import { eventually, writeCloudflaredStandIn, type CloudflaredStandIn } from "./helpers/cloudflared-stand-in";
-import { isAlive } from "./helpers/processes";
+import { processExists } from "@mcpbox/dev/test-kit/node";
 
 const TUNNEL_TOKEN = Buffer.from(JSON.stringify({ a: "acc", t: "tun", s: randomBytes(32).toString("base64") })).toString("base64");
 const SERVICE_TOKEN = randomBytes(32).toString("hex");
@@ -104,7 +104,7 @@ describe("npm run connect", () => {
     stop.abort();
     expect(await done).toBe(0);
     expect(standIn.signals()).toEqual(["SIGTERM"]);
-    expect(isAlive(run?.pid as number)).toBe(false);
+    expect(processExists(run?.pid as number)).toBe(false);
     await expect(fetch(`${url}/health`)).rejects.toThrow();
     expect(standIn.runs()).toHaveLength(1);
   });

@@ -10,7 +10,9 @@ import { SERVICE_TOKEN } from "./helpers/gateway";
 import { killMains, runMain } from "./helpers/main-process";
 import type { MainProcess } from "./helpers/main-process";
 import { connectClient } from "./helpers/mcp-client";
-import { EVERYTHING_ENTRY, childPids, everythingStdioCommand, helperStdioCommand, isRunning, processGroupOf } from "./helpers/processes";
+import { childPids, isRunning, processGroupOf } from "@mcpbox/dev/test-kit/node";
+import { everythingEntry } from "../src/upstream/default-command";
+import { everythingStdioCommand, helperStdioCommand } from "./helpers/processes";
 
 const headers = { [MCPBOX_HEADERS.serviceToken]: SERVICE_TOKEN, [MCPBOX_HEADERS.userEmail]: "cas@example.com" };
 const leftovers: number[] = [];
@@ -32,7 +34,7 @@ describe("Ctrl-C in the gateway's terminal", () => {
   it("reaches the gateway only: the running tool call finishes, then the gateway ends the child", async () => {
     const main = foregroundGateway(everythingStdioCommand());
     const { client } = await connectClient(await main.ready, headers);
-    const [pid] = childPids(main.pid, EVERYTHING_ENTRY);
+    const [pid] = childPids(main.pid, everythingEntry());
     leftovers.push(pid as number);
     expect(processGroupOf(pid as number)).toBe(pid);
     expect(processGroupOf(main.pid)).toBe(main.pid);
@@ -77,7 +79,7 @@ describe("the gateway killed outright (SIGKILL)", () => {
   it("leaves no child behind: the children's stdin closes and MCP servers exit on that", async () => {
     const main = foregroundGateway(everythingStdioCommand());
     const { client } = await connectClient(await main.ready, headers);
-    const [pid] = childPids(main.pid, EVERYTHING_ENTRY);
+    const [pid] = childPids(main.pid, everythingEntry());
     leftovers.push(pid as number);
     main.child.kill("SIGKILL");
     await main.exited;

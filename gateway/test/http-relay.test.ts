@@ -8,7 +8,7 @@ import { GATEWAY_ENV, MCPBOX_HEADERS, MCP_HEADERS } from "@mcpbox/shared";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { MCP_POST_HEADERS, SERVICE_TOKEN, initializeBody, startTestGateway, toolCallBody } from "./helpers/gateway";
 import type { TestGateway } from "./helpers/gateway";
-import { freePort } from "./helpers/processes";
+import { freePort } from "@mcpbox/dev/test-kit/node";
 import { errorMessage, rawRequest } from "./helpers/raw-http";
 import { jsonResultHandler, startRecordingUpstream } from "./helpers/recording-upstream";
 import type { RecordingUpstream } from "./helpers/recording-upstream";

@@ -9,7 +9,9 @@ import { MCP_POST_HEADERS, SERVICE_TOKEN, initializeBody, startTestGateway, tool
 import type { TestGateway } from "./helpers/gateway";
 import { killMains, runMain } from "./helpers/main-process";
 import { connectClient } from "./helpers/mcp-client";
-import { EVERYTHING_ENTRY, childPids, everythingStdioCommand, isAlive } from "./helpers/processes";
+import { childPids, processExists } from "@mcpbox/dev/test-kit/node";
+import { everythingEntry } from "../src/upstream/default-command";
+import { everythingStdioCommand } from "./helpers/processes";
 import { rawRequest } from "./helpers/raw-http";
 import { jsonResultHandler, startRecordingUpstream } from "./helpers/recording-upstream";
 import type { RecordingUpstream } from "./helpers/recording-upstream";
@@ -92,10 +94,10 @@ describe("graceful shutdown", () => {
   it("kills the children of stdio sessions", async () => {
     gateway = await startTestGateway({ [GATEWAY_ENV.upstreamCommand]: everythingStdioCommand() });
     const { client } = await connectClient(gateway.url, gateway.headers("gina@example.com"));
-    const pids = childPids(process.pid, EVERYTHING_ENTRY);
+    const pids = childPids(process.pid, everythingEntry());
     expect(pids.length).toBeGreaterThan(0);
     await gateway.close();
-    for (const pid of pids) expect(isAlive(pid)).toBe(false);
+    for (const pid of pids) expect(processExists(pid)).toBe(false);
     await client.close();
   });
 });
@@ -113,11 +115,11 @@ describe("main.ts", () => {
     const url = await main.ready;
     expect(main.stderr()).toContain(`ready on ${url} (serving /mcp and /health; upstream: stdio command`);
     const { client } = await connectClient(url, { "X-MCPbox-Service-Token": SERVICE_TOKEN, "X-MCPbox-User-Email": "gina@example.com" });
-    const [pid] = childPids(main.child.pid as number, EVERYTHING_ENTRY);
+    const [pid] = childPids(main.child.pid as number, everythingEntry());
     expect(pid).toBeDefined();
     main.child.kill("SIGTERM");
     expect(await main.exited).toBe(0);
-    expect(isAlive(pid as number)).toBe(false);
+    expect(processExists(pid as number)).toBe(false);
     expect(main.stderr()).toContain("SIGTERM: draining in-flight requests");
     await client.close();
   });

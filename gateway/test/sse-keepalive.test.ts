@@ -4,12 +4,13 @@
  * the web Response path; the MCP SDK client reads straight through them; other responses are
  * untouched; 0 turns them off. "Time has passed" is shown by a witness stream's own comments.
  */
-import { DEFAULT_GATEWAY_SSE_KEEPALIVE_MS, GATEWAY_ENV, MCP_HEADERS } from "@mcpbox/shared";
+import { GATEWAY_ENV, MCP_HEADERS } from "@mcpbox/shared";
 import type { ServerResponse } from "node:http";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../src/app";
+import { DEFAULT_GATEWAY_SSE_KEEPALIVE_MS } from "../src/config-defaults";
 import { ConfigError, loadConfig, silentLogger } from "../src/index";
 import { createUpstream } from "../src/server";
 import { MCP_POST_HEADERS, SERVICE_TOKEN, startTestGateway, toolCallBody } from "./helpers/gateway";

@@ -8,13 +8,15 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MCP_POST_HEADERS, SERVICE_TOKEN, startTestGateway, toolCallBody } from "./helpers/gateway";
 import type { TestGateway } from "./helpers/gateway";
 import { connectClient } from "./helpers/mcp-client";
-import { EVERYTHING_ENTRY, childPids, everythingStdioCommand, isAlive } from "./helpers/processes";
+import { childPids, processExists } from "@mcpbox/dev/test-kit/node";
+import { everythingEntry } from "../src/upstream/default-command";
+import { everythingStdioCommand } from "./helpers/processes";
 import { errorMessage, rawRequest } from "./helpers/raw-http";
 import { echoText, progressEvents, readTextResource } from "./helpers/scenarios";
 
 let gateway: TestGateway;
 const EMAIL = "bob@example.com";
-const everythingChildren = () => new Set(childPids(process.pid, EVERYTHING_ENTRY));
+const everythingChildren = () => new Set(childPids(process.pid, everythingEntry()));
 const previousToken = process.env[GATEWAY_ENV.serviceToken];
 
 beforeAll(async () => {
@@ -45,7 +47,7 @@ describe("gateway in front of a stdio server", () => {
 
     const sessionId = transport.sessionId as string;
     await transport.terminateSession();
-    expect(isAlive(pid)).toBe(false);
+    expect(processExists(pid)).toBe(false);
     const after = await rawRequest({
       port: gateway.port,
       method: "POST",

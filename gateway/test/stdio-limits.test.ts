@@ -8,7 +8,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { MCP_POST_HEADERS, initializeBody, startTestGateway, toolCallBody } from "./helpers/gateway";
 import type { TestGateway } from "./helpers/gateway";
 import { connectClient } from "./helpers/mcp-client";
-import { everythingStdioCommand, helperStdioCommand, isAlive } from "./helpers/processes";
+import { processExists } from "@mcpbox/dev/test-kit/node";
+import { everythingStdioCommand, helperStdioCommand } from "./helpers/processes";
 import { errorMessage, rawRequest } from "./helpers/raw-http";
 import type { StdioUpstream } from "../src/index";
 
@@ -47,8 +48,8 @@ describe("stdio relay limits", () => {
     const { transport } = await connectClient(gateway.url, gateway.headers(EMAIL));
     const [session] = sessionsOf(gateway);
     const pid = session?.pid as number;
-    expect(isAlive(pid)).toBe(true);
-    await expect.poll(() => isAlive(pid), { timeout: 10_000 }).toBe(false);
+    expect(processExists(pid)).toBe(true);
+    await expect.poll(() => processExists(pid), { timeout: 10_000 }).toBe(false);
     const after = await rawRequest({
       port: gateway.port,
       method: "POST",
@@ -66,7 +67,7 @@ describe("stdio relay limits", () => {
     await expect(client.callTool({ name: "crash", arguments: {} })).rejects.toThrow(
       "The MCP server process for this session exited unexpectedly; start a new session",
     );
-    expect(isAlive(pid)).toBe(false);
+    expect(processExists(pid)).toBe(false);
     await expect.poll(() => sessionsOf(gateway as TestGateway)).toHaveLength(0);
     const after = await rawRequest({
       port: gateway.port,

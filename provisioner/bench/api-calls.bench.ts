@@ -4,7 +4,7 @@
  * Writes the provisioner section of docs/benchmarks.md.
  */
 import { performance } from "node:perf_hooks";
-import { machineSummary, writeBenchSection } from "../../dev/src/bench-report";
+import { machineSummary, writeBenchSection } from "@mcpbox/dev/test-kit/node";
 import { runDoctor } from "../src/commands/doctor";
 import { runRotateServiceToken } from "../src/commands/rotate";
 import { runSecretsSync } from "../src/commands/secrets-sync";

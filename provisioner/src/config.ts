@@ -3,7 +3,8 @@
  * (the name wrangler uses), plus a copy of the environment for child processes with every
  * Cloudflare credential removed, so wrangler never sees the token.
  */
-import { DEFAULT_CLOUDFLARE_API_BASE_URL, PROVISIONER_ENV } from "@mcpbox/shared";
+import { PROVISIONER_ENV } from "@mcpbox/shared";
+import { DEFAULT_CLOUDFLARE_API_BASE_URL } from "./defaults";
 import { UsageError } from "./errors";
 
 export interface ProvisionerConfig {

@@ -6,6 +6,7 @@
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { freePort } from "@mcpbox/dev/test-kit/node";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parseCliArgs } from "../src/cli/args";
 import { runDoctor } from "../src/commands/doctor";
@@ -14,7 +15,7 @@ import { runSetup } from "../src/commands/setup";
 import { UsageError } from "../src/errors";
 import { gatewayCandidates, isLoopbackAddress } from "../src/http/gateway-check";
 import { startGatewayStandIn, type GatewayStandIn } from "./helpers/gateway-stand-in";
-import { closedPort, createHarness, type Harness } from "./helpers/harness";
+import { createHarness, type Harness } from "./helpers/harness";
 
 let h: Harness;
 let gateway: GatewayStandIn;
@@ -48,7 +49,7 @@ const tokenProbe = (findings: Awaited<ReturnType<typeof runDoctor>>["findings"])
 
 describe("a gateway host that is not a loopback address", () => {
   it("doctor sends it nothing, and says how to name the gateway", async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const options = { ...h.options, gatewayHost: "mcp-gateway", gatewayPort: port };
     const deps = { ...h.deps, http: dnsAnswering("mcp-gateway", gateway.port) };
     const finding = tokenProbe((await runDoctor(options, deps)).findings);
@@ -59,7 +60,7 @@ describe("a gateway host that is not a loopback address", () => {
   });
 
   it("rotate-service-token sends it nothing either", async () => {
-    const options = { ...h.options, gatewayHost: "mcp-gateway", gatewayPort: await closedPort() };
+    const options = { ...h.options, gatewayHost: "mcp-gateway", gatewayPort: await freePort() };
     const result = await runRotateServiceToken(options, { ...h.deps, http: dnsAnswering("mcp-gateway", gateway.port) });
     expect(result.gateway).toBe("not-reachable");
     expect(gateway.seen).toEqual([]);
@@ -67,7 +68,7 @@ describe("a gateway host that is not a loopback address", () => {
   });
 
   it("gets the token when the user names it with --gateway-url", async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const options = { ...h.options, gatewayHost: "mcp-gateway", gatewayPort: port, gatewayUrl: `http://mcp-gateway:${port}` };
     const finding = tokenProbe((await runDoctor(options, { ...h.deps, http: dnsAnswering("mcp-gateway", gateway.port) })).findings);
     expect(gateway.seen).toEqual([token]);

@@ -155,6 +155,19 @@ describe("grants revoke", () => {
     expect([...keys()].sort()).toEqual([`client:${claude}`, `client:${cursor}`].sort());
   });
 
+  it("asks before revoking a person when told to (the page), and revokes nothing on no", async () => {
+    const source = { kind: "cloudflare" as const, options: h.options };
+    const no = scriptedPrompter({ confirm: false });
+    await expect(runGrantsRevoke(source, { user: "alice@example.com" }, { confirmEach: true }, { ...h.deps, prompter: no })).rejects.toThrow("Nothing was revoked.");
+    expect(no.asked).toEqual(["Revoke the 2 grant(s) of alice@example.com? Their MCP clients must sign in again."]);
+    expect(h.fake.writes().filter((c) => c.path.endsWith("/bulk/delete"))).toEqual([]);
+    const yes = scriptedPrompter({ confirm: true });
+    const result = await runGrantsRevoke(source, { grant: bob.grantId }, { confirmEach: true }, { ...h.deps, prompter: yes });
+    expect(yes.asked).toEqual([`Revoke grant ${bob.grantId}? Its MCP client must sign in again.`]);
+    expect(result.revoked.map((g) => g.grantId)).toEqual([bob.grantId]);
+    expect(keys().has(bob.grantKey)).toBe(false);
+  });
+
   it("reports grants the API could not delete, exit 1, and a re-run finishes the job", async () => {
     data.undeletable.add(alice.tokenKeys[0] ?? "");
     expect(await run(["grants", "revoke", "--user", "alice@example.com"])).toBe(1);

@@ -37,7 +37,7 @@ describe("changed flags", () => {
     await runSetup({ ...h.options, gatewayPort: 8010 }, h.deps);
     expect(writes()).toEqual(["PUT connectivity/directory/services/:id", "PUT workers/scripts/mcpbox-proxy"]);
     expect([...h.account.services.values()][0]?.httpPort).toBe(8010);
-    expect(h.account.scripts.get("mcpbox-proxy")?.metadata.bindings).toContainEqual({ type: "plain_text", name: "GATEWAY_PORT", text: "8010" });
+    expect(h.account.scripts.get("mcpbox-proxy")?.metadata.bindings).toContainEqual({ type: "plain_text", name: "GATEWAY_TARGET_PORT", text: "8010" });
     // Remembered: a later run without the flag keeps 8010 and changes nothing.
     h.fake.resetCalls();
     const { gatewayPort: _port, ...withoutPort } = h.options;

@@ -2,11 +2,11 @@
  * The whole wizard with the keyboard only (Tab, Shift-Tab, Enter, Space, and typing into fields),
  * in headless Chromium: every element that takes focus on the way shows a visible focus ring.
  */
-import type { Browser, Page } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { beforeEach, describe, expect, it } from "vitest";
 import { COMPLETE_INVENTORY } from "./helpers/harness";
 import { inventory } from "./helpers/fake-cloudflare";
-import { screen, useWizardInChromium, waitForStep } from "./helpers/wizard-browser";
+import { focused, moveFocusTo as moveTo, screen, useWizardInChromium, waitForStep } from "./helpers/wizard-browser";
 import type { WizardHarness } from "./helpers/wizard-harness";
 
 const chromium = useWizardInChromium();
@@ -16,36 +16,6 @@ beforeEach(() => {
   browser = chromium.browser();
   w = chromium.wizard();
 });
-
-interface Focused {
-  label: string;
-  outline: string;
-}
-
-/** Runs in the page: the focused element and whether it shows an outline (a string, so Node's types do not apply). */
-const FOCUSED_SCRIPT = `(() => {
-  const el = document.activeElement;
-  if (!el || el === document.body) return { label: "body", outline: "none" };
-  const style = getComputedStyle(el);
-  const text = (el.getAttribute("name") ?? "") + "|" + (el.textContent ?? "").trim();
-  const visible = style.outlineStyle !== "none" && style.outlineWidth !== "0px";
-  return { label: el.tagName.toLowerCase() + "|" + text, outline: visible ? style.outlineStyle + " " + style.outlineWidth : "none" };
-})()`;
-
-function focused(page: Page): Promise<Focused> {
-  return page.evaluate<Focused>(FOCUSED_SCRIPT);
-}
-
-/** Presses `key` (Tab or Shift+Tab) until the focused element's label contains `want`; each stop must show focus. */
-async function moveTo(page: Page, want: string, key: "Tab" | "Shift+Tab" = "Tab"): Promise<void> {
-  for (let i = 0; i < 40; i += 1) {
-    await page.keyboard.press(key);
-    const now = await focused(page);
-    expect(now.outline, `focus ring on ${now.label}`).not.toBe("none");
-    if (now.label.includes(want)) return;
-  }
-  throw new Error(`never reached ${want} with ${key}`);
-}
 
 describe("keyboard only", () => {
   it("completes all six steps with Tab, Shift-Tab, Enter and Space, focus always visible", async () => {

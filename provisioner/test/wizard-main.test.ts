@@ -3,20 +3,19 @@
  * says (HOST, GATEWAY_HOST), and a taken port stops it with one line naming MCPBOX_WIZARD_PORT.
  */
 import { spawn } from "node:child_process";
-import { createServer, type Server } from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { WIZARD_ENV } from "@mcpbox/shared";
+import { freePort, occupyPort, type OccupiedPort } from "@mcpbox/dev/test-kit/node";
 import { afterEach, describe, expect, it } from "vitest";
-import { closedPort } from "./helpers/harness";
+import { WIZARD_ENV } from "../src/defaults";
 
 const MAIN = path.resolve(import.meta.dirname, "../src/web/main.ts");
 const children: Array<ReturnType<typeof spawn>> = [];
-let blocker: Server | undefined;
+let blocker: OccupiedPort | undefined;
 
 afterEach(async () => {
   for (const child of children.splice(0)) child.kill("SIGTERM");
-  await new Promise<void>((resolve) => (blocker ? blocker.close(() => resolve()) : resolve()));
+  await blocker?.close();
   blocker = undefined;
 });
 
@@ -42,9 +41,8 @@ function startMain(env: Record<string, string>): { child: ReturnType<typeof spaw
 
 describe("npm run wizard", () => {
   it("stops with one line naming MCPBOX_WIZARD_PORT when the port is taken", async () => {
-    blocker = createServer();
-    await new Promise<void>((resolve) => blocker?.listen(0, "127.0.0.1", resolve));
-    const port = (blocker.address() as { port: number }).port;
+    blocker = await occupyPort();
+    const { port } = blocker;
     const { output } = startMain({ [WIZARD_ENV.port]: String(port) });
     const { stderr, stdout, code } = await output;
     expect(code).toBe(1);
@@ -55,7 +53,7 @@ describe("npm run wizard", () => {
   });
 
   it("prints a one-time link on 127.0.0.1 and listens nowhere else, whatever HOST says", async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const { firstLine } = startMain({ [WIZARD_ENV.port]: String(port), HOST: "0.0.0.0", GATEWAY_HOST: "0.0.0.0" });
     const link = new URL(await firstLine);
     expect(link.host).toBe(`127.0.0.1:${port}`);

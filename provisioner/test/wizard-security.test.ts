@@ -1,12 +1,16 @@
 /**
- * The wizard is an admin surface (security layer 10). Each rule is attacked over raw HTTP: no
- * launch link, a used or wrong launch secret, a rebinding Host, a cross-site Origin or Fetch
- * Metadata, a missing or foreign CSRF token. Also: the headers on every answer, and the API token
- * never reaching the HTML, the event stream, the cookie or the files.
+ * The wizard is an admin surface, bound to this machine (local-only admin). Each rule is attacked
+ * over raw HTTP: no launch link, a used or wrong launch secret, a rebinding Host, a cross-site
+ * Origin or Fetch Metadata, a missing or foreign CSRF token (on a step form, and on a grant
+ * revoke). Also: the headers on every answer, and the API token never reaching the HTML, the event
+ * stream, the cookie or the files.
  */
 import { readFile } from "node:fs/promises";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { runSetup } from "../src/commands/setup";
 import { CONTENT_SECURITY_POLICY } from "../src/web/security/headers";
+import { kvData } from "./helpers/fake-cloudflare/routes-kv-keys";
+import { seedClient, seedGrant } from "./helpers/oauth-kv-seed";
 import { rawRequest, startWizardHarness, type RawResponse, type WizardHarness } from "./helpers/wizard-harness";
 
 let w: WizardHarness;
@@ -21,11 +25,11 @@ afterEach(async () => {
 const port = () => w.wizard.port;
 const launchPath = () => new URL(w.wizard.launchUrl).pathname + new URL(w.wizard.launchUrl).search;
 
-/** Redeems the launch link; returns the session cookie and the CSRF token of the wizard page. */
-async function signIn(): Promise<{ cookie: string; csrf: string }> {
+/** Redeems the launch link; returns the session cookie and the CSRF token of a page (the wizard's by default). */
+async function signIn(from = "/wizard"): Promise<{ cookie: string; csrf: string }> {
   const launched = await rawRequest(port(), { path: launchPath() });
   const cookie = String(launched.headers["set-cookie"]).split(";")[0] ?? "";
-  const page = await rawRequest(port(), { path: "/wizard", headers: { cookie } });
+  const page = await rawRequest(port(), { path: from, headers: { cookie } });
   const csrf = /name="csrf" value="([^"]+)"/.exec(page.body)?.[1] ?? "";
   return { cookie, csrf };
 }
@@ -106,6 +110,47 @@ describe("request guards", () => {
     expect(w.h.fake.calls).toEqual([]);
     // The same request from the page itself is accepted.
     expect((await post("/wizard/token", cookie, { csrf, api_token: w.h.token })).status).toBe(303);
+  });
+
+  it("refuses a grant revoke that is cross-site or lacks this session's CSRF token; KV is not touched", async () => {
+    await runSetup(w.h.options, w.h.deps);
+    const data = kvData(w.h.account, [...w.h.account.kv.keys()][0] ?? "");
+    const alice = seedGrant(data, { clientId: seedClient(data, "Claude"), email: "alice@example.com" });
+    const { cookie, csrf } = await signIn("/");
+    expect(csrf).not.toBe("");
+    // The session holds the API token, so a revoke that got through would reach KV.
+    expect((await post("/status/token", cookie, { csrf, api_token: w.h.token })).status).toBe(303);
+    expect((await rawRequest(port(), { path: "/events?run=1&from=0", headers: { cookie } })).body).toContain("event: finished");
+    const before = [...data.entries.keys()].sort();
+    w.h.fake.resetCalls();
+    const forms: Array<Record<string, string>> = [{ by: "all" }, { by: "user", value: "alice@example.com" }, { by: "grant", value: alice.grantId }];
+    for (const form of forms) {
+      const attempts: Array<[string, Record<string, string>, Record<string, string>]> = [
+        ["no CSRF token", form, {}],
+        ["another session's CSRF token", { ...form, csrf: `${csrf.slice(0, -2)}AA` }, {}],
+        ["cross-origin Origin", { ...form, csrf }, { origin: "https://attacker.example" }],
+        ["Sec-Fetch-Site cross-site", { ...form, csrf }, { "sec-fetch-site": "cross-site" }],
+      ];
+      for (const [what, body, headers] of attempts) {
+        const res = await post("/grants/revoke", cookie, body, headers);
+        expect(res.status, `${form.by}: ${what}`).toBe(403);
+        expect(res.body).toContain("Refused");
+      }
+      // A link or an image cannot revoke: there is no GET route.
+      const query = new URLSearchParams({ ...form, csrf }).toString();
+      expect((await rawRequest(port(), { path: `/grants/revoke?${query}`, headers: { cookie } })).status).toBe(404);
+    }
+    // Forms the page never makes are refused by the library's rules, before anything runs.
+    expect((await post("/grants/revoke", cookie, { csrf, by: "everyone" })).status).toBe(400);
+    const bad = await post("/grants/revoke", cookie, { csrf, by: "user", value: "not an email@" });
+    expect(bad.status).toBe(400);
+    expect(bad.body).toBe("Refused: the user to revoke is not a valid email address. Reload the page and use its revoke buttons.");
+    expect(w.h.fake.calls).toEqual([]);
+    expect([...data.entries.keys()].sort()).toEqual(before);
+    // The page's own form starts the revoke, which asks before it deletes anything.
+    const own = await post("/grants/revoke", cookie, { csrf, by: "user", value: "alice@example.com" });
+    expect(own.status).toBe(303);
+    expect(own.headers.location).toBe("/#grants");
   });
 
   it("puts the security headers on every answer, refusals included", async () => {

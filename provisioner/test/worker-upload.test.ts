@@ -86,8 +86,8 @@ describe("upload during setup", () => {
         { type: "plain_text", name: "ACCESS_TOKEN_TTL_SECONDS", text: "3600" },
         { type: "plain_text", name: "ALLOWED_EMAILS", text: "me@example.com" },
         { type: "plain_text", name: "CORS_ORIGINS", text: "" },
-        { type: "plain_text", name: "GATEWAY_HOST", text: "gw.internal" },
-        { type: "plain_text", name: "GATEWAY_PORT", text: "9000" },
+        { type: "plain_text", name: "GATEWAY_TARGET_HOST", text: "gw.internal" },
+        { type: "plain_text", name: "GATEWAY_TARGET_PORT", text: "9000" },
       ],
     });
     expect([...(script?.modules.keys() ?? [])]).toEqual(["index.js"]);
@@ -123,7 +123,7 @@ namespace_id = "41001" # per-IP registrations
 simple = { limit = 10, period = 60 }
 
 [vars]
-GATEWAY_HOST = "mcp-gateway"
+GATEWAY_TARGET_HOST = "mcp-gateway"
 CORS_ORIGINS = "https://a.example, https://b.example#x"
 
 [secrets]
@@ -135,7 +135,7 @@ required = [
       main: "worker/src/index.ts",
       compatibilityDate: "2026-08-01",
       compatibilityFlags: ["global_fetch_strictly_public", "nodejs_compat"],
-      vars: { GATEWAY_HOST: "mcp-gateway", CORS_ORIGINS: "https://a.example, https://b.example#x" },
+      vars: { GATEWAY_TARGET_HOST: "mcp-gateway", CORS_ORIGINS: "https://a.example, https://b.example#x" },
       rateLimits: [{ name: "REGISTER_RATE_LIMITER", namespace_id: "41001", simple: { limit: 10, period: 60 } }],
     });
   });

@@ -20,7 +20,7 @@ function workerVars(): Record<string, string> {
 }
 
 /** What a bundle of today's wrangler.toml carries: every variable, most of them empty. */
-const tomlDefaults = async () => ({ ...fixtureBundle(), vars: { GATEWAY_HOST: "mcp-gateway", GATEWAY_PORT: "8002", CORS_ORIGINS: "", ALLOWED_EMAILS: "", ACCESS_ISSUER: "", ACCESS_TOKEN_TTL_SECONDS: "3600" } });
+const tomlDefaults = async () => ({ ...fixtureBundle(), vars: { GATEWAY_TARGET_HOST: "mcp-gateway", GATEWAY_TARGET_PORT: "8002", CORS_ORIGINS: "", ALLOWED_EMAILS: "", ACCESS_ISSUER: "", ACCESS_TOKEN_TTL_SECONDS: "3600" } });
 
 describe("Worker variables", () => {
   it("come from the flags, and a re-upload sends them as recorded, not wrangler.toml's defaults", async () => {
@@ -32,8 +32,8 @@ describe("Worker variables", () => {
       ACCESS_TOKEN_TTL_SECONDS: "900",
       ALLOWED_EMAILS: "a@example.com,b@example.org",
       CORS_ORIGINS: "https://app.example.com",
-      GATEWAY_HOST: "mcp-gateway",
-      GATEWAY_PORT: String(h.options.gatewayPort),
+      GATEWAY_TARGET_HOST: "mcp-gateway",
+      GATEWAY_TARGET_PORT: String(h.options.gatewayPort),
     };
     expect(workerVars()).toEqual(expected);
 

@@ -1,15 +1,7 @@
 /**
- * Browser origins of the MCP clients the Worker accepts without configuration.
- * More can be added with the Worker's `CORS_ORIGINS` variable.
+ * Origin lists as every package writes them: the Worker's `CORS_ORIGINS`, the gateway's
+ * `GATEWAY_ALLOWED_ORIGINS` and the provisioner's `--cors-origins`.
  */
-export const BUILTIN_CORS_ORIGINS = [
-  "https://claude.ai",
-  "https://mcp.claude.ai",
-  "https://chatgpt.com",
-  "https://chat.openai.com",
-  "https://platform.openai.com",
-  "https://one.dash.cloudflare.com",
-] as const;
 
 /** Parses a comma-separated origin list; entries are normalised to `scheme://host[:port]`. */
 export function parseOriginList(value: string | undefined): string[] {

@@ -1,24 +1,13 @@
 /**
- * Default values shared by the packages. Units are in the names.
+ * Default values more than one package relies on. Units are in the names. A default only one
+ * package reads lives in that package (the gateway's limits, the provisioner's resource names…).
  */
 
 export const DEFAULT_GATEWAY_HOSTNAME = "mcp-gateway" as const;
 export const DEFAULT_GATEWAY_PORT = 8002 as const;
-export const DEFAULT_GATEWAY_BIND_HOST = "127.0.0.1" as const;
-
-export const DEFAULT_RESOURCE_NAMES = {
-  tunnel: "mcpbox-tunnel",
-  vpcService: "mcpbox-service",
-  worker: "mcpbox-proxy",
-} as const;
 
 export const DEFAULT_STATE_FILE = ".mcpbox/state.json" as const;
-/** The env file for the gateway and cloudflared: kept next to the state file, under this name. */
-export const ENV_FILE_NAME = "gateway.env" as const;
 export const DEFAULT_ENV_FILE = ".mcpbox/gateway.env" as const;
-/** The Remote Access wizard's port on 127.0.0.1 unless MCPBOX_WIZARD_PORT says otherwise. */
-export const DEFAULT_WIZARD_PORT = 3000 as const;
-export const DEFAULT_CLOUDFLARE_API_BASE_URL = "https://api.cloudflare.com/client/v4" as const;
 
 /** Maximum length of an email address (RFC 5321 path limit). */
 export const MAX_EMAIL_LENGTH = 254 as const;
@@ -41,9 +30,6 @@ export const ACCESS_OIDC_SCOPES = ["openid", "email", "profile"] as const;
  */
 export const ACCESS_OFFLINE_SCOPE = "offline_access" as const;
 
-/** The Access app's grant types: the code flow with PKCE, and refresh tokens for the re-check. */
-export const ACCESS_APP_GRANT_TYPES = ["authorization_code_with_pkce", "refresh_tokens"] as const;
-
 /**
  * Lifetime of a refresh token Access issues (`saas_app.refresh_token_options.lifetime`). Below
  * Access's default global session duration of 24 h, as Cloudflare advises: a longer session never
@@ -53,43 +39,6 @@ export const ACCESS_REFRESH_TOKEN_LIFETIME = "12h" as const;
 
 /** Minimum cloudflared version that supports Workers VPC (QUIC transport). */
 export const MIN_CLOUDFLARED_VERSION = "2025.7.0" as const;
-
-/** Host names the gateway always answers to (DNS-rebinding guard); more via `GATEWAY_ALLOWED_HOSTS`. */
-export const GATEWAY_BUILTIN_ALLOWED_HOSTS = ["localhost", "127.0.0.1", "[::1]", DEFAULT_GATEWAY_HOSTNAME] as const;
-
-/** Largest request body the gateway accepts, counted on the bytes actually received. */
-export const DEFAULT_GATEWAY_MAX_BODY_BYTES = 4 * 1024 * 1024;
-
-/** How long the gateway waits for an upstream's response headers before answering 504. */
-export const DEFAULT_GATEWAY_UPSTREAM_TIMEOUT_MS = 60_000;
-
-/** Concurrent stdio MCP sessions (one child process each) the gateway runs at most. */
-export const DEFAULT_GATEWAY_MAX_SESSIONS = 32;
-
-/** Concurrent sessions of a Streamable HTTP upstream the gateway tracks at most (one small record each). */
-export const DEFAULT_GATEWAY_MAX_HTTP_SESSIONS = 1024;
-
-/**
- * Unless `GATEWAY_MAX_SESSIONS_PER_USER` says otherwise, one user (or all callers without an email
- * together) may hold this share of `GATEWAY_MAX_SESSIONS`, so at least four always fit.
- */
-export const DEFAULT_GATEWAY_SESSIONS_PER_USER_DIVISOR = 4;
-
-/** Requests (streams included) one user, or all callers without an email together, may have in flight. */
-export const DEFAULT_GATEWAY_MAX_CONCURRENT_PER_USER = 64;
-
-/** A stdio session with no traffic for this long is closed and its child process killed. */
-export const DEFAULT_GATEWAY_SESSION_IDLE_MS = 15 * 60_000;
-
-/** On SIGTERM/SIGINT, in-flight requests get this long to finish before connections are cut. */
-export const DEFAULT_GATEWAY_DRAIN_MS = 10_000;
-
-/**
- * An SSE response that carried no byte for this long gets a `: keepalive` comment (WHATWG HTML
- * §9.2.6: comment lines are ignored by parsers). Cloudflare closes a connection idle for about
- * 100 s, so this stays well below it.
- */
-export const DEFAULT_GATEWAY_SSE_KEEPALIVE_MS = 25_000;
 
 /** Minimum length of a service token the gateway accepts (the provisioner makes 64 hex characters). */
 export const MIN_SERVICE_TOKEN_LENGTH = 32;

@@ -11,9 +11,6 @@ export const MCPBOX_HEADERS = {
   clientId: "X-MCPbox-Client-Id",
 } as const;
 
-/** Every header whose lower-cased name starts with this is reserved to the Worker. */
-export const MCPBOX_HEADER_PREFIX_LOWER = "x-mcpbox-" as const;
-
 /** The only value of `X-MCPbox-Auth-Method` this product sends. */
 export const AUTH_METHOD_OIDC = "oidc" as const;
 
@@ -35,22 +32,4 @@ export const MCP_TRANSPORT_REQUEST_HEADERS = [
   MCP_HEADERS.lastEventId,
   "Accept",
   "Content-Type",
-] as const;
-
-/** Headers a browser client may send (CORS `Access-Control-Allow-Headers`). */
-export const CORS_ALLOWED_REQUEST_HEADERS = [
-  "Authorization",
-  "Content-Type",
-  MCP_HEADERS.sessionId,
-  MCP_HEADERS.protocolVersion,
-  MCP_HEADERS.method,
-  MCP_HEADERS.name,
-  MCP_HEADERS.lastEventId,
-] as const;
-
-/** Response headers a browser client must be able to read (CORS `Access-Control-Expose-Headers`). */
-export const CORS_EXPOSED_RESPONSE_HEADERS = [
-  MCP_HEADERS.sessionId,
-  MCP_HEADERS.protocolVersion,
-  "WWW-Authenticate",
 ] as const;

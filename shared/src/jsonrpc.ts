@@ -43,8 +43,3 @@ export interface JsonRpcErrorBody {
 export function jsonRpcError(code: number, message: string, id: JsonRpcId = null): JsonRpcErrorBody {
   return { jsonrpc: "2.0", id, error: { code, message } };
 }
-
-/** JSON-RPC methods a caller without a verified email may still use: the handshake only. */
-export const ANONYMOUS_METHODS = ["initialize", "ping"] as const;
-/** Prefix of notifications, which a caller without a verified email may also send. */
-export const NOTIFICATION_METHOD_PREFIX = "notifications/" as const;

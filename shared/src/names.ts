@@ -24,10 +24,15 @@ export const WORKER_SECRET_NAMES = [
 ] as const;
 export type WorkerSecretName = (typeof WORKER_SECRET_NAMES)[number];
 
-/** Worker plain-text variables (wrangler.toml `[vars]`), all optional. */
+/**
+ * Worker plain-text variables (wrangler.toml `[vars]`), all optional. The gateway's address behind
+ * the tunnel is its *target* (GATEWAY_TARGET_*): GATEWAY_HOST and GATEWAY_PORT are the gateway's
+ * own listen address (GATEWAY_ENV), a different thing that must not share a name.
+ */
 export const WORKER_VAR_NAMES = {
-  gatewayHost: "GATEWAY_HOST",
-  gatewayPort: "GATEWAY_PORT",
+  /** The gateway's host name as the Workers VPC service reaches it through the tunnel. */
+  gatewayTargetHost: "GATEWAY_TARGET_HOST",
+  gatewayTargetPort: "GATEWAY_TARGET_PORT",
   corsOrigins: "CORS_ORIGINS",
   allowedEmails: "ALLOWED_EMAILS",
   accessIssuer: "ACCESS_ISSUER",
@@ -41,6 +46,7 @@ export const WORKER_VAR_NAMES = {
 /** Environment variables read by the gateway's loadConfig(). */
 export const GATEWAY_ENV = {
   serviceToken: "MCPBOX_SERVICE_TOKEN",
+  /** Where the gateway listens (not where the Worker sends requests: WORKER_VAR_NAMES.gatewayTarget*). */
   host: "GATEWAY_HOST",
   port: "GATEWAY_PORT",
   upstreamUrl: "MCP_UPSTREAM_URL",
@@ -64,11 +70,6 @@ export const GATEWAY_ENV = {
 export const PROVISIONER_ENV = {
   apiToken: "CLOUDFLARE_API_TOKEN",
   apiBaseUrl: "CLOUDFLARE_API_BASE_URL",
-} as const;
-
-/** Environment variables the Remote Access wizard (`npm run wizard`) reads. */
-export const WIZARD_ENV = {
-  port: "MCPBOX_WIZARD_PORT",
 } as const;
 
 /** Keys the provisioner writes into `--env-file` for the gateway and cloudflared. */

@@ -23,5 +23,12 @@ export const GATEWAY_PATHS = {
   health: "/health",
 } as const;
 
+/**
+ * HTTP methods of the MCP endpoint at the Worker and at the gateway alike (MCP Streamable HTTP:
+ * POST carries messages, GET opens a stream, DELETE ends a session). Anything else is refused.
+ */
+export const MCP_HTTP_METHODS = ["POST", "GET", "DELETE"] as const;
+export type McpHttpMethod = (typeof MCP_HTTP_METHODS)[number];
+
 /** Body of every `/health` answer, Worker and gateway alike. */
 export const HEALTH_BODY = { status: "ok" } as const;

@@ -7,10 +7,10 @@ import { randomBytes } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
-import { machineSummary, percentile, writeBenchSection } from "../../dev/src/bench-report";
-import { startDevIdp } from "../../dev/src/idp/index";
-import { runAuthorizationCodeFlow } from "../../dev/src/oauth-flow";
-import { buildWorkerBundle, startWorkerInMiniflare } from "../../dev/src/worker-miniflare";
+import { machineSummary, percentile, writeBenchSection } from "@mcpbox/dev/test-kit/node";
+import { startDevIdp } from "@mcpbox/dev/idp";
+import { runAuthorizationCodeFlow } from "@mcpbox/dev/test-kit";
+import { buildWorkerBundle, startWorkerInMiniflare } from "@mcpbox/dev/worker-miniflare";
 
 const BUNDLE_BUDGET_GZIP_BYTES = 100 * 1024;
 const WORKER_ORIGIN = "https://mcpbox-proxy.bench.workers.dev";

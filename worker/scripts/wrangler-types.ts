@@ -7,7 +7,7 @@
 import { spawnSync } from "node:child_process";
 import { readFileSync, rmSync } from "node:fs";
 import path from "node:path";
-import { REPO_ROOT } from "../../dev/src/wrangler-settings";
+import { REPO_ROOT } from "@mcpbox/dev/wrangler-settings";
 import { QUIET_WRANGLER_ENV } from "@mcpbox/shared";
 
 const TARGET = "worker/worker-configuration.d.ts";

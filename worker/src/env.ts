@@ -4,7 +4,6 @@
  * A missing or malformed setting becomes a ConfigError that names the setting in the log only.
  */
 import {
-  BUILTIN_CORS_ORIGINS,
   DEFAULT_ACCESS_TOKEN_TTL_SECONDS,
   MAX_ACCESS_TOKEN_TTL_SECONDS,
   MIN_ACCESS_TOKEN_TTL_SECONDS,
@@ -21,6 +20,7 @@ import {
 } from "@mcpbox/shared";
 import { ConfigError } from "./http/errors";
 import { parseGrantLifetimes, type GrantLifetimes } from "./oauth/grant-lifetimes";
+import { BUILTIN_CORS_ORIGINS } from "./proxy/cors";
 
 /** The environment as wrangler declares it. Every value may still be absent at run time. */
 export type WorkerEnv = Env;
@@ -44,7 +44,7 @@ export interface WorkerConfig {
   readonly access: AccessSettings;
   /** 32 bytes from `COOKIE_ENCRYPTION_KEY` (64 hex characters). */
   readonly cookieKey: Uint8Array;
-  /** `http://<GATEWAY_HOST>:<GATEWAY_PORT>`, the gateway as the tunnel binding sees it. */
+  /** `http://<GATEWAY_TARGET_HOST>:<GATEWAY_TARGET_PORT>`, the gateway as the tunnel binding sees it. */
   readonly gatewayOrigin: string;
   /** Browser origins allowed to call /mcp: the built-in MCP clients plus `CORS_ORIGINS`. */
   readonly corsOrigins: ReadonlySet<string>;
@@ -158,11 +158,11 @@ function hexKey(name: string, value: string): Uint8Array {
 }
 
 function gatewayOrigin(raw: Record<string, unknown>): string {
-  const host = optionalVar(raw, WORKER_VAR_NAMES.gatewayHost) ?? DEFAULT_GATEWAY_HOSTNAME;
-  if (!HOSTNAME_PATTERN.test(host)) throw new ConfigError(WORKER_VAR_NAMES.gatewayHost, "invalid", "not a host name");
-  const portText = optionalVar(raw, WORKER_VAR_NAMES.gatewayPort) ?? String(DEFAULT_GATEWAY_PORT);
+  const host = optionalVar(raw, WORKER_VAR_NAMES.gatewayTargetHost) ?? DEFAULT_GATEWAY_HOSTNAME;
+  if (!HOSTNAME_PATTERN.test(host)) throw new ConfigError(WORKER_VAR_NAMES.gatewayTargetHost, "invalid", "not a host name");
+  const portText = optionalVar(raw, WORKER_VAR_NAMES.gatewayTargetPort) ?? String(DEFAULT_GATEWAY_PORT);
   const port = /^\d{1,5}$/.test(portText) ? Number(portText) : Number.NaN;
-  if (!(port >= 1 && port <= 65_535)) throw new ConfigError(WORKER_VAR_NAMES.gatewayPort, "invalid", "not a TCP port");
+  if (!(port >= 1 && port <= 65_535)) throw new ConfigError(WORKER_VAR_NAMES.gatewayTargetPort, "invalid", "not a TCP port");
   return `http://${host}:${port}`;
 }
 

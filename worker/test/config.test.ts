@@ -4,7 +4,7 @@
  * come from their vars.
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { WORKER_SECRET_NAMES } from "@mcpbox/shared";
+import { DEFAULT_GATEWAY_HOSTNAME, DEFAULT_GATEWAY_PORT, WORKER_SECRET_NAMES } from "@mcpbox/shared";
 import {
   ORIGIN,
   callWorker,
@@ -15,7 +15,7 @@ import {
   networkWithEnv,
   newProbe,
   standinRecords,
-} from "./helpers/worker-harness";
+} from "./helpers/workerd/worker-harness";
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -72,8 +72,8 @@ describe("a malformed setting", () => {
   });
 
   it.each([
-    ["GATEWAY_PORT", "99999"],
-    ["GATEWAY_HOST", "bad host/name"],
+    ["GATEWAY_TARGET_PORT", "99999"],
+    ["GATEWAY_TARGET_HOST", "bad host/name"],
     ["ACCESS_TOKEN_TTL_SECONDS", "30"],
     ["CORS_ORIGINS", "not-an-origin"],
     ["ALLOWED_EMAILS", "not an email"],
@@ -97,8 +97,8 @@ describe("configurable values", () => {
     expect(flow.tokens.expires_in).toBe(120);
   });
 
-  it("GATEWAY_HOST and GATEWAY_PORT set the address the tunnel binding is asked for", async () => {
-    const network = networkWithEnv({ GATEWAY_HOST: "gateway.internal", GATEWAY_PORT: "9000" });
+  it("GATEWAY_TARGET_HOST and GATEWAY_TARGET_PORT set the address the tunnel binding is asked for", async () => {
+    const network = networkWithEnv({ GATEWAY_TARGET_HOST: "gateway.internal", GATEWAY_TARGET_PORT: "9000" });
     const flow = await login({ network });
     const probe = newProbe();
     const response = await network.worker(mcpPost(mcpUrl(probe), flow.tokens.access_token));
@@ -106,5 +106,15 @@ describe("configurable values", () => {
     const [record] = await standinRecords(probe);
     expect(record?.host).toBe("gateway.internal:9000");
     expect(record?.url).toBe(`/mcp?probe=${probe}`);
+  });
+
+  it("the gateway's listen names (GATEWAY_HOST, GATEWAY_PORT) do not move the Worker's target", async () => {
+    const network = networkWithEnv({ GATEWAY_HOST: "0.0.0.0", GATEWAY_PORT: "9000" });
+    const flow = await login({ network });
+    const probe = newProbe();
+    const response = await network.worker(mcpPost(mcpUrl(probe), flow.tokens.access_token));
+    expect(response.status).toBe(200);
+    const [record] = await standinRecords(probe);
+    expect(record?.host).toBe(`${DEFAULT_GATEWAY_HOSTNAME}:${DEFAULT_GATEWAY_PORT}`);
   });
 });

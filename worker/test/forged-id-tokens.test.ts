@@ -6,10 +6,9 @@
  */
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { devSubjectFor } from "../../dev/src/idp/accounts";
-import { approveAuthorization, loginAtDevIdp, prepareAuthorization } from "../../dev/src/oauth-flow";
+import { devSubjectFor, approveAuthorization, loginAtDevIdp, prepareAuthorization } from "@mcpbox/dev/test-kit";
 import type { ForgeMode } from "./helpers/harness-info";
-import { ORIGIN, harness, mcpPost, mcpUrl, networkWithEnv, newProbe, standinRecords, uniqueEmail } from "./helpers/worker-harness";
+import { ORIGIN, harness, mcpPost, mcpUrl, networkWithEnv, newProbe, standinRecords, uniqueEmail } from "./helpers/workerd/worker-harness";
 import { SELF } from "cloudflare:test";
 
 afterEach(() => {

@@ -17,8 +17,8 @@ import {
   prepareAuthorization,
   submitConsent,
   type PreparedAuthorization,
-} from "../../dev/src/oauth-flow";
-import { ORIGIN, mcpPost, mcpUrl, newProbe, selfNetwork, standinRecords, uniqueEmail } from "./helpers/worker-harness";
+} from "@mcpbox/dev/test-kit";
+import { ORIGIN, mcpPost, mcpUrl, newProbe, selfNetwork, standinRecords, uniqueEmail } from "./helpers/workerd/worker-harness";
 
 const network = selfNetwork();
 

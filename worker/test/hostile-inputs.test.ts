@@ -15,8 +15,8 @@ import {
   loginAtDevIdp,
   prepareAuthorization,
   type PreparedAuthorization,
-} from "../../dev/src/oauth-flow";
-import { ORIGIN, fromAddress, harness, login, mcpPost, networkWithEnv, newProbe, nextClientAddress, selfNetwork, standinRecords, uniqueEmail } from "./helpers/worker-harness";
+} from "@mcpbox/dev/test-kit";
+import { ORIGIN, fromAddress, harness, login, mcpPost, networkWithEnv, newProbe, nextClientAddress, selfNetwork, standinRecords, uniqueEmail } from "./helpers/workerd/worker-harness";
 
 type Build = (probe: string) => Request | Promise<Request>;
 

@@ -6,7 +6,7 @@
 import type { JWK } from "jose";
 import { describe, expect, it } from "vitest";
 import { JwksCache, JwksFetchError, fetchJwks } from "../src/oidc/jwks-cache";
-import { harness } from "./helpers/worker-harness";
+import { harness } from "./helpers/workerd/worker-harness";
 
 const URL_A = "https://idp.example/jwks";
 const key = (kid: string): JWK => ({ kty: "RSA", kid, n: "AQAB", e: "AQAB" });

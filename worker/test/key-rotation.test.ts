@@ -4,7 +4,7 @@
  * Uses its own IdP so rotating it cannot disturb other tests.
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { harness, login, networkWithEnv } from "./helpers/worker-harness";
+import { harness, login, networkWithEnv } from "./helpers/workerd/worker-harness";
 
 afterEach(() => {
   vi.restoreAllMocks();

@@ -7,10 +7,9 @@
  */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { consentFormFields, exchangeCode, finishAtCallback, loginAtDevIdp, postForm, prepareAuthorization, redirectTarget, submitConsent } from "../../dev/src/oauth-flow";
-import type { FlowNetwork } from "../../dev/src/scripted-browser";
-import { CountingKv, type KvCounts } from "./helpers/counting-kv";
-import { ORIGIN, callWorker, envWith, fromAddress, mcpPost, mcpUrl, nextClientAddress, uniqueEmail } from "./helpers/worker-harness";
+import { consentFormFields, exchangeCode, finishAtCallback, loginAtDevIdp, postForm, prepareAuthorization, redirectTarget, submitConsent, type FlowNetwork } from "@mcpbox/dev/test-kit";
+import { CountingKv, type KvCounts } from "./helpers/workerd/counting-kv";
+import { ORIGIN, callWorker, envWith, fromAddress, mcpPost, mcpUrl, nextClientAddress, uniqueEmail } from "./helpers/workerd/worker-harness";
 
 describe("KV operations per step", () => {
   it("matches the budget table", async () => {

@@ -7,9 +7,9 @@
  */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { countSubtleCalls } from "../../dev/bench/worker-probe/subtle-counter";
-import { CountingKv } from "./helpers/counting-kv";
-import { callWorker, envWith, login, mcpPost, mcpUrl, newProbe } from "./helpers/worker-harness";
+import { countSubtleCalls } from "@mcpbox/dev/test-kit";
+import { CountingKv } from "./helpers/workerd/counting-kv";
+import { callWorker, envWith, login, mcpPost, mcpUrl, newProbe } from "./helpers/workerd/worker-harness";
 
 describe("an authorized /mcp call", () => {
   it("reads KV once and runs only the OAuth library's token check in crypto.subtle", async () => {

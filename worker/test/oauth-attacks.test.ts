@@ -20,10 +20,10 @@ import {
   prepareAuthorization,
   submitConsent,
   type PreparedAuthorization,
-} from "../../dev/src/oauth-flow";
+} from "@mcpbox/dev/test-kit";
 import { guardLibraryFetch, isLibraryFetchGuard } from "../src/oauth/cimd-fetch-guard";
-import { CountingKv } from "./helpers/counting-kv";
-import { ORIGIN, callWorker, envWith, fromAddress, login, mcpPost, mcpUrl, newProbe, nextClientAddress, selfNetwork, uniqueEmail } from "./helpers/worker-harness";
+import { CountingKv } from "./helpers/workerd/counting-kv";
+import { ORIGIN, callWorker, envWith, fromAddress, login, mcpPost, mcpUrl, newProbe, nextClientAddress, selfNetwork, uniqueEmail } from "./helpers/workerd/worker-harness";
 import { createWorker } from "../src/wiring";
 
 afterEach(() => vi.restoreAllMocks());

@@ -7,10 +7,9 @@ import { SELF } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { AUTH_METHOD_OIDC, MCPBOX_HEADERS } from "@mcpbox/shared";
-import { devSubjectFor } from "../../dev/src/idp/accounts";
-import { approveAuthorization, postForm, prepareAuthorization } from "../../dev/src/oauth-flow";
+import { devSubjectFor, approveAuthorization, postForm, prepareAuthorization } from "@mcpbox/dev/test-kit";
 import { TEST_SERVICE_TOKEN } from "./helpers/harness-info";
-import { ORIGIN, harness, login, mcpPost, mcpUrl, newProbe, selfNetwork, standinRecords, uniqueEmail } from "./helpers/worker-harness";
+import { ORIGIN, harness, login, mcpPost, mcpUrl, newProbe, selfNetwork, standinRecords, uniqueEmail } from "./helpers/workerd/worker-harness";
 
 describe("discovery", () => {
   it("answers unauthenticated calls to /mcp and / with 401 and a resource_metadata challenge", async () => {

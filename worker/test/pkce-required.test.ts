@@ -5,8 +5,8 @@
  */
 import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { authorizationUrl, newPkce } from "../../dev/src/oauth-flow";
-import { ORIGIN, mcpPost, mcpUrl, newProbe, standinRecords } from "./helpers/worker-harness";
+import { authorizationUrl, newPkce } from "@mcpbox/dev/test-kit";
+import { ORIGIN, mcpPost, mcpUrl, newProbe, standinRecords } from "./helpers/workerd/worker-harness";
 
 const REDIRECT_URI = "https://app.example/oauth/callback";
 

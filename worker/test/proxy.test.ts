@@ -6,11 +6,12 @@
 import { SELF, createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { CORS_ALLOWED_REQUEST_HEADERS, HEALTH_BODY, JSONRPC_ERROR, MCP_HEADERS } from "@mcpbox/shared";
+import { HEALTH_BODY, JSONRPC_ERROR, MCP_HEADERS } from "@mcpbox/shared";
 import { createRouter } from "../src/http/router";
 import { createProviderCache } from "../src/oauth/provider";
 import { createRefreshRecheck } from "../src/oauth/refresh-recheck";
 import { JwksCache } from "../src/oidc/jwks-cache";
+import { CORS_ALLOWED_REQUEST_HEADERS } from "../src/proxy/cors";
 import { createMcpProxy } from "../src/proxy/mcp-proxy";
 import { createBrowserRoutes } from "../src/routes/browser-routes";
 import { TEST_EXTRA_CORS_ORIGIN, TEST_SERVICE_TOKEN } from "./helpers/harness-info";
@@ -25,7 +26,7 @@ import {
   standinEvent,
   standinRecords,
   uniqueEmail,
-} from "./helpers/worker-harness";
+} from "./helpers/workerd/worker-harness";
 
 let token = "";
 let clientId = "";

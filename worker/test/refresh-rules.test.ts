@@ -5,8 +5,8 @@
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { ForgeMode } from "./helpers/harness-info";
-import { grantRecord, grantsOf, refreshAt, watchAccess, workerAt } from "./helpers/access-recheck";
-import { harness, login, uniqueEmail } from "./helpers/worker-harness";
+import { grantRecord, grantsOf, refreshAt, watchAccess, workerAt } from "./helpers/workerd/access-recheck";
+import { harness, login, uniqueEmail } from "./helpers/workerd/worker-harness";
 
 const DAY = 86_400;
 

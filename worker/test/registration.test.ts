@@ -6,8 +6,8 @@
 import { SELF } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { ScriptedBrowser, authorizationUrl, newPkce, postForm, registerClient } from "../../dev/src/oauth-flow";
-import { ORIGIN, fromAddress, login, mcpPost, mcpUrl, newProbe, nextClientAddress, selfNetwork, standinRecords } from "./helpers/worker-harness";
+import { ScriptedBrowser, authorizationUrl, newPkce, postForm, registerClient } from "@mcpbox/dev/test-kit";
+import { ORIGIN, fromAddress, login, mcpPost, mcpUrl, newProbe, nextClientAddress, selfNetwork, standinRecords } from "./helpers/workerd/worker-harness";
 
 const network = selfNetwork();
 

@@ -6,9 +6,8 @@
  */
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { devSubjectFor } from "../../dev/src/idp/accounts";
-import { approveAuthorization, loginAtDevIdp, prepareAuthorization, type FlowNetwork } from "../../dev/src/oauth-flow";
-import { ORIGIN, harness, login, networkWithEnv, pageText, selfNetwork, uniqueEmail } from "./helpers/worker-harness";
+import { devSubjectFor, approveAuthorization, loginAtDevIdp, prepareAuthorization, type FlowNetwork } from "@mcpbox/dev/test-kit";
+import { ORIGIN, harness, login, networkWithEnv, pageText, selfNetwork, uniqueEmail } from "./helpers/workerd/worker-harness";
 
 afterEach(() => {
   vi.restoreAllMocks();

@@ -12,7 +12,7 @@
  * requests starting at random phases give unbiased means.
  */
 
-import { countSubtleCalls } from "./subtle-counter";
+import { countSubtleCalls } from "../../src/test-kit/subtle-counter";
 
 /** The probe's own path: GET returns the counters (JSON); `?reset=1` also zeroes them. */
 export const PROBE_PATH = "/__mcpbox-bench-probe";

@@ -11,9 +11,9 @@ import path from "node:path";
 import { REPO_ROOT } from "../../src/wrangler-settings";
 import type { CpuProfile, CpuProfileNode } from "./inspector";
 import { PROBE_KV_METHODS } from "./probe";
-import { SUBTLE_METHODS } from "./subtle-counter";
+import { SUBTLE_METHODS } from "../../src/test-kit/subtle-counter";
 
-export const PROFILE_AREAS = ["worker", "oauth-library", "other-packages", "probe", "runtime", "gc"] as const;
+const PROFILE_AREAS = ["worker", "oauth-library", "other-packages", "probe", "runtime", "gc"] as const;
 export type ProfileArea = (typeof PROFILE_AREAS)[number];
 
 export interface ProfileFrame {
@@ -116,7 +116,8 @@ function classify(file: string, line: number): Located {
   }
   // The generated entry lives in a temporary directory outside the repository.
   if (relative.startsWith("..")) return { area: "probe", where: "bench entry" };
-  if (relative.startsWith("dev/bench/")) return { area: "probe", where: `${relative}:${line}` };
+  // dev/ code in the bundle is measurement only: the probe (dev/bench/) and the kit's subtle-call counter.
+  if (relative.startsWith("dev/")) return { area: "probe", where: `${relative}:${line}` };
   if (relative.startsWith("worker/") || relative.startsWith("shared/")) return { area: "worker", where: `${relative}:${line}` };
   return { area: "other-packages", where: `${relative}:${line}` };
 }

@@ -17,6 +17,7 @@ import { renderErrorPage, renderLoginPage } from "./login-page";
 import { newCookieKey, providerConfiguration, type DevAccount, type DevRefreshTokenSettings } from "./provider-config";
 
 export { devSubjectFor } from "./accounts";
+export { newSigningKey, signRs256 } from "./keys";
 export { DEV_IDP_BANNER, DEV_IDP_CANCEL_FIELD, DEV_IDP_INTERACTION_SEGMENT, DEV_IDP_LOGIN_FIELD } from "./login-form";
 
 export interface DevIdpOptions {
@@ -43,7 +44,7 @@ export interface DevIdpOptions {
 }
 
 /** Access's defaults as the provisioner configures the app (ACCESS_REFRESH_TOKEN_LIFETIME, 12 h). */
-export const DEV_REFRESH_TOKEN_DEFAULTS: DevRefreshTokenSettings = { lifetimeSeconds: 12 * 3600, rotate: true, idTokenOnRefresh: true };
+const DEV_REFRESH_TOKEN_DEFAULTS: DevRefreshTokenSettings = { lifetimeSeconds: 12 * 3600, rotate: true, idTokenOnRefresh: true };
 const DEFAULT_SESSION_TTL_SECONDS = 24 * 3600;
 const ACCOUNT_MODEL = "DevAccount";
 

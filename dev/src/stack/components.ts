@@ -97,7 +97,7 @@ export async function startWorkerComponent(input: {
     return await startWorkerInMiniflare({
       bundle: input.bundle,
       secrets: input.secrets,
-      vars: { ...input.config.workerVars, [WORKER_VAR_NAMES.gatewayPort]: String(input.gatewayPort) },
+      vars: { ...input.config.workerVars, [WORKER_VAR_NAMES.gatewayTargetPort]: String(input.gatewayPort) },
       tunnelAddress: `127.0.0.1:${input.gatewayPort}`,
       // Clients reach the Worker on a direct socket, as at Cloudflare's edge: no Miniflare entry
       // worker in front of it (about 1 ms per request on loopback; see docs/benchmarks.md).

@@ -25,10 +25,10 @@ export const DEV_STACK_ENV = {
 export const DEFAULT_DEV_PORTS = { worker: 8787, idp: 8788, gateway: DEFAULT_GATEWAY_PORT } as const;
 
 /** Default local state locations, relative to the repository root (both git-ignored). */
-export const DEFAULT_DEV_STATE_DIR = LOCAL_STACK_STATE.defaultDir;
+const DEFAULT_DEV_STATE_DIR = LOCAL_STACK_STATE.defaultDir;
 /** The development IdP's store (sessions, refresh tokens, accounts) inside the state folder. */
 export const DEV_IDP_STORE_FILE = "idp-store.json";
-export const DEFAULT_DEV_VARS_FILE = ".dev.vars";
+const DEFAULT_DEV_VARS_FILE = ".dev.vars";
 
 /** Browser origins of MCP Inspector's web UI, allowed to call /mcp directly in local development. */
 export const INSPECTOR_ORIGINS = ["http://localhost:6274", "http://127.0.0.1:6274"] as const;
@@ -133,7 +133,7 @@ export function loadStackConfig(env: StackEnv, root = REPO_ROOT): StackConfig {
 }
 
 /** The environment variable that sets a component's port. */
-export function portVariable(component: keyof StackPorts): string {
+function portVariable(component: keyof StackPorts): string {
   if (component === "worker") return DEV_STACK_ENV.workerPort;
   if (component === "idp") return DEV_STACK_ENV.idpPort;
   return DEV_STACK_ENV.gatewayPort;

@@ -10,6 +10,7 @@ import path from "node:path";
 import {
   COOKIE_ENCRYPTION_KEY_BYTES,
   MIN_SERVICE_TOKEN_LENGTH,
+  SERVICE_TOKEN_SEPARATOR,
   SERVICE_TOKEN_BYTES,
   WORKER_SECRET_NAMES,
   type AccessOidcUrls,
@@ -43,7 +44,8 @@ const HEADER = [
 const GENERATORS: Record<keyof GeneratedSecrets, { make(): string; valid(value: string): boolean; expected: string }> = {
   MCPBOX_SERVICE_TOKEN: {
     make: () => randomBytes(SERVICE_TOKEN_BYTES).toString("hex"),
-    valid: (value) => value.length >= MIN_SERVICE_TOKEN_LENGTH && /^[\x21-\x2b\x2d-\x7e]+$/.test(value),
+    // Printable ASCII without the separator: the gateway would read two tokens in one.
+    valid: (value) => value.length >= MIN_SERVICE_TOKEN_LENGTH && /^[\x21-\x7e]+$/.test(value) && !value.includes(SERVICE_TOKEN_SEPARATOR),
     expected: `at least ${MIN_SERVICE_TOKEN_LENGTH} printable characters without spaces or commas`,
   },
   ACCESS_CLIENT_ID: {

@@ -1,4 +1,4 @@
 /**
  * The local stack's default MCP server: the gateway's own default (server-everything over stdio).
  */
-export { defaultUpstreamCommand, everythingEntry, quoteWord } from "@mcpbox/gateway";
+export { defaultUpstreamCommand, everythingEntry } from "@mcpbox/gateway";

@@ -9,7 +9,7 @@ import { Miniflare, convertV4MiniflareOptions } from "miniflare";
 import { buildWorkerBundle } from "../../src/worker-miniflare";
 import { REPO_ROOT, readWorkerSettings } from "../../src/wrangler-settings";
 
-export const AGENT_WORKER_CONFIG = path.join(REPO_ROOT, "dev", "fixtures", "agent-worker", "wrangler.toml");
+const AGENT_WORKER_CONFIG = path.join(REPO_ROOT, "dev", "fixtures", "agent-worker", "wrangler.toml");
 /** The agent class's URL segment (`ToolAgent` in kebab case) in `/agents/<class>/<instance>/…`. */
 const AGENT_CLASS_SEGMENT = "tool-agent";
 

@@ -4,7 +4,7 @@
  */
 import { expect } from "vitest";
 import type { DevIdp } from "../../src/idp/index";
-import { ScriptedBrowser, loginAtDevIdp, newPkce, type FlowNetwork } from "../../src/oauth-flow";
+import { ScriptedBrowser, loginAtDevIdp, newPkce, type FlowNetwork } from "../../src/test-kit";
 
 export interface IdpClient {
   idp: DevIdp;

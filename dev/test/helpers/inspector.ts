@@ -9,7 +9,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
-import { freePort } from "./processes";
+import { freePort } from "../../src/test-kit/node";
 
 const require = createRequire(import.meta.url);
 const LAUNCHER = path.join(path.dirname(require.resolve("@modelcontextprotocol/inspector/package.json")), "clients", "launcher", "build", "index.js");

@@ -3,7 +3,7 @@
  * produced, approves the consent page, signs in at the development IdP, and follows the Worker's
  * callback back to the client's redirect URI, whose `code` it returns.
  */
-import { ScriptedBrowser, consentFormFields, loginAtDevIdp, redirectTarget, submitConsent, type FlowNetwork } from "../../src/oauth-flow";
+import { ScriptedBrowser, consentFormFields, loginAtDevIdp, redirectTarget, submitConsent, type FlowNetwork } from "../../src/test-kit";
 
 export interface SignInResult {
   code: string;

@@ -8,10 +8,8 @@ import os from "node:os";
 import path from "node:path";
 import { inject } from "vitest";
 import type { WorkerSecretName } from "@mcpbox/shared";
-import { DEV_STACK_ENV, loadStackConfig } from "../../src/stack/config";
-import { formatLogLine } from "../../src/stack/log";
-import { startStack, type RunningStack } from "../../src/stack/stack";
-import type { FlowNetwork } from "../../src/oauth-flow";
+import { DEV_STACK_ENV, loadStackConfig, formatLogLine, startStack, type RunningStack } from "../../src/stack";
+import type { FlowNetwork } from "../../src/test-kit";
 
 export interface TestStack extends RunningStack {
   /** Every `[component] message` line so far (for assertions and for reading after a failure). */

@@ -7,9 +7,9 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { DEV_STACK_ENV } from "../../src/stack/config";
+import { DEV_STACK_ENV } from "../../src/stack";
 import { REPO_ROOT } from "../../src/wrangler-settings";
-import { descendants, isAlive } from "./processes";
+import { descendants, isRunning } from "../../src/test-kit/node";
 
 export interface StartProcess {
   readonly child: ChildProcess;
@@ -91,7 +91,7 @@ export async function runStart(options: { via: "npm" | "node"; env?: Record<stri
           if ((error as NodeJS.ErrnoException).code !== "ESRCH") throw error;
         }
       }
-      for (const pid of seen) if (isAlive(pid)) process.kill(pid, "SIGKILL");
+      for (const pid of seen) if (isRunning(pid)) process.kill(pid, "SIGKILL");
       await rm(stateRoot, { recursive: true, force: true });
     },
   };

@@ -1,12 +1,13 @@
 /**
  * The gateway's checks, in their order, as one function per entry point: Host/Origin for every
- * path (design layers 9–10), then for /mcp the service token (layer 8), the email header, the
+ * path (the DNS-rebinding guard), then for /mcp the service token, the email header, the
  * caller's requests in flight, the content type and bounded body, the strict parse, the routing
  * headers against the body, the method rule for callers without an email, the session's owner
  * and the tool policy. A request reaches the upstream only after every check passed. The Node
  * listener and the web app both run exactly these functions; neither has checks of its own.
  */
 import { MCPBOX_HEADERS, MCP_HEADERS } from "@mcpbox/shared";
+import type { McpHttpMethod } from "@mcpbox/shared";
 import type { AuditRecord } from "../audit";
 import type { GatewayConfig } from "../config";
 import { identityKey } from "../context";
@@ -28,7 +29,7 @@ import type { Refusal } from "./refusal";
 
 /** What the checks read of a request to /mcp, whatever it arrived on. */
 export interface McpRequest {
-  readonly method: "POST" | "GET" | "DELETE";
+  readonly method: McpHttpMethod;
   /** A request header by lower-case name, repeated fields joined as Fetch's `Headers.get` does. */
   header(name: string): string | undefined;
   /** Reads the body, stopping after `maxBytes`. */

@@ -1,5 +1,5 @@
 /**
- * DNS-rebinding guard (design layers 9–10): the `Host` header must name this gateway (localhost,
+ * DNS-rebinding guard: the `Host` header must name this gateway (localhost,
  * 127.0.0.1, the VPC service host name, or `GATEWAY_ALLOWED_HOSTS`), and a browser `Origin`, when
  * present, must be a loopback origin or explicitly allowed. A web page that rebinds its own name
  * to 127.0.0.1 fails both: its Host and Origin still carry that name.

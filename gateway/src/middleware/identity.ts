@@ -5,11 +5,12 @@
  * read the parsed JSON-RPC body, every message of a batch, never the advisory
  * `Mcp-Method`/`Mcp-Name` headers.
  */
-import { ANONYMOUS_METHODS, MCPBOX_HEADERS, NOTIFICATION_METHOD_PREFIX, isEmailAllowed, isValidEmail } from "@mcpbox/shared";
+import { MCPBOX_HEADERS, isEmailAllowed, isValidEmail } from "@mcpbox/shared";
 import type { EmailAllowlist } from "@mcpbox/shared";
 import type { Identity } from "../context";
 import { refusal } from "../guard/refusal";
 import type { Refusal } from "../guard/refusal";
+import { ANONYMOUS_METHODS, NOTIFICATION_METHOD_PREFIX } from "../jsonrpc/handshake-methods";
 import type { JsonRpcMessage, McpBody } from "../jsonrpc/message";
 
 export type IdentityResult =

@@ -1,13 +1,13 @@
 /**
- * Path allowlist (design layer 4): the gateway serves `POST|GET|DELETE /mcp` and `GET /health`,
+ * Path allowlist: the gateway serves `POST|GET|DELETE /mcp` and `GET /health`,
  * judged on the raw request target as it arrived, before any URL normalisation. Traversal
  * (`/mcp/../admin`), encoded dots (`%2e%2e`), doubled slashes, case and trailing slashes all miss.
  */
-import { GATEWAY_PATHS } from "@mcpbox/shared";
+import { GATEWAY_PATHS, MCP_HTTP_METHODS } from "@mcpbox/shared";
 
 export type TargetCheck = { ok: true; path: (typeof GATEWAY_PATHS)[keyof typeof GATEWAY_PATHS] } | { ok: false };
 
-const MCP_METHODS: ReadonlySet<string> = new Set(["POST", "GET", "DELETE"]);
+const MCP_METHODS: ReadonlySet<string> = new Set(MCP_HTTP_METHODS);
 const REFUSED: TargetCheck = { ok: false };
 const MCP: TargetCheck = { ok: true, path: GATEWAY_PATHS.mcp };
 const HEALTH: TargetCheck = { ok: true, path: GATEWAY_PATHS.health };

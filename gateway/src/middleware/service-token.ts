@@ -1,6 +1,6 @@
 /**
- * Service token check (design layer 8): `X-MCPbox-Service-Token` must equal one of the configured
- * tokens (two during a rotation). Compared in constant time, so neither the content nor the
+ * Service token check, the proof that a request came through the Worker: `X-MCPbox-Service-Token`
+ * must equal one of the configured tokens (two during a rotation). Compared in constant time, so neither the content nor the
  * length of a token leaks through timing: every comparison runs crypto.timingSafeEqual over the
  * same fixed number of bytes (every configured token fits, padded with zeros), and the lengths are
  * compared as numbers, never by stopping early. Missing or wrong → 403, never 401 (a 401 would

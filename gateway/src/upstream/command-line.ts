@@ -1,6 +1,7 @@
 /**
- * Splits `MCP_UPSTREAM_COMMAND` into a program and its arguments, the way a POSIX shell splits
- * words, without running a shell: no variable expansion, globbing, pipes or redirections.
+ * `MCP_UPSTREAM_COMMAND` as words: split into a program and its arguments the way a POSIX shell
+ * splits words, without running a shell (no variable expansion, globbing, pipes or redirections),
+ * and the reverse, an argument list quoted into a line that splits back into the same words.
  */
 
 export type CommandLineResult = { ok: true; argv: string[] } | { ok: false; reason: string };
@@ -47,4 +48,14 @@ export function splitCommandLine(line: string): CommandLineResult {
   if (inWord) argv.push(word);
   if (argv.length === 0) return { ok: false, reason: "it is empty" };
   return { ok: true, argv };
+}
+
+/** Quotes one word so that splitCommandLine gives it back unchanged: as it is when it needs no quoting, else in single quotes. */
+function quoteWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`;
+}
+
+/** A command line that splitCommandLine splits back into exactly `argv`. */
+export function joinCommandLine(argv: readonly string[]): string {
+  return argv.map(quoteWord).join(" ");
 }

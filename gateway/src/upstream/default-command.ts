@@ -6,6 +6,7 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
+import { joinCommandLine } from "./command-line";
 
 const require = createRequire(import.meta.url);
 const EVERYTHING_PACKAGE = "@modelcontextprotocol/server-everything";
@@ -20,12 +21,7 @@ export function everythingEntry(): string {
   return path.join(path.dirname(manifestPath), relative);
 }
 
-/** Quotes one word for a command line the gateway splits like a POSIX shell. */
-export function quoteWord(word: string): string {
-  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`;
-}
-
 /** `MCP_UPSTREAM_COMMAND` running server-everything over stdio with the current Node. */
 export function defaultUpstreamCommand(): string {
-  return [process.execPath, everythingEntry(), "stdio"].map(quoteWord).join(" ");
+  return joinCommandLine([process.execPath, everythingEntry(), "stdio"]);
 }

@@ -20,6 +20,7 @@ import { Readable } from "node:stream";
 import { Client, Pool } from "undici";
 import type { Dispatcher } from "undici";
 import { MCP_HEADERS } from "@mcpbox/shared";
+import type { McpHttpMethod } from "@mcpbox/shared";
 
 /** Idle time after which a pooled connection is closed when the upstream announced no timeout. */
 export const DEFAULT_IDLE_MS = 3_000;
@@ -41,7 +42,7 @@ export const RELAYED_RESPONSE_HEADERS: ReadonlySet<string> = new Set([
 ]);
 
 export interface Exchange {
-  readonly method: "POST" | "GET" | "DELETE";
+  readonly method: McpHttpMethod;
   readonly headers: Record<string, string>;
   readonly body?: Uint8Array;
   /** Calls `listener` if the client goes away: the exchange is then abandoned. */

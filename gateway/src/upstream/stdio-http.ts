@@ -8,6 +8,7 @@
  */
 import { Readable } from "node:stream";
 import { MCP_HEADERS } from "@mcpbox/shared";
+import type { McpHttpMethod } from "@mcpbox/shared";
 import { SUPPORTED_PROTOCOL_VERSIONS } from "@modelcontextprotocol/sdk/types.js";
 import type { JsonRpcMessage, McpBody } from "../jsonrpc/message";
 import { isRawJson } from "../jsonrpc/strict-json";
@@ -16,7 +17,7 @@ import type { UpstreamReply } from "../reply";
 
 /** What the session reads of a request that passed the gateway's checks. */
 export interface HttpFacts {
-  readonly method: "POST" | "GET" | "DELETE";
+  readonly method: McpHttpMethod;
   header(name: string): string | undefined;
   readonly body?: McpBody;
 }

@@ -2,12 +2,13 @@
  * The contract between the gateway app and an upstream relay (Streamable HTTP or stdio): one
  * authorized MCP request in, one streaming reply out.
  */
+import type { McpHttpMethod } from "@mcpbox/shared";
 import type { Identity } from "../context";
 import type { McpBody } from "../jsonrpc/message";
 import type { UpstreamReply } from "../reply";
 
 export interface RelayRequest {
-  readonly method: "POST" | "GET" | "DELETE";
+  readonly method: McpHttpMethod;
   /** A header of the client's request, by lower-case name. */
   header(name: string): string | undefined;
   /** POST only: the parsed body; its `bytes` are what an HTTP upstream receives. */

@@ -1,8 +1,9 @@
 /**
- * The home side's isolation rules (security layer 9), checked on a parsed compose file: nothing is
- * published, the gateway and every MCP server sit on internal networks only, an MCP server shares
- * a network with the gateway alone, only cloudflared reaches the internet, cloudflared is pinned
- * to a version Workers VPC works with and gets its token from the env file, never from argv.
+ * The home side's network isolation (the gateway reachable only through the tunnel), checked on a
+ * parsed compose file: nothing is published, the gateway and every MCP server sit on internal
+ * networks only, an MCP server shares a network with the gateway alone, only cloudflared reaches
+ * the internet, cloudflared is pinned to a version Workers VPC works with and gets its token from
+ * the env file, never from argv.
  * Returns one line per broken rule, so a test can show the checker is not vacuous.
  */
 import { compareVersions, DEFAULT_ENV_FILE, DEFAULT_GATEWAY_HOSTNAME, DEFAULT_GATEWAY_PORT, ENV_FILE_KEYS, GATEWAY_ENV, MIN_CLOUDFLARED_VERSION } from "@mcpbox/shared";

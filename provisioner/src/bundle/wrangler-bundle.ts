@@ -31,7 +31,7 @@ export type Bundler = () => Promise<WorkerBundle>;
 
 /** The repository root (where wrangler.toml lives), from this file's location. */
 export const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
-export const DEFAULT_WRANGLER_CONFIG = path.join(REPO_ROOT, "wrangler.toml");
+const DEFAULT_WRANGLER_CONFIG = path.join(REPO_ROOT, "wrangler.toml");
 
 
 export interface WranglerBundlerOptions {

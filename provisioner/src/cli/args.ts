@@ -10,7 +10,7 @@ import { checkInput, checkPort, INPUT_RULES, type InputRule } from "../inputs";
 import type { AllowRule } from "../state/state";
 import { GRANTS_OPTIONS, parseGrantsFlags, type GrantsFlags } from "./grants-args";
 
-export const COMMANDS = ["setup", "status", "doctor", "secrets sync", "rotate-service-token", "teardown", "grants list", "grants revoke"] as const;
+const COMMANDS = ["setup", "status", "doctor", "secrets sync", "rotate-service-token", "teardown", "grants list", "grants revoke"] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 export interface CliFlags {

@@ -2,9 +2,9 @@
  * The flags of `grants list` and `grants revoke` (pure): which store (`--local`, `--dev-dir`), and
  * which grants (`--user`, `--client`, `--grant`, `--all`), validated with messages naming the flag.
  */
-import { isValidEmail } from "@mcpbox/shared";
 import { UsageError } from "../errors";
 import type { GrantFilter, GrantSelector } from "../grants/grants";
+import { checkGrantCriterion, GRANT_CRITERIA, selectorOf } from "../grants/selector";
 
 export const GRANTS_OPTIONS = {
   user: { type: "string" },
@@ -28,9 +28,6 @@ export interface GrantsFlags {
 
 type GrantsValues = { user?: string; client?: string; grant?: string; all?: boolean; local?: boolean; "dev-dir"?: string };
 
-const ID_PATTERN = /^[\x21-\x7e]{1,2048}$/;
-const GRANT_ID_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
-
 /** Grants flags for a grants command; for any other command, refuses them and returns undefined. */
 export function parseGrantsFlags(command: string, values: GrantsValues): GrantsFlags | undefined {
   const given = (Object.keys(GRANTS_OPTIONS) as Array<keyof GrantsValues>).filter((name) => values[name] !== undefined && values[name] !== false);
@@ -42,9 +39,13 @@ export function parseGrantsFlags(command: string, values: GrantsValues): GrantsF
   if (values["dev-dir"] !== undefined && !devDir) throw new UsageError("--dev-dir needs a value.");
   const source: GrantsFlags["source"] = values.local || devDir ? { kind: "local", dir: devDir || undefined } : { kind: "cloudflare" };
   const filter: GrantFilter = {};
-  if (values.user !== undefined) filter.user = parseUser(values.user);
-  if (values.client !== undefined) filter.client = match(values.client, ID_PATTERN, "--client", "a client id as `grants list` shows it");
-  if (values.grant !== undefined) filter.grant = match(values.grant, GRANT_ID_PATTERN, "--grant", "a grant id as `grants list` shows it");
+  for (const criterion of GRANT_CRITERIA) {
+    const raw = values[criterion];
+    if (raw === undefined) continue;
+    const check = checkGrantCriterion(criterion, raw);
+    if (!check.ok) throw new UsageError(`--${criterion} ${check.problem}.`);
+    filter[criterion] = check.value;
+  }
 
   if (command === "grants list") {
     if (values.all) throw new UsageError("--all belongs to `grants revoke`; `grants list` lists every grant unless --user, --client or --grant narrows it.");
@@ -57,24 +58,7 @@ export function parseGrantsFlags(command: string, values: GrantsValues): GrantsF
       "Pass --user EMAIL, --client ID, --grant ID or --all (see `grants list`).",
     );
   }
-  const selector: GrantSelector =
-    filter.user !== undefined ? { user: filter.user } : filter.client !== undefined ? { client: filter.client } : filter.grant !== undefined ? { grant: filter.grant } : { all: true };
+  const chosen = GRANT_CRITERIA.find((criterion) => filter[criterion] !== undefined);
+  const selector: GrantSelector = chosen !== undefined ? selectorOf(chosen, filter[chosen] ?? "") : { all: true };
   return { source, filter: {}, selector };
-}
-
-/** An email, or a user id as `grants list` prints it for grants without one. */
-function parseUser(value: string): string {
-  const v = value.trim();
-  if (v.includes("@")) {
-    if (!isValidEmail(v)) throw new UsageError("--user is not a valid email address.");
-    return v;
-  }
-  return match(v, /^[A-Za-z0-9._~%!$&'()*+,;=-]{1,512}$/, "--user", "an email address, or a user id as `grants list` shows it");
-}
-
-function match(value: string, pattern: RegExp, flag: string, expected: string): string {
-  const v = value.trim();
-  if (v === "") throw new UsageError(`${flag} needs a value.`);
-  if (!pattern.test(v)) throw new UsageError(`${flag} is not valid: expected ${expected}.`);
-  return v;
 }

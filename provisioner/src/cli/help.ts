@@ -3,17 +3,15 @@
  */
 import {
   DEFAULT_ACCESS_TOKEN_TTL_SECONDS,
-  DEFAULT_CLOUDFLARE_API_BASE_URL,
   DEFAULT_ENV_FILE,
   DEFAULT_GATEWAY_HOSTNAME,
   DEFAULT_GATEWAY_PORT,
-  DEFAULT_RESOURCE_NAMES,
   DEFAULT_STATE_FILE,
-  ENV_FILE_NAME,
   LOCAL_STACK_STATE,
   PROVISIONER_ENV,
 } from "@mcpbox/shared";
 import { ALL_PERMISSIONS, COMBINED_PERMISSIONS_NOTE } from "../cloudflare/permissions";
+import { DEFAULT_CLOUDFLARE_API_BASE_URL, DEFAULT_RESOURCE_NAMES, ENV_FILE_NAME } from "../defaults";
 
 export function helpText(program = "mcpbox-remote"): string {
   return `Usage: ${program} <command> [flags]

@@ -28,11 +28,6 @@ export function formatError(report: ErrorReport): string {
   return `${lines.join("\n")}\n`;
 }
 
-/** Whether a result means "all good" (exit 0). */
-export function resultOk(result: CommandResult): boolean {
-  return result.ok;
-}
-
 /** The human summary printed after the command's progress lines. */
 export function formatResult(result: CommandResult): string {
   switch (result.command) {

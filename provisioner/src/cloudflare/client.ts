@@ -42,7 +42,7 @@ export interface CloudflareClientOptions {
 }
 
 /** Items per page for every list call. */
-export const PAGE_SIZE = 50;
+const PAGE_SIZE = 50;
 /** A list longer than this many pages is treated as an API misbehaving, not looped forever. */
 const MAX_PAGES = 200;
 
@@ -214,7 +214,7 @@ function readErrors(value: unknown): ApiErrorItem[] {
 }
 
 /** Whether `page` (1-based) ended the list, from result_info's counts when it has them. */
-export function isLastPage(info: unknown, page: number, seen: number, pageLength: number): boolean {
+function isLastPage(info: unknown, page: number, seen: number, pageLength: number): boolean {
   if (pageLength === 0) return true;
   const totalPages = positiveNumber(info, "total_pages");
   if (totalPages !== undefined) return page >= totalPages;

@@ -82,7 +82,7 @@ export class CloudflareApiError extends Error {
 }
 
 /** The next step for a person, from the error codes and the operation. */
-export function hintFor(operation: ApiOperation, status: number | undefined, errors: readonly ApiErrorItem[]): string {
+function hintFor(operation: ApiOperation, status: number | undefined, errors: readonly ApiErrorItem[]): string {
   const codes = new Set(errors.map((e) => e.code));
   if (codes.has(CF_ERROR.authentication) || status === 403) {
     return operation.permission ? missingPermissionHint(operation, operation.permission) : `The API token is not allowed to do this. Check it at ${API_TOKENS_URL}.`;

@@ -59,10 +59,4 @@ export const LEVELS_PROBES_CANNOT_SEE: Readonly<Record<PermissionName, string>> 
   [PERMISSIONS.workersKv]: "Read",
 };
 
-/** `name`, plus the combined group that also covers it, for messages. */
-export function describePermission(name: PermissionName): string {
-  const combined = COMBINED_PERMISSIONS[name];
-  return combined ? `${name} (or the combined ${combined})` : name;
-}
-
 export const API_TOKENS_URL = "https://dash.cloudflare.com/profile/api-tokens" as const;

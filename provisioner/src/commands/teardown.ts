@@ -6,10 +6,10 @@
  */
 import { CloudflareApiError } from "../cloudflare/errors";
 import { ProvisionerError, UsageError } from "../errors";
+import { kvTitleFor } from "../resource-names";
 import { openContext, type ProvisionOptions, type RunContext, type RunDeps } from "../run/context";
 import { removeState } from "../state/files";
 import { hasResources, type ResourceKind } from "../state/state";
-import { kvTitleFor } from "../steps/04-worker";
 import { accountForCleanup } from "./common";
 
 export interface TeardownItem {
@@ -156,6 +156,7 @@ async function confirm(ctx: RunContext, targets: readonly Target[]): Promise<voi
     items,
     lead: "This deletes, from your Cloudflare account:",
     typeToConfirm: ctx.options.names.worker,
+    typeWhat: "the Worker's name",
     yes: "Delete everything",
     no: "Cancel",
   };

@@ -9,6 +9,7 @@ import { NotSetUpError, ProvisionerError, UsageError } from "../errors";
 import { defaultDeps, openContext, type ProvisionOptions, type RunDeps } from "../run/context";
 import { listGrants, revokeGrants, type GrantFilter, type GrantSelector, type GrantSummary, type RevokeResult } from "./grants";
 import type { KvStore, KvStoreSource } from "./kv-store";
+import { displaySafe, grantLabel } from "./present";
 import { cloudflareKvStore } from "./store-cloudflare";
 import { openLocalKvStore } from "./store-local";
 
@@ -43,22 +44,57 @@ export async function runGrantsList(source: GrantSource, filter: GrantFilter = {
 export interface RevokeOptions {
   /** No confirmation for `{ all: true }` (required when nobody can be asked). */
   yes?: boolean;
+  /**
+   * Ask before revoking by user, client or grant too, listing the grants (the Remote Access page
+   * does); without it those revoke at once, as a scriptable command should.
+   */
+  confirmEach?: boolean;
 }
+
+/** What a person types to confirm revoking every grant (interfaces that can ask for it: the page). */
+export const REVOKE_ALL_CONFIRMATION = "revoke all";
+
+/** Grants listed in a confirmation, at most; the rest are counted. */
+const MAX_LISTED = 50;
 
 export async function runGrantsRevoke(source: GrantSource, selector: GrantSelector, options: RevokeOptions = {}, deps: Partial<RunDeps> = {}): Promise<GrantsRevokeResult> {
   return withGrantStore(source, deps, async (store, run) => {
-    if ("all" in selector && !options.yes) {
-      const count = (await listGrants(store, {}, { now: run.now })).length;
-      if (!run.prompter.interactive) throw new UsageError("`grants revoke --all` signs everyone out; it needs --yes when it cannot ask.", "Add --yes to confirm.");
-      if (count > 0 && !(await run.prompter.confirm(`Revoke all ${count} grant(s)? Every MCP client must sign in again.`))) {
-        throw new ProvisionerError("usage", "Nothing was revoked.", "Run it again and answer yes, or choose --user, --client or --grant.");
-      }
-    }
+    if (!options.yes && ("all" in selector || options.confirmEach)) await confirmRevoke(store, selector, run);
     const result = await run.reporter.wait(`revoking grants in ${describeSource(store.source)}`, () =>
       revokeGrants(store, selector, { now: run.now, onProgress: (done, total) => total > 500 && run.reporter.line(`… ${done} of ${total} grants`) }),
     );
     return { command: "grants revoke", ok: result.failed.length === 0, source: store.source, selector, ...result, api: run.stats() };
   });
+}
+
+/**
+ * Lists what `selector` would revoke and asks; nothing to revoke asks nothing. Revoking every grant
+ * needs the typed confirmation where the interface can take one; without a person to ask it stops.
+ */
+async function confirmRevoke(store: KvStore, selector: GrantSelector, run: StoreRun): Promise<void> {
+  const all = "all" in selector;
+  const grants = await run.reporter.wait(`reading the grants to revoke from ${describeSource(store.source)}`, () => listGrants(store, all ? {} : selector, { now: run.now }));
+  if (all && !run.prompter.interactive) throw new UsageError("`grants revoke --all` signs everyone out; it needs --yes when it cannot ask.", "Add --yes to confirm.");
+  if (grants.length === 0) return;
+  const items = grants.slice(0, MAX_LISTED).map(grantLabel);
+  if (grants.length > MAX_LISTED) items.push(`… and ${grants.length - MAX_LISTED} more`);
+  const question =
+    "all" in selector
+      ? `Revoke all ${grants.length} grant(s)? Every MCP client must sign in again.`
+      : "grant" in selector
+        ? `Revoke grant ${displaySafe(selector.grant)}? Its MCP client must sign in again.`
+        : `Revoke the ${grants.length} grant(s) of ${"user" in selector ? displaySafe(selector.user) : `client ${displaySafe(selector.client)}`}? Their MCP clients must sign in again.`;
+  const details = {
+    items,
+    ...(all ? { lead: `This signs everyone out: all ${grants.length} grant(s) below end, and every MCP client must sign in again.` } : {}),
+    help: "Revoking does not stop anyone from signing in again: change who may sign in for that.",
+    yes: all ? "Revoke all" : "Revoke",
+    no: "Cancel",
+    ...(all ? { typeToConfirm: REVOKE_ALL_CONFIRMATION } : {}),
+  };
+  if (!(await run.prompter.confirm(question, details))) {
+    throw new ProvisionerError("usage", "Nothing was revoked.", all ? "Run it again and answer yes, or choose --user, --client or --grant." : "Nothing changed; revoke again when you are sure.");
+  }
 }
 
 export function describeSource(source: KvStoreSource): string {

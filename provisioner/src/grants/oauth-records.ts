@@ -20,7 +20,7 @@ import { parseGrantMetadata } from "@mcpbox/shared";
 
 export const GRANT_PREFIX = "grant:";
 export const TOKEN_PREFIX = "token:";
-export const CLIENT_PREFIX = "client:";
+const CLIENT_PREFIX = "client:";
 
 /** The prefix of one user's grant keys. */
 export function userGrantPrefix(userId: string): string {

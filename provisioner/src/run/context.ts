@@ -5,7 +5,8 @@
  */
 import { randomBytes as nodeRandomBytes } from "node:crypto";
 import path from "node:path";
-import { DEFAULT_CLOUDFLARE_API_BASE_URL, DEFAULT_STATE_FILE, ENV_FILE_NAME } from "@mcpbox/shared";
+import { DEFAULT_STATE_FILE } from "@mcpbox/shared";
+import { DEFAULT_CLOUDFLARE_API_BASE_URL, ENV_FILE_NAME } from "../defaults";
 import { createWranglerBundler, type Bundler } from "../bundle/wrangler-bundle";
 import { CloudflareClient } from "../cloudflare/client";
 import { InterruptedError, StateError } from "../errors";

@@ -23,6 +23,8 @@ export interface ConfirmDetails {
   help?: string;
   /** "Yes" counts only when this exact text is typed (the Worker's name before a teardown). */
   typeToConfirm?: string;
+  /** What `typeToConfirm` is, for the label that asks for it (e.g. "the Worker's name"). */
+  typeWhat?: string;
 }
 
 export interface Prompter {

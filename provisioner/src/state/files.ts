@@ -10,7 +10,7 @@ import { LockedError, StateError } from "../errors";
 import { emptyState, parseState, type ProvisionState } from "./state";
 
 /** Owner read/write only. */
-export const SECRET_FILE_MODE = 0o600;
+const SECRET_FILE_MODE = 0o600;
 
 /** Writes `content` to `file` atomically with mode 0600, creating its folder (0700) if needed. */
 export async function writeSecretFile(file: string, content: string): Promise<void> {
@@ -80,14 +80,18 @@ export async function acquireLock(stateFile: string): Promise<() => Promise<void
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
       const pid = Number.parseInt(await readFile(lockFile, "utf8").catch(() => ""), 10);
-      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) throw new LockedError(lockFile, pid);
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && pidInUse(pid)) throw new LockedError(lockFile, pid);
       await rm(lockFile, { force: true });
     }
   }
   throw new LockedError(lockFile, 0);
 }
 
-function isAlive(pid: number): boolean {
+/**
+ * True while some process holds this pid, ours or another user's (EPERM: it exists, we may not
+ * signal it), so a lock it wrote is not taken over. Signal 0 probes without signalling.
+ */
+function pidInUse(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -3,10 +3,11 @@
  * only it can re-push (Access client secret, cookie key, service token). Never the API token.
  * parseState() validates a file's contents at the boundary.
  */
-import { DEFAULT_GATEWAY_HOSTNAME, DEFAULT_GATEWAY_PORT, DEFAULT_RESOURCE_NAMES } from "@mcpbox/shared";
+import { DEFAULT_GATEWAY_HOSTNAME, DEFAULT_GATEWAY_PORT } from "@mcpbox/shared";
+import { DEFAULT_RESOURCE_NAMES } from "../defaults";
 import { StateError } from "../errors";
 
-export const STATE_VERSION = 1 as const;
+const STATE_VERSION = 1 as const;
 
 /** Who may sign in at Cloudflare Access (`--allow`). */
 export type AllowRule = { kind: "everyone" } | { kind: "emails"; emails: string[] } | { kind: "domain"; domain: string };
@@ -131,7 +132,7 @@ export function parseState(value: unknown, file: string): ProvisionState {
 }
 
 /** Validates an allow rule (from the state file). */
-export function parseAllow(value: unknown): AllowRule | undefined {
+function parseAllow(value: unknown): AllowRule | undefined {
   const r = record(value);
   if (!r) return undefined;
   if (r.kind === "everyone") return { kind: "everyone" };

@@ -9,6 +9,7 @@ import type { Tunnel } from "../cloudflare/types";
 import { confirmAdoption, markPending, recordCreated } from "../run/adopt";
 import type { RunContext } from "../run/context";
 import { readEnvFile, updateEnvFile } from "../state/env-file";
+import { requireAccount } from "./account";
 import type { Step, StepPlan } from "./step";
 
 interface TunnelPlan extends StepPlan {
@@ -87,11 +88,4 @@ async function findTunnel(ctx: RunContext, accountId: string, name: string): Pro
   delete ctx.state.pending;
   ctx.deps.reporter.line(`✓ tunnel "${match.name}" (${match.id})`);
   return match;
-}
-
-/** The account chosen in step 1. */
-export function requireAccount(ctx: RunContext): string {
-  const accountId = ctx.state.accountId;
-  if (!accountId) throw new Error("internal: no account chosen before this step");
-  return accountId;
 }

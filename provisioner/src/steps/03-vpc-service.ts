@@ -1,12 +1,13 @@
 /**
  * Step 3: the Workers VPC service (Connectivity Directory) of type http that routes through the
- * tunnel to --gateway-host:--gateway-port, resolved on the cloudflared side. Security layer 6:
- * the gateway gets no public hostname. A changed host or port updates the service in place.
+ * tunnel to --gateway-host:--gateway-port, resolved on the cloudflared side. Workers VPC rather
+ * than a public tunnel hostname: the gateway gets no public hostname and no DNS route. A changed
+ * host or port updates the service in place.
  */
 import type { VpcService, VpcServiceSpec } from "../cloudflare/types";
 import { confirmAdoption, markPending, recordCreated } from "../run/adopt";
 import type { RunContext } from "../run/context";
-import { requireAccount } from "./02-tunnel";
+import { requireAccount } from "./account";
 import type { Step, StepPlan } from "./step";
 
 interface VpcPlan extends StepPlan {

@@ -13,7 +13,8 @@ import { confirmAdoption, markPending, recordCreated } from "../run/adopt";
 import type { RunContext } from "../run/context";
 import { readEnvFile, updateEnvFile } from "../state/env-file";
 import { envServiceTokenValue } from "../worker-secrets";
-import { requireAccount } from "./02-tunnel";
+import { kvTitleFor } from "../resource-names";
+import { requireAccount } from "./account";
 import { runAllow } from "./who-may-sign-in";
 import { workerVars } from "./worker-vars";
 import type { Step, StepPlan } from "./step";
@@ -50,13 +51,8 @@ async function envFileUpdates(ctx: RunContext, { tokenPending, report }: { token
   return updates;
 }
 
-/** The KV title: derived from the Worker name, so two installs never share grants. */
-export function kvTitleFor(workerName: string): string {
-  return `${workerName}-${WORKER_BINDINGS.oauthKv}`;
-}
-
 /** `https://<worker>.<subdomain>.workers.dev` */
-export function workerUrlFor(workerName: string, subdomain: string): string {
+function workerUrlFor(workerName: string, subdomain: string): string {
   return `https://${workerName}.${subdomain}.workers.dev`;
 }
 
@@ -156,7 +152,7 @@ export const workerStep: Step<WorkerPlan> = {
 };
 
 /** The upload for this bundle: modules, compatibility settings, bindings and plain-text vars. */
-export function composeUpload(ctx: RunContext, bundle: WorkerBundle, kvId: string, keepSecrets: boolean): WorkerUpload {
+function composeUpload(ctx: RunContext, bundle: WorkerBundle, kvId: string, keepSecrets: boolean): WorkerUpload {
   const serviceId = ctx.state.vpcService?.id;
   if (!serviceId) throw new Error("internal: no VPC service before the Worker step");
   const vars = workerVars(ctx, bundle.vars);

@@ -1,34 +1,20 @@
 /**
- * Step 5: Cloudflare Access for SaaS. The OIDC application (redirect `<worker>/callback`, PKCE,
- * scopes openid email profile, refresh tokens for the Worker's re-checks) and its allow policy
- * from --allow, then all seven Worker secrets in one operation, then a live check of the Worker
- * (/health, and 401 + resource_metadata on /mcp).
- * The client secret is returned only when the app is created, so an app whose secret is not in
- * the state is replaced, never silently reused.
+ * Step 5: Cloudflare Access, then what the Worker needs from it. Three jobs, each in its own
+ * module: the Access for SaaS application and its allow policy (access-app.ts), all seven Worker
+ * secrets in one operation (worker-secrets-push.ts), and a live check of the Worker
+ * (worker-live-check.ts). This module only orders them as one step of the setup.
  */
-import { ACCESS_OIDC_SCOPES, WORKER_PATHS } from "@mcpbox/shared";
-import { accessRulesFor, describeAllow } from "../allow";
-import type { AccessApp, AccessAppSpec, AccessPolicy } from "../cloudflare/types";
-import { VerifyError } from "../errors";
-import { waitForWorker } from "../http/worker-check";
-import { confirmAdoption, markPending, recordCreated } from "../run/adopt";
-import type { RunContext } from "../run/context";
 import type { AllowRule } from "../state/state";
-import { secretsFingerprint, workerSecretValues } from "../worker-secrets";
-import { requireAccount } from "./02-tunnel";
-import { ACCESS_APP_REFRESH, configurableScopes, refreshSettingsDiffer } from "./access-refresh-tokens";
+import { requireAccount } from "./account";
+import { accessAppWork, applyAccessApp, findAccessApp, warnWithoutIdentityProvider, type AccessAppPlan } from "./access-app";
 import { requireAllow } from "./who-may-sign-in";
+import { checkWorkerLive } from "./worker-live-check";
+import { pushSecrets, secretsNeedPush } from "./worker-secrets-push";
 import type { Step, StepPlan } from "./step";
 
 interface AccessPlan extends StepPlan {
-  spec: AccessAppSpec;
   allow: AllowRule;
-  app: AccessApp | undefined;
-  /** An existing app to delete first (its client secret is not recoverable). */
-  replace: AccessApp | undefined;
-  updateApp: boolean;
-  policy: AccessPolicy | undefined;
-  policyAction: "none" | "create" | "update";
+  access: AccessAppPlan;
   pushSecrets: boolean;
 }
 
@@ -38,183 +24,23 @@ export const accessStep: Step<AccessPlan> = {
   async find(ctx) {
     const accountId = requireAccount(ctx);
     const allow = requireAllow(ctx);
-    const spec = appSpec(ctx);
-    const plan: AccessPlan = { work: [], spec, allow, app: undefined, replace: undefined, updateApp: false, policy: undefined, policyAction: "none", pushSecrets: false };
-    await findApp(ctx, accountId, plan);
-    if (plan.app) {
-      plan.updateApp =
-        !sameStrings(plan.app.redirectUris, spec.redirectUris) ||
-        !sameStrings(plan.app.grantTypes, spec.grantTypes) ||
-        !sameStrings(configurableScopes(plan.app.scopes), spec.scopes) ||
-        refreshSettingsDiffer(plan.app, spec);
-      const policies = await ctx.cf.access.listPolicies(accountId, plan.app.id);
-      plan.policy = policies.find((p) => p.id === ctx.state.access?.policyId) ?? policies.find((p) => p.name === policyName(ctx));
-      if (plan.policy && ctx.state.access) ctx.state.access.policyId = plan.policy.id;
-      if (!plan.policy) plan.policyAction = "create";
-      else if (plan.policy.decision !== "allow" || JSON.stringify(plan.policy.include) !== JSON.stringify(accessRulesFor(allow))) plan.policyAction = "update";
-    } else {
-      plan.policyAction = "create";
-    }
-    if (ctx.state.access && ctx.facts.authDomain && ctx.state.access.authDomain !== ctx.facts.authDomain) {
-      ctx.deps.reporter.line(`the Zero Trust team domain is now ${ctx.facts.authDomain}; the Access URLs will be updated`);
-      ctx.state.access.authDomain = ctx.facts.authDomain;
-    }
-    plan.pushSecrets = await secretsNeedPush(ctx, accountId, plan);
-    if (plan.replace) plan.work.push(`replace the Access application "${spec.name}" (its client secret cannot be read back)`);
-    if (!plan.app) plan.work.push(`create the Access for SaaS (OIDC) application "${spec.name}"`);
-    if (plan.updateApp) plan.work.push(`update the Access application's redirect URI, grants (refresh tokens included) and scopes`);
-    if (plan.policyAction !== "none") plan.work.push(`${plan.policyAction} the Access policy: allow ${describeAllow(allow)}`);
-    if (plan.pushSecrets) plan.work.push("set the Worker's seven secrets in one operation");
-    return plan;
+    const access = await findAccessApp(ctx, accountId, allow);
+    const push = await secretsNeedPush(ctx, accountId, !access.app || access.replace !== undefined);
+    const work = accessAppWork(access);
+    if (push) work.push("set the Worker's seven secrets in one operation");
+    return { work, allow, access, pushSecrets: push };
   },
 
   async create(ctx, plan) {
     const accountId = requireAccount(ctx);
-    const { spec } = plan;
-    if (plan.replace) {
-      await ctx.cf.access.deleteApp(accountId, plan.replace.id);
-      ctx.deps.reporter.line(`- deleted the Access application ${plan.replace.id} (its client secret was not known)`);
-    }
-    if (!plan.app) plan.app = await createApp(ctx, accountId, spec);
-    else if (plan.updateApp) plan.app = await updateApp(ctx, accountId, plan, plan.app);
-    const policySpec = { name: policyName(ctx), include: accessRulesFor(plan.allow) };
-    if (plan.policyAction === "create") {
-      plan.policy = await ctx.cf.access.createPolicy(accountId, plan.app.id, policySpec);
-      ctx.deps.reporter.line(`+ created the Access policy "${policySpec.name}": allow ${describeAllow(plan.allow)}`);
-    } else if (plan.policyAction === "update" && plan.policy) {
-      plan.policy = await ctx.cf.access.updatePolicy(accountId, plan.app.id, plan.policy.id, policySpec);
-      ctx.deps.reporter.line(`~ updated the Access policy "${policySpec.name}": allow ${describeAllow(plan.allow)}`);
-    }
-    if (ctx.state.access && plan.policy) ctx.state.access.policyId = plan.policy.id;
-    ctx.state.allow = plan.allow;
-    await ctx.save();
-    if (plan.pushSecrets) await pushSecrets(ctx, accountId);
+    await applyAccessApp(ctx, accountId, plan.access);
+    if (plan.pushSecrets || plan.access.recreated) await pushSecrets(ctx, accountId);
   },
 
   async verify(ctx, plan) {
     const accountId = requireAccount(ctx);
     ctx.state.allow = plan.allow;
-    const providers = await ctx.cf.access.listIdentityProviders(accountId);
-    if (providers.length === 0) {
-      ctx.deps.reporter.warn("Zero Trust has no identity provider: sign-ins will loop. Add one (One-time PIN is the simplest) under Zero Trust › Settings › Authentication.");
-    }
-    const url = ctx.state.worker?.url;
-    if (!ctx.options.verify || !url) return;
-    const check = await ctx.deps.reporter.wait(`waiting for ${url} to answer`, () =>
-      waitForWorker(ctx.deps.http, url, {
-        attempts: ctx.deps.workerPollAttempts,
-        intervalMs: ctx.deps.workerPollIntervalMs,
-        sleep: ctx.deps.sleep,
-        checkAbort: ctx.checkAbort,
-      }),
-    );
-    if (!check.health.ok || !check.mcp.ok) {
-      const seen = [!check.health.ok ? `${WORKER_PATHS.health}: ${check.health.seen}` : "", !check.mcp.ok ? `${WORKER_PATHS.mcp}: ${check.mcp.seen}` : ""].filter(Boolean).join("; ");
-      throw new VerifyError(
-        `The Worker at ${url} does not answer as expected yet (${seen}).`,
-        "A new workers.dev route can take a few minutes to appear. Run setup again in a minute: it changes nothing that is in place and checks again (or pass --no-verify to skip the check).",
-      );
-    }
-    ctx.deps.reporter.line(`✓ ${url}${WORKER_PATHS.health} answers, and ${WORKER_PATHS.mcp} asks for OAuth (401 with resource_metadata)`);
+    await warnWithoutIdentityProvider(ctx, accountId);
+    await checkWorkerLive(ctx);
   },
 };
-
-function appSpec(ctx: RunContext): AccessAppSpec {
-  const url = ctx.state.worker?.url;
-  if (!url) throw new Error("internal: no Worker URL before the Access step");
-  return {
-    name: ctx.options.names.worker,
-    redirectUris: [`${url}${WORKER_PATHS.callback}`],
-    scopes: [...ACCESS_OIDC_SCOPES],
-    grantTypes: [...ACCESS_APP_REFRESH.grantTypes],
-    refreshTokenLifetime: ACCESS_APP_REFRESH.refreshTokenLifetime,
-  };
-}
-
-function policyName(ctx: RunContext): string {
-  return `${ctx.options.names.worker}-allow`;
-}
-
-/** Finds the app by the state's id, else by name; an app whose secret we lack must be replaced. */
-async function findApp(ctx: RunContext, accountId: string, plan: AccessPlan): Promise<void> {
-  const known = ctx.state.access;
-  if (known) {
-    const app = await ctx.cf.access.getApp(accountId, known.appId);
-    if (app) {
-      ctx.deps.reporter.line(`✓ Access application "${app.name}" (${app.id})`);
-      plan.app = app;
-      return;
-    }
-    ctx.deps.reporter.warn(`the Access application ${known.appId} recorded in the state no longer exists; a new one will be created`);
-    delete ctx.state.access;
-  }
-  if (ctx.facts.nameFree?.has("accessApp")) return;
-  const match = (await ctx.cf.access.listApps(accountId)).find((a) => a.name === plan.spec.name && a.type === "saas");
-  if (!match) return;
-  await confirmAdoption(ctx, "accessApp", "Access application", match, "it will be deleted and created again, because its client secret is shown only once, when it is created");
-  plan.replace = match;
-}
-
-/**
- * Updates the app from what was read (a PUT resets what it is not sent), then checks that the
- * client id the Worker signs in with survived. Should Cloudflare have issued a new one, the app is
- * created again: the new client secret cannot be read back, and only a create returns it.
- */
-async function updateApp(ctx: RunContext, accountId: string, plan: AccessPlan, current: AccessApp): Promise<AccessApp> {
-  const updated = await ctx.cf.access.updateApp(accountId, current, plan.spec);
-  if (updated.clientId === current.clientId) {
-    ctx.deps.reporter.line(`~ updated the Access application "${plan.spec.name}" (client id unchanged)`);
-    const linked = Array.isArray(updated.raw.policies) && updated.raw.policies.some((p: unknown) => typeof p === "object" && p !== null && (p as { id?: unknown }).id === plan.policy?.id);
-    if (plan.policy && !linked) {
-      plan.policy = undefined;
-      plan.policyAction = "create";
-    }
-    return updated;
-  }
-  ctx.deps.reporter.warn(`Cloudflare gave the Access application a new client id while updating it; it is created again so that the Worker gets a client secret that works`);
-  await ctx.cf.access.deleteApp(accountId, updated.id);
-  delete ctx.state.access;
-  await ctx.save();
-  plan.policy = undefined;
-  plan.policyAction = "create";
-  plan.pushSecrets = true;
-  return createApp(ctx, accountId, plan.spec);
-}
-
-async function createApp(ctx: RunContext, accountId: string, spec: AccessAppSpec): Promise<AccessApp> {
-  const authDomain = ctx.facts.authDomain;
-  if (!authDomain) throw new Error("internal: no auth domain before the Access step");
-  await markPending(ctx, "accessApp", spec.name);
-  const app = await ctx.cf.access.createApp(accountId, spec);
-  if (!app.clientId || !app.clientSecret) throw new VerifyError("Cloudflare created the Access application but returned no client id or secret.", "Delete the application in the Zero Trust dashboard and run setup again.");
-  const { clientId, clientSecret } = app;
-  await recordCreated(ctx, () => {
-    ctx.state.access = { appId: app.id, appName: spec.name, clientId, clientSecret, authDomain };
-  });
-  ctx.deps.reporter.line(`+ created the Access application "${spec.name}" (${app.id}); its client secret is kept in ${ctx.options.statePath}`);
-  return app;
-}
-
-async function secretsNeedPush(ctx: RunContext, accountId: string, plan: AccessPlan): Promise<boolean> {
-  if (!plan.app || plan.replace) return true;
-  const secrets = workerSecretValues(ctx.state);
-  if (!secrets.ok) return true;
-  if (secretsFingerprint(secrets.values) !== ctx.state.secrets?.pushedFingerprint) return true;
-  const present = new Set(await ctx.cf.workers.listSecretNames(accountId, ctx.options.names.worker));
-  return Object.keys(secrets.values).some((name) => !present.has(name));
-}
-
-/** Pushes the seven secrets in one operation and records their fingerprint. */
-export async function pushSecrets(ctx: RunContext, accountId: string): Promise<void> {
-  const secrets = workerSecretValues(ctx.state);
-  if (!secrets.ok) throw new Error(`internal: cannot push secrets, missing ${secrets.missing.join(", ")}`);
-  const mode = await ctx.cf.workers.putSecrets(accountId, ctx.options.names.worker, secrets.values);
-  (ctx.state.secrets ??= {}).pushedFingerprint = secretsFingerprint(secrets.values);
-  await ctx.save();
-  const count = Object.keys(secrets.values).length;
-  ctx.deps.reporter.line(mode === "bulk" ? `+ set the Worker's ${count} secrets in one operation` : `+ set the Worker's ${count} secrets one by one (the bulk endpoint is not available)`);
-}
-
-function sameStrings(a: readonly string[], b: readonly string[]): boolean {
-  return JSON.stringify([...a].sort()) === JSON.stringify([...b].sort());
-}

@@ -4,8 +4,11 @@
  * `saas_app` gets `refresh_tokens` among its grant types and a refresh-token lifetime below
  * Access's default session duration. Kept apart from the app's create/update path on purpose.
  */
-import { ACCESS_APP_GRANT_TYPES, ACCESS_OFFLINE_SCOPE, ACCESS_REFRESH_TOKEN_LIFETIME } from "@mcpbox/shared";
+import { ACCESS_OFFLINE_SCOPE, ACCESS_REFRESH_TOKEN_LIFETIME } from "@mcpbox/shared";
 import type { AccessApp, AccessAppSpec } from "../cloudflare/types";
+
+/** The Access app's grant types: the code flow with PKCE, and refresh tokens for the re-check. */
+const ACCESS_APP_GRANT_TYPES = ["authorization_code_with_pkce", "refresh_tokens"] as const;
 
 /** The refresh-token part of the app's spec. */
 export const ACCESS_APP_REFRESH = {

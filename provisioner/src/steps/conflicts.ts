@@ -5,8 +5,8 @@
  */
 import { AdoptionRequiredError } from "../errors";
 import type { RunContext } from "../run/context";
+import { kvTitleFor } from "../resource-names";
 import type { ResourceKind } from "../state/state";
-import { kvTitleFor } from "./04-worker";
 
 interface Conflict {
   kind: ResourceKind;
@@ -16,7 +16,7 @@ interface Conflict {
 }
 
 /** Lists same-named resources the state does not record (reads only). */
-export async function findConflicts(ctx: RunContext, accountId: string): Promise<Conflict[]> {
+async function findConflicts(ctx: RunContext, accountId: string): Promise<Conflict[]> {
   const { cf, state, options } = ctx;
   const names = options.names;
   const conflicts: Conflict[] = [];

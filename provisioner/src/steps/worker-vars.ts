@@ -11,8 +11,8 @@ import { runAllow } from "./who-may-sign-in";
 
 /** The variables set here; the rest of wrangler.toml's [vars] (grant lifetimes…) go up as written there. */
 const OWNED = new Set<string>([
-  WORKER_VAR_NAMES.gatewayHost,
-  WORKER_VAR_NAMES.gatewayPort,
+  WORKER_VAR_NAMES.gatewayTargetHost,
+  WORKER_VAR_NAMES.gatewayTargetPort,
   WORKER_VAR_NAMES.allowedEmails,
   WORKER_VAR_NAMES.corsOrigins,
   WORKER_VAR_NAMES.accessTokenTtlSeconds,
@@ -31,8 +31,8 @@ export function workerVars(ctx: RunContext, bundleVars: Readonly<Record<string, 
   const passThrough = Object.fromEntries(Object.entries(bundleVars).filter(([key, value]) => !OWNED.has(key) && value !== ""));
   return {
     ...passThrough,
-    [WORKER_VAR_NAMES.gatewayHost]: ctx.options.gateway.host,
-    [WORKER_VAR_NAMES.gatewayPort]: String(ctx.options.gateway.port),
+    [WORKER_VAR_NAMES.gatewayTargetHost]: ctx.options.gateway.host,
+    [WORKER_VAR_NAMES.gatewayTargetPort]: String(ctx.options.gateway.port),
     // No rule yet only before the Access step, which sets it here before it pushes the secrets.
     [WORKER_VAR_NAMES.allowedEmails]: allow ? emailAllowlistFor(allow) : "",
     [WORKER_VAR_NAMES.corsOrigins]: ctx.state.workerVars?.corsOrigins ?? "",

@@ -1,7 +1,8 @@
 /**
  * The wizard's HTTP app: the guards every request passes (Host, then the launch-link session, then
  * same-origin and CSRF for anything that changes state), the security headers on every answer, the
- * two static assets, and the routes of the wizard, the status page and the event stream.
+ * two static assets, and the routes of the wizard, the status page, its grants panel and the event
+ * stream.
  */
 import { readFileSync } from "node:fs";
 import { Hono, type Context } from "hono";
@@ -15,6 +16,7 @@ import { CSRF_FIELD, LAUNCH_PARAM, SESSION_COOKIE, sessionCookie, SessionStore, 
 import { documentOf } from "./views/layout";
 import { RefusedPage } from "./views/intro";
 import { eventRoutes } from "./routes/events";
+import { grantsRoutes } from "./routes/grants-routes";
 import { statusRoutes } from "./routes/status-routes";
 import { wizardRoutes } from "./routes/wizard-routes";
 
@@ -95,6 +97,7 @@ export function createWizardApp(options: WizardAppOptions): Hono<WizardEnv> {
 
   wizardRoutes(app, { board, ops, settings: options.settings });
   statusRoutes(app, { board, ops, settings: options.settings });
+  grantsRoutes(app, ops);
   eventRoutes(app, board);
   return app;
 }

@@ -5,15 +5,16 @@
  * child env).
  */
 import { parseArgs } from "node:util";
-import { DEFAULT_STATE_FILE, DEFAULT_WIZARD_PORT, WIZARD_ENV } from "@mcpbox/shared";
+import { DEFAULT_STATE_FILE } from "@mcpbox/shared";
 import { REPO_ROOT } from "../bundle/wrangler-bundle";
 import { loadConfig } from "../config";
+import { DEFAULT_WIZARD_PORT, WIZARD_ENV } from "../defaults";
 import { UsageError } from "../errors";
 import { checkPort } from "../inputs";
 import { defaultEnvFile } from "../run/context";
 import type { WizardSettings } from "./operations";
 
-/** The only address the wizard listens on (security layer 10). */
+/** The only address the wizard listens on: an admin surface, reachable from this machine only. */
 export const WIZARD_BIND_HOST = "127.0.0.1" as const;
 
 export interface WizardConfig {

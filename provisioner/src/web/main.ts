@@ -2,7 +2,7 @@
  * Entry point of `npm run wizard`: the Remote Access page on 127.0.0.1. Prints the one-time link
  * to open; a taken port prints one line naming MCPBOX_WIZARD_PORT. Ctrl-C stops it.
  */
-import { WIZARD_ENV } from "@mcpbox/shared";
+import { WIZARD_ENV } from "../defaults";
 import { ProvisionerError } from "../errors";
 import { loadWizardConfig } from "./config";
 import { startWizardServer } from "./server";

@@ -1,6 +1,6 @@
 /**
  * What the page's buttons start, expressed as library calls: setup through a given step, a status
- * and doctor check, secrets sync, rotation, teardown. Options come from the wizard's settings, the
+ * and doctor check, secrets sync, rotation, teardown, listing and revoking grants. Options come from the wizard's settings, the
  * session's API token and the form; the library does all the Cloudflare work.
  */
 import type { Bundler } from "../bundle/wrangler-bundle";
@@ -11,12 +11,16 @@ import { runSecretsSync } from "../commands/secrets-sync";
 import { runSetup } from "../commands/setup";
 import { runStatus } from "../commands/status";
 import { runTeardown } from "../commands/teardown";
+import { runGrantsList, runGrantsRevoke, type GrantSource } from "../grants/commands";
+import type { GrantSelector } from "../grants/grants";
+import { remainingGrants } from "../grants/present";
 import type { ProvisionOptions, RunDeps } from "../run/context";
 import type { Reporter } from "../run/reporter";
 import type { AllowRule } from "../state/state";
 import { tokenChecklist } from "../token-checklist";
 import type { RunBoard, RunIo, RunKind, Run } from "./runs";
 import type { Session } from "./security/sessions";
+import type { LastGrants } from "./views/grants";
 import type { LastCheck } from "./views/status";
 
 export interface WizardSettings {
@@ -43,10 +47,18 @@ export interface StepInputs {
 export interface Operations {
   setup(session: Session, step: number, inputs: StepInputs): Run;
   check(session: Session): Run;
-  action(session: Session, kind: Exclude<RunKind, "setup" | "check">): Run;
+  action(session: Session, kind: ActionKind): Run;
+  /** Reads the install's grants (its OAUTH_KV through the API). */
+  listGrants(session: Session): Run;
+  /** Revokes the grants `selector` names, after the library's confirmation. */
+  revokeGrants(session: Session, selector: GrantSelector): Run;
   /** The result of the last check in this process. */
   lastCheck: LastCheck | undefined;
+  /** The grants as last listed in this process, without those revoked since. */
+  lastGrants: LastGrants | undefined;
 }
+
+export type ActionKind = Exclude<RunKind, "setup" | "check" | "grants-list" | "grants-revoke">;
 
 const BUNDLE_REUSE_MS = 10 * 60_000;
 
@@ -63,9 +75,12 @@ export function createOperations(board: RunBoard, settings: WizardSettings): Ope
     ...extra,
   });
   const deps = (io: RunIo, reporter: Reporter = io.reporter): Partial<RunDeps> => ({ ...settings.deps, childEnv: settings.childEnv, bundler, reporter, prompter: io.prompter });
+  const grantSource = (session: Session): GrantSource => ({ kind: "cloudflare", options: options(session) });
+  const now = () => (settings.deps.now ?? (() => new Date()))();
 
   const ops: Operations = {
     lastCheck: undefined,
+    lastGrants: undefined,
     setup: (session, step, inputs) =>
       board.start("setup", step, async (io) => {
         // Which step was running when it stopped: a failure in step 1 means the token is not verified.
@@ -89,7 +104,7 @@ export function createOperations(board: RunBoard, settings: WizardSettings): Ope
       board.start("check", undefined, async (io) => {
         const status = await runStatus(options(session), deps(io));
         const doctor = await runDoctor(options(session), deps(io));
-        ops.lastCheck = { at: (settings.deps.now ?? (() => new Date()))(), status, doctor };
+        ops.lastCheck = { at: now(), status, doctor };
         return ops.lastCheck;
       }),
     action: (session, kind) =>
@@ -104,6 +119,22 @@ export function createOperations(board: RunBoard, settings: WizardSettings): Ope
           case "teardown":
             return runTeardown(options(session), deps(io));
         }
+      }),
+    listGrants: (session) =>
+      board.start("grants-list", undefined, async (io) => {
+        const result = await runGrantsList(grantSource(session), {}, deps(io));
+        ops.lastGrants = { at: now(), grants: result.grants, revokedSince: 0 };
+        return result;
+      }),
+    revokeGrants: (session, selector) =>
+      board.start("grants-revoke", undefined, async (io) => {
+        const result = await runGrantsRevoke(grantSource(session), selector, { confirmEach: true }, deps(io));
+        const last = ops.lastGrants;
+        if (last) {
+          const grants = remainingGrants(last.grants, result);
+          ops.lastGrants = { ...last, grants, revokedSince: last.revokedSince + last.grants.length - grants.length };
+        }
+        return result;
       }),
   };
   return ops;

@@ -8,14 +8,15 @@ import { homeSideWays } from "../home-side";
 import { loadState } from "../state/files";
 import { completedSteps, isSetUp } from "../state/progress";
 import type { ProvisionState } from "../state/state";
-import type { RunBoard } from "./runs";
+import type { RunBoard, RunKind } from "./runs";
 import type { Session } from "./security/sessions";
 import type { WizardSettings } from "./operations";
 import type { FormEcho } from "./views/fields";
+import { GRANTS_ANCHOR } from "./views/grants";
 import type { WizardModel } from "./views/wizard";
 
 /** The step to show: step 1 until this session verified a token, else the first step not done. */
-export function currentStep(session: Session, state: ProvisionState): number {
+function currentStep(session: Session, state: ProvisionState): number {
   if (isSetUp(state)) return 6;
   if (!session.verified) return 1;
   return completedSteps(state) + 1;
@@ -43,6 +44,15 @@ export async function wizardModel(session: Session, board: RunBoard, settings: W
         ? { configs: clientConfigs(url), homeSide: homeSideWays(settings.root, settings.envFile), envFile: settings.envFile, gatewayHost: state.gateway.host }
         : undefined,
   };
+}
+
+/** The grants panel's address on the status page. */
+export const GRANTS_PANEL = `/#${GRANTS_ANCHOR}`;
+
+/** The screen a run belongs to: the wizard, the grants panel, or the status page. */
+export function pageOfRun(kind: RunKind | undefined): string {
+  if (kind === "setup") return "/wizard";
+  return kind === "grants-list" || kind === "grants-revoke" ? GRANTS_PANEL : "/";
 }
 
 /** Form fields as plain strings (files are ignored). */

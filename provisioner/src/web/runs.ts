@@ -1,6 +1,6 @@
 /**
  * The wizard's long operations ("runs": a setup step, secrets sync, rotation, teardown, a status
- * check), one at a time. A run collects the library's progress events for the page's event stream,
+ * check, listing or revoking grants), one at a time. A run collects the library's progress events for the page's event stream,
  * and asks its questions through a browser prompter: the run waits until the page answers.
  */
 import type { ConfirmDetails, Prompter } from "../run/prompt";
@@ -8,7 +8,7 @@ import { createEventReporter, type ProgressEvent } from "../run/progress-events"
 import type { Reporter } from "../run/reporter";
 import { describeError, type ErrorReport } from "../run/error-report";
 
-export type RunKind = "setup" | "check" | "secrets-sync" | "rotate-start" | "rotate-finish" | "teardown";
+export type RunKind = "setup" | "check" | "secrets-sync" | "rotate-start" | "rotate-finish" | "teardown" | "grants-list" | "grants-revoke";
 
 export type RunEvent = ProgressEvent | { type: "question" } | { type: "finished"; ok: boolean };
 

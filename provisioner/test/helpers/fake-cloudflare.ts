@@ -6,10 +6,10 @@ import { createEdgeFetch } from "./fake-cloudflare/edge";
 import { fullPermissions, hex, nowIso, uuid, type FakeAccount, type PermissionGroup, type PermissionLevel } from "./fake-cloudflare/model";
 import { FakeCloudflare } from "./fake-cloudflare/server";
 
-export { FakeCloudflare, fullPermissions };
+export { FakeCloudflare };
 export type { CallRecord, FaultSpec } from "./fake-cloudflare/server";
 export type { FakeAccount, PermissionGroup, PermissionLevel };
-export { PERMISSION_GROUPS, combinedAccessPermissions } from "./fake-cloudflare/model";
+export { combinedAccessPermissions } from "./fake-cloudflare/model";
 export { accessFaults } from "./fake-cloudflare/routes-access";
 
 /** Starts a fake on 127.0.0.1 (port 0). */

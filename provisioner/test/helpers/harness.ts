@@ -4,9 +4,9 @@
  * Worker bundle, the fake edge for Worker checks, a no-wait sleep).
  */
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { freePort } from "@mcpbox/dev/test-kit/node";
 import { afterEach, beforeEach, expect } from "vitest";
 import type { Bundler, WorkerBundle } from "../../src/bundle/wrangler-bundle";
 import type { ProvisionOptions, RunDeps } from "../../src/run/context";
@@ -23,7 +23,7 @@ export function fixtureBundle(source = FIXTURE_MODULE): WorkerBundle {
     modules: [{ name: "index.js", contentType: "application/javascript+module", content: new TextEncoder().encode(source) }],
     compatibilityDate: "2026-08-01",
     compatibilityFlags: ["nodejs_compat"],
-    vars: { GATEWAY_HOST: "mcp-gateway", GATEWAY_PORT: "8002" },
+    vars: { GATEWAY_TARGET_HOST: "mcp-gateway", GATEWAY_TARGET_PORT: "8002" },
     rateLimits: [
       { name: "REGISTER_RATE_LIMITER", namespace_id: "41001", simple: { limit: 10, period: 60 } },
       { name: "AUTHORIZE_RATE_LIMITER", namespace_id: "41002", simple: { limit: 30, period: 60 } },
@@ -32,15 +32,6 @@ export function fixtureBundle(source = FIXTURE_MODULE): WorkerBundle {
 }
 
 export const fixtureBundler: Bundler = async () => fixtureBundle();
-
-/** A loopback port with nothing listening (taken and released at once). */
-export async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** Only loopback is real in tests: other hosts (e.g. mcp-gateway) fail like an unknown name. */
 const loopbackOnlyFetch: typeof fetch = (async (input: string | URL | Request, init?: RequestInit) => {
@@ -94,7 +85,7 @@ export async function createHarness(): Promise<Harness> {
     statePath,
     envFile,
     allow: { kind: "emails", emails: ["me@example.com"] },
-    gatewayPort: await closedPort(),
+    gatewayPort: await freePort(),
     yes: true,
   };
   return {

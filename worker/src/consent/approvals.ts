@@ -8,8 +8,8 @@ import type { AuthRequest } from "@cloudflare/workers-oauth-provider";
 import { base64url, hostCookie, readCookie } from "../http/encoding";
 import { signJson, verifyJson } from "./signed-value";
 
-export const APPROVALS_COOKIE = "__Host-mcpbox-approvals";
-export const APPROVAL_TTL_SECONDS = 30 * 24 * 3600;
+const APPROVALS_COOKIE = "__Host-mcpbox-approvals";
+const APPROVAL_TTL_SECONDS = 30 * 24 * 3600;
 const CONTEXT = "consent-approvals";
 const MAX_COOKIE_VALUE_CHARS = 3800;
 

@@ -32,7 +32,7 @@ export interface ConsentPageInput {
  * Where the tokens go, in ASCII: the WHATWG URL parser turns an internationalized host into its
  * punycode form (UTS #46), so look-alike scripts show as `xn--…`.
  */
-export function redirectHostForDisplay(redirectUri: string): string {
+function redirectHostForDisplay(redirectUri: string): string {
   try {
     const url = new URL(redirectUri);
     return displayText(url.hostname || `${url.protocol}${url.pathname}`, MAX_HOST_CHARS);

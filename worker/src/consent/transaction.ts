@@ -10,7 +10,7 @@ import { base64url, hostCookie, readCookie, sha256Hex } from "../http/encoding";
 import { signJson, verifyJson } from "./signed-value";
 
 /** How long a consent page stays valid (the library's transactions lived as long). */
-export const CONSENT_TRANSACTION_TTL_SECONDS = 600;
+const CONSENT_TRANSACTION_TTL_SECONDS = 600;
 const COOKIE_BASE = "__Host-mcpbox-consent";
 const CONTEXT = "consent-transaction";
 /** Browsers keep cookies up to 4096 bytes; stay clear of it with name and attributes. */
@@ -28,7 +28,7 @@ export async function beginConsentTransaction(key: CryptoKey, authRequest: AuthR
   const hash = await sha256Hex(handle);
   const value = await signJson(key, CONTEXT, { h: hash, e: nowSeconds + CONSENT_TRANSACTION_TTL_SECONDS, r: authRequest });
   if (value.length > MAX_COOKIE_VALUE_CHARS) {
-    throw new WorkerError("authorization_invalid", 400, "The app sent a sign-in request too large to hold (its state or redirect URI is very long).", {
+    throw new WorkerError("authorization_invalid", "The app sent a sign-in request too large to hold (its state or redirect URI is very long).", {
       hint: "Nothing was sent back to the app. The app or its configuration needs fixing.",
       log: { reason: "consent_cookie_too_large", chars: value.length },
     });
@@ -51,7 +51,7 @@ export async function openConsentTransaction(
   const record = await verifyJson(key, CONTEXT, readCookie(request, name));
   const parsed = parseRecord(record);
   if (!parsed || parsed.hash !== hash || parsed.expiresAt <= nowSeconds) {
-    throw new WorkerError("consent_invalid", 400, "This consent page has expired, was already used, or was opened in another browser.", {
+    throw new WorkerError("consent_invalid", "This consent page has expired, was already used, or was opened in another browser.", {
       hint: "Start again from your MCP client.",
       log: { reason: record === undefined ? "consent_cookie_missing" : "consent_cookie_stale" },
     });
@@ -72,7 +72,7 @@ function parseRecord(value: unknown): { hash: string; expiresAt: number; authReq
 }
 
 /** An AuthRequest read back from a signed record: every field checked, nothing cast blindly. */
-export function parseAuthRequest(value: unknown): AuthRequest | undefined {
+function parseAuthRequest(value: unknown): AuthRequest | undefined {
   if (typeof value !== "object" || value === null) return undefined;
   const v = value as Record<string, unknown>;
   const optional = (x: unknown) => x === undefined || typeof x === "string";

@@ -48,7 +48,7 @@ export async function readBodyWithLimit(request: Request, maxBytes: number): Pro
 }
 
 /** A copy of `request` whose body is `bytes` (already read and checked). */
-export function withBody(request: Request, bytes: Uint8Array): Request {
+function withBody(request: Request, bytes: Uint8Array): Request {
   const headers = new Headers(request.headers);
   headers.delete("Content-Length");
   headers.delete("Transfer-Encoding");
@@ -62,7 +62,7 @@ export async function bufferedRequest(request: Request, maxBytes: number): Promi
 }
 
 function tooLarge(maxBytes: number): WorkerError {
-  return new WorkerError("body_too_large", 413, `The request body is larger than this address accepts (${maxBytes} bytes).`, {
+  return new WorkerError("body_too_large", `The request body is larger than this address accepts (${maxBytes} bytes).`, {
     hint: "Send a smaller request; OAuth requests are a few hundred bytes.",
   });
 }

@@ -31,10 +31,59 @@ export type WorkerErrorCode =
   | "rate_limited"
   | "body_too_large"
   | "unsupported_media_type"
-  | "invalid_request"
   | "invalid_client_metadata"
-  | "refresh_token_reused"
   | "internal_error";
+
+/** How one code looks on the wire: its HTTP status, its page title and its JSON-RPC error code. */
+interface WireShape {
+  status: number;
+  /** The heading of the HTML page on browser routes. */
+  title: string;
+  /** The JSON-RPC error code on /mcp. */
+  rpc: number;
+}
+
+const FAILED = "Request failed";
+const ACCESS_FAILED = "Sign-in with Cloudflare Access failed";
+const EXPIRED = "This sign-in page has expired";
+const DENIED = "Access denied";
+const APP_INVALID = "This app's sign-in request is not valid";
+const NOT_CONFIGURED = "Server not configured";
+
+/**
+ * The one map from code to wire; a new code does not compile until it has a row here. Only the
+ * router and the proxy answer on /mcp, so the codes of browser and OAuth routes keep the generic
+ * JSON-RPC internal error; pages without a specific title say "Request failed".
+ */
+const WIRE: Record<WorkerErrorCode, WireShape> = {
+  not_found: { status: 404, title: FAILED, rpc: JSONRPC_ERROR.invalidRequest },
+  method_not_allowed: { status: 405, title: FAILED, rpc: JSONRPC_ERROR.invalidRequest },
+  origin_not_allowed: { status: 403, title: FAILED, rpc: JSONRPC_ERROR.forbidden },
+  token_in_query: { status: 400, title: FAILED, rpc: JSONRPC_ERROR.invalidRequest },
+  config_missing: { status: 503, title: NOT_CONFIGURED, rpc: JSONRPC_ERROR.internalError },
+  config_invalid: { status: 503, title: NOT_CONFIGURED, rpc: JSONRPC_ERROR.internalError },
+  authorization_invalid: { status: 400, title: APP_INVALID, rpc: JSONRPC_ERROR.internalError },
+  client_unknown: { status: 400, title: APP_INVALID, rpc: JSONRPC_ERROR.internalError },
+  consent_invalid: { status: 400, title: EXPIRED, rpc: JSONRPC_ERROR.internalError },
+  consent_forged: { status: 403, title: "Request refused", rpc: JSONRPC_ERROR.internalError },
+  login_expired: { status: 400, title: EXPIRED, rpc: JSONRPC_ERROR.internalError },
+  upstream_denied: { status: 403, title: DENIED, rpc: JSONRPC_ERROR.internalError },
+  upstream_error: { status: 502, title: ACCESS_FAILED, rpc: JSONRPC_ERROR.internalError },
+  upstream_unreachable: { status: 502, title: ACCESS_FAILED, rpc: JSONRPC_ERROR.internalError },
+  id_token_invalid: { status: 502, title: ACCESS_FAILED, rpc: JSONRPC_ERROR.internalError },
+  email_missing: { status: 403, title: DENIED, rpc: JSONRPC_ERROR.internalError },
+  email_not_allowed: { status: 403, title: DENIED, rpc: JSONRPC_ERROR.internalError },
+  gateway_unreachable: { status: 502, title: FAILED, rpc: JSONRPC_ERROR.upstreamUnavailable },
+  gateway_timeout: { status: 504, title: FAILED, rpc: JSONRPC_ERROR.upstreamTimeout },
+  gateway_rejected: { status: 502, title: FAILED, rpc: JSONRPC_ERROR.upstreamUnavailable },
+  // RFC 6585 §4.
+  rate_limited: { status: 429, title: "Too many attempts", rpc: JSONRPC_ERROR.internalError },
+  body_too_large: { status: 413, title: "Request too large", rpc: JSONRPC_ERROR.internalError },
+  unsupported_media_type: { status: 415, title: FAILED, rpc: JSONRPC_ERROR.internalError },
+  // RFC 7591 §3.2.2.
+  invalid_client_metadata: { status: 400, title: FAILED, rpc: JSONRPC_ERROR.internalError },
+  internal_error: { status: 500, title: FAILED, rpc: JSONRPC_ERROR.internalError },
+};
 
 export interface WorkerErrorOptions {
   /** What the person should check next; shown on pages and in `error_description`. */
@@ -47,17 +96,17 @@ export interface WorkerErrorOptions {
   log?: LogFields;
 }
 
-/** A failure with a stable code, an HTTP status and a message that is safe to show. */
+/** A failure with a stable code and a message that is safe to show; its status comes from the code. */
 export class WorkerError extends Error {
   readonly code: WorkerErrorCode;
   readonly status: number;
   readonly options: WorkerErrorOptions;
 
-  constructor(code: WorkerErrorCode, status: number, message: string, options: WorkerErrorOptions = {}) {
+  constructor(code: WorkerErrorCode, message: string, options: WorkerErrorOptions = {}) {
     super(message);
     this.name = "WorkerError";
     this.code = code;
-    this.status = status;
+    this.status = WIRE[code].status;
     this.options = options;
   }
 }
@@ -71,7 +120,6 @@ export class ConfigError extends WorkerError {
   constructor(setting: string, problem: "missing" | "invalid", reason?: string) {
     super(
       problem === "missing" ? "config_missing" : "config_invalid",
-      503,
       "This server is not fully configured yet.",
       { hint: "The operator can find the setting to fix in the Worker's logs." },
     );
@@ -82,16 +130,6 @@ export class ConfigError extends WorkerError {
 }
 
 export type ErrorFormat = "json" | "jsonrpc" | "html";
-
-const JSONRPC_CODES: Partial<Record<WorkerErrorCode, number>> = {
-  origin_not_allowed: JSONRPC_ERROR.forbidden,
-  token_in_query: JSONRPC_ERROR.invalidRequest,
-  method_not_allowed: JSONRPC_ERROR.invalidRequest,
-  not_found: JSONRPC_ERROR.invalidRequest,
-  gateway_unreachable: JSONRPC_ERROR.upstreamUnavailable,
-  gateway_rejected: JSONRPC_ERROR.upstreamUnavailable,
-  gateway_timeout: JSONRPC_ERROR.upstreamTimeout,
-};
 
 const NO_STORE = { "Cache-Control": "no-store" };
 
@@ -104,8 +142,8 @@ export function errorResponse(error: unknown, format: ErrorFormat): Response {
   const { hint, headers = {}, returnTo } = known.options;
   if (format === "html") {
     const page = renderPage({
-      title: pageTitle(known),
-      heading: pageTitle(known),
+      title: WIRE[known.code].title,
+      heading: WIRE[known.code].title,
       paragraphs: [known.message, ...(hint ? [hint] : [])],
       ...(returnTo ? { link: { href: returnTo, text: "Return to the app that asked you to sign in" } } : {}),
     });
@@ -114,7 +152,7 @@ export function errorResponse(error: unknown, format: ErrorFormat): Response {
   const description = hint ? `${known.message} ${hint}` : known.message;
   const body =
     format === "jsonrpc"
-      ? jsonRpcError(JSONRPC_CODES[known.code] ?? JSONRPC_ERROR.internalError, description)
+      ? jsonRpcError(WIRE[known.code].rpc, description)
       : { error: known.code, error_description: description };
   return new Response(JSON.stringify(body), {
     status: known.status,
@@ -132,37 +170,7 @@ export function logWorkerError(error: WorkerError, fields: LogFields = {}): void
 function toWorkerError(error: unknown): WorkerError {
   if (error instanceof WorkerError) return error;
   logEvent("error", "worker_unexpected_error", { detail: describeError(error) });
-  return new WorkerError("internal_error", 500, "Something went wrong on this server.", {
+  return new WorkerError("internal_error", "Something went wrong on this server.", {
     hint: "Try again; if it keeps happening, the operator can find the cause in the Worker's logs.",
   });
-}
-
-function pageTitle(error: WorkerError): string {
-  switch (error.code) {
-    case "config_missing":
-    case "config_invalid":
-      return "Server not configured";
-    case "upstream_denied":
-    case "email_not_allowed":
-    case "email_missing":
-      return "Access denied";
-    case "upstream_error":
-    case "upstream_unreachable":
-    case "id_token_invalid":
-      return "Sign-in with Cloudflare Access failed";
-    case "login_expired":
-    case "consent_invalid":
-      return "This sign-in page has expired";
-    case "consent_forged":
-      return "Request refused";
-    case "rate_limited":
-      return "Too many attempts";
-    case "body_too_large":
-      return "Request too large";
-    case "authorization_invalid":
-    case "client_unknown":
-      return "This app's sign-in request is not valid";
-    default:
-      return "Request failed";
-  }
 }

@@ -78,7 +78,7 @@ ${link}
  * no scripts or outside resources. Referrer-Policy stays `same-origin` so that form posts
  * still carry a real `Origin` header (`no-referrer` would turn it into `null`).
  */
-export const PAGE_SECURITY_HEADERS: Readonly<Record<string, string>> = {
+const PAGE_SECURITY_HEADERS: Readonly<Record<string, string>> = {
   "Content-Type": "text/html; charset=utf-8",
   "Content-Security-Policy": pagePolicy([]),
   "X-Frame-Options": "DENY",
@@ -92,7 +92,7 @@ export const PAGE_SECURITY_HEADERS: Readonly<Record<string, string>> = {
  * including where that submission redirects (CSP3 `form-action` applies to redirects): none by
  * default, `'self'` and the Access origin on the consent page.
  */
-export function pagePolicy(formActions: readonly string[]): string {
+function pagePolicy(formActions: readonly string[]): string {
   const formAction = formActions.length > 0 ? formActions.join(" ") : "'none'";
   return `default-src 'none'; style-src 'unsafe-inline'; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'`;
 }

@@ -27,7 +27,7 @@ export const RATE_LIMIT_STEPS = {
  * forgeable by the client). An IPv6 address counts as its /64, which one subscriber usually holds.
  * Without the header (local runs) every caller shares one `unknown` bucket.
  */
-export function clientAddressKey(request: Request): string {
+function clientAddressKey(request: Request): string {
   const address = request.headers.get("CF-Connecting-IP")?.trim().toLowerCase() ?? "";
   if (address === "") return "unknown";
   if (!address.includes(":")) return address;
@@ -44,7 +44,7 @@ export async function enforceRateLimit(limiter: RateLimit, scope: RateLimitScope
   const key = `${scope.step}|${new URL(request.url).host}|${clientAddressKey(request)}`;
   const { success } = await limiter.limit({ key });
   if (success) return;
-  throw new WorkerError("rate_limited", 429, "Too many requests from your network address.", {
+  throw new WorkerError("rate_limited", "Too many requests from your network address.", {
     hint: `Wait ${scope.periodSeconds} seconds and try again.`,
     headers: { "Retry-After": String(scope.periodSeconds) },
     log: { step: scope.step },

@@ -3,14 +3,14 @@
  * reaches the tunnel); methods are checked per path; configuration is validated before any OAuth
  * work; /mcp gets its Origin policy and CORS here. The OAuth library does the rest.
  */
-import { BUILTIN_CORS_ORIGINS, WORKER_PATHS } from "@mcpbox/shared";
+import { MCP_HTTP_METHODS, WORKER_PATHS } from "@mcpbox/shared";
 import { readConfig, type WorkerConfig, type WorkerEnv } from "../env";
 import type { ProviderFor } from "../oauth/provider";
 import { requestEnv } from "../oauth/request-context";
 import { assertJsonContentType, assertRegistrationSizes } from "../oauth/registration-guard";
 import { normalizeAuthorizeRequest } from "../oauth/resource";
 import { revokeEndpoint, tokenEndpoint } from "../oauth/token-endpoint";
-import { checkOrigin, MCP_METHODS, preflightResponse, withCors, type OriginCheck } from "../proxy/cors";
+import { BUILTIN_CORS_ORIGINS, checkOrigin, preflightResponse, withCors, type OriginCheck } from "../proxy/cors";
 import { health } from "../routes/health";
 import { authorizationServerMetadata, mcpResourceMetadata, pointChallengeAtMcpMetadata } from "../routes/oauth-aliases";
 import { BODY_LIMITS, bufferedRequest } from "./body-limit";
@@ -26,7 +26,7 @@ interface Route {
   format: ErrorFormat;
 }
 
-const MCP_ROUTE: Route = { kind: "mcp", methods: [...MCP_METHODS, "OPTIONS"], format: "jsonrpc" };
+const MCP_ROUTE: Route = { kind: "mcp", methods: [...MCP_HTTP_METHODS, "OPTIONS"], format: "jsonrpc" };
 
 /** Exact paths only: no prefixes, no case folding, no trailing-slash variants. */
 const ROUTES: ReadonlyMap<string, Route> = new Map<string, Route>([
@@ -54,7 +54,7 @@ export function createRouter(deps: RouterDeps) {
     async fetch(request: Request, env: WorkerEnv, ctx: ExecutionContext): Promise<Response> {
       const url = new URL(request.url);
       const route = ROUTES.get(url.pathname);
-      if (!route) return errorResponse(new WorkerError("not_found", 404, "There is nothing at this address."), "json");
+      if (!route) return errorResponse(new WorkerError("not_found", "There is nothing at this address."), "json");
       try {
         return await dispatch(request, url, route, env, ctx, deps);
       } catch (error) {
@@ -68,7 +68,7 @@ export function createRouter(deps: RouterDeps) {
 
 async function dispatch(request: Request, url: URL, route: Route, env: WorkerEnv, ctx: ExecutionContext, deps: RouterDeps): Promise<Response> {
   if (route.methods && !route.methods.includes(request.method)) {
-    throw new WorkerError("method_not_allowed", 405, `${request.method} is not supported at this address.`, {
+    throw new WorkerError("method_not_allowed", `${request.method} is not supported at this address.`, {
       headers: { Allow: route.methods.join(", ") },
     });
   }
@@ -84,7 +84,7 @@ async function dispatch(request: Request, url: URL, route: Route, env: WorkerEnv
     case "mcp": {
       const origin = checkOrigin(request, config.corsOrigins);
       if (origin.kind === "forbidden") {
-        throw new WorkerError("origin_not_allowed", 403, `Requests from ${origin.origin} are not allowed.`, {
+        throw new WorkerError("origin_not_allowed", `Requests from ${origin.origin} are not allowed.`, {
           hint: "The server's operator can add this origin to CORS_ORIGINS.",
           headers: { Vary: "Origin" },
           log: { origin: origin.origin.slice(0, 200) },
@@ -95,7 +95,7 @@ async function dispatch(request: Request, url: URL, route: Route, env: WorkerEnv
       }
       if (url.searchParams.has("access_token")) {
         // RFC 6750 §2.3 is not supported: tokens in URLs end up in logs and histories (MCP: header only).
-        throw new WorkerError("token_in_query", 400, "Send the access token in the Authorization header, not in the URL.", {
+        throw new WorkerError("token_in_query", "Send the access token in the Authorization header, not in the URL.", {
           headers: { "WWW-Authenticate": 'Bearer error="invalid_request"' },
         });
       }

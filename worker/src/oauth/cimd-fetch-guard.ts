@@ -11,7 +11,7 @@ import { logEvent } from "../http/log";
 /** The library marks its outbound requests with this User-Agent prefix. */
 const LIBRARY_AGENT_PREFIX = "workers-oauth-provider/";
 /** A validated document is reused this long: the consent page and its POST are separate requests. */
-export const CIMD_MEMO_MS = 10_000;
+const CIMD_MEMO_MS = 10_000;
 /** One byte over the library's CIMD limit, so it still sees (and refuses) an oversized body. */
 const READ_LIMIT_BYTES = 5 * 1024 + 1;
 const MAX_MEMO_ENTRIES = 64;

@@ -33,7 +33,7 @@ const MAX_CACHED_PROVIDERS = 16;
  * Options for one origin: DCR + CIMD, PKCE S256 (the library refuses `plain`), rotating refresh
  * tokens whose lifetimes and Access re-check the token exchange callback sets per grant.
  */
-export function providerOptions(parts: ProviderParts, origin: string, accessTokenTtlSeconds: number): OAuthProviderOptions<ProviderEnv> {
+function providerOptions(parts: ProviderParts, origin: string, accessTokenTtlSeconds: number): OAuthProviderOptions<ProviderEnv> {
   return {
     apiRoute: [WORKER_PATHS.mcp, WORKER_PATHS.root],
     apiHandler: parts.apiHandler,

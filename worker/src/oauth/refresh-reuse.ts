@@ -20,14 +20,14 @@ import { logEvent } from "../http/log";
 import { KeyLock } from "./key-lock";
 
 /** How long a byte-identical duplicate still gets the same successor. */
-export const GRACE_SECONDS = 60;
+const GRACE_SECONDS = 60;
 /** Superseded token hashes remembered per grant. */
 const MAX_SUPERSEDED = 64;
 /** KV's minimum expiration. */
 const MIN_TTL_SECONDS = 60;
 /** Used when the grant has no expiry (the library's default refresh lifetime). */
 const DEFAULT_RECORD_TTL_SECONDS = 30 * 24 * 3600;
-export const ROTATION_KEY_PREFIX = "refresh-rotation:";
+const ROTATION_KEY_PREFIX = "refresh-rotation:";
 
 export interface RefreshReuseDeps {
   kv: KVNamespace;

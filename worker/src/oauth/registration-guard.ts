@@ -6,7 +6,7 @@
 import { WorkerError } from "../http/errors";
 
 /** Size limits for registration metadata members. */
-export const REGISTRATION_LIMITS = {
+const REGISTRATION_LIMITS = {
   /** `client_name` and its `#lang` variants, in characters. */
   nameChars: 200,
   /** Any URI member (`client_uri`, `logo_uri`, `redirect_uris[i]`, …), in characters. */
@@ -28,7 +28,7 @@ const LIST_MEMBERS = new Set(["contacts", "grant_types", "response_types"]);
 export function assertJsonContentType(request: Request): void {
   const type = (request.headers.get("Content-Type") ?? "").split(";")[0]?.trim().toLowerCase();
   if (type !== "application/json") {
-    throw new WorkerError("unsupported_media_type", 415, "Client registration takes a JSON body (Content-Type: application/json).", {
+    throw new WorkerError("unsupported_media_type", "Client registration takes a JSON body (Content-Type: application/json).", {
       headers: { Accept: "application/json" },
     });
   }
@@ -73,5 +73,5 @@ function checkList(name: string, member: unknown, maxEntries: number, maxChars: 
 }
 
 function invalid(message: string): WorkerError {
-  return new WorkerError("invalid_client_metadata", 400, message, { hint: "Fix the client's registration metadata (RFC 7591)." });
+  return new WorkerError("invalid_client_metadata", message, { hint: "Fix the client's registration metadata (RFC 7591)." });
 }

@@ -21,7 +21,7 @@ export function mcpAliasResource(origin: string): string {
  * no broader, because only `/mcp` and `/` accept tokens on this origin. Other values pass through
  * untouched and the OAuth library judges them.
  */
-export function normalizeResourceValue(value: string, origin: string): string {
+function normalizeResourceValue(value: string, origin: string): string {
   let url: URL;
   try {
     url = new URL(value);
@@ -60,6 +60,6 @@ export async function normalizeTokenRequest(request: Request, origin: string): P
 }
 
 /** The request's `application/x-www-form-urlencoded` body, read from a clone (the original stays unread). */
-export async function readUrlEncoded(request: Request): Promise<URLSearchParams> {
+async function readUrlEncoded(request: Request): Promise<URLSearchParams> {
   return new URLSearchParams(new TextDecoder().decode(await request.clone().arrayBuffer()));
 }

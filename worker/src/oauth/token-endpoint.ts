@@ -76,7 +76,7 @@ export async function revokeEndpoint(request: Request, deps: Pick<TokenEndpointD
   const { request: buffered, bytes } = await bufferedRequest(request, BODY_LIMITS.revoke);
   const form = new URLSearchParams(new TextDecoder().decode(bytes));
   if (form.has("grant_type") || !form.has("token")) {
-    throw new WorkerError("authorization_invalid", 400, "This address only revokes tokens: send `token` and no `grant_type`.", {
+    throw new WorkerError("authorization_invalid", "This address only revokes tokens: send `token` and no `grant_type`.", {
       hint: `Token requests go to ${WORKER_PATHS.token}.`,
     });
   }

@@ -6,9 +6,9 @@
 import { decodeProtectedHeader, errors, importJWK, jwtVerify, type JWK, type JWTPayload } from "jose";
 
 /** The only signature algorithm accepted (Access signs with RS256; `none` and HMAC are refused). */
-export const ID_TOKEN_ALGORITHM = "RS256";
+const ID_TOKEN_ALGORITHM = "RS256";
 /** Allowed clock difference between Access and the Worker, in seconds. */
-export const ID_TOKEN_CLOCK_SKEW_SECONDS = 60;
+const ID_TOKEN_CLOCK_SKEW_SECONDS = 60;
 
 export type IdTokenFailure =
   | "malformed"

@@ -6,9 +6,9 @@
 import type { JWK } from "jose";
 
 /** How long a fetched key set is used before it is fetched again. */
-export const JWKS_CACHE_TTL_SECONDS = 600;
+const JWKS_CACHE_TTL_SECONDS = 600;
 /** Minimum spacing of refetches caused by an unknown `kid`. */
-export const JWKS_REFETCH_INTERVAL_SECONDS = 30;
+const JWKS_REFETCH_INTERVAL_SECONDS = 30;
 const JWKS_MAX_BYTES = 64 * 1024;
 const JWKS_FETCH_TIMEOUT_MS = 10_000;
 

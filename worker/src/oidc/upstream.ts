@@ -27,7 +27,7 @@ export function newLoginSecrets(): UpstreamLoginData {
 }
 
 /** The S256 code challenge of a verifier (RFC 7636 §4.2). */
-export async function pkceChallenge(verifier: string): Promise<string> {
+async function pkceChallenge(verifier: string): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier));
   return base64url(new Uint8Array(digest));
 }

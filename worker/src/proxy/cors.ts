@@ -3,10 +3,35 @@
  * client origins plus CORS_ORIGINS; any other `Origin` is refused with 403 (MCP transport
  * security: validate Origin). Non-browser clients send no Origin and are not affected.
  */
-import { CORS_ALLOWED_REQUEST_HEADERS, CORS_EXPOSED_RESPONSE_HEADERS } from "@mcpbox/shared";
+import { MCP_HEADERS, MCP_HTTP_METHODS } from "@mcpbox/shared";
 
-/** Methods /mcp answers (Streamable HTTP: POST messages, GET stream, DELETE session). */
-export const MCP_METHODS = ["POST", "GET", "DELETE"] as const;
+/**
+ * Browser origins of the MCP clients the Worker accepts without configuration.
+ * More can be added with the Worker's `CORS_ORIGINS` variable.
+ */
+export const BUILTIN_CORS_ORIGINS = [
+  "https://claude.ai",
+  "https://mcp.claude.ai",
+  "https://chatgpt.com",
+  "https://chat.openai.com",
+  "https://platform.openai.com",
+  "https://one.dash.cloudflare.com",
+] as const;
+
+/** Headers a browser client may send (CORS `Access-Control-Allow-Headers`). */
+export const CORS_ALLOWED_REQUEST_HEADERS = [
+  "Authorization",
+  "Content-Type",
+  MCP_HEADERS.sessionId,
+  MCP_HEADERS.protocolVersion,
+  MCP_HEADERS.method,
+  MCP_HEADERS.name,
+  MCP_HEADERS.lastEventId,
+] as const;
+
+/** Response headers a browser client must be able to read (CORS `Access-Control-Expose-Headers`). */
+const CORS_EXPOSED_RESPONSE_HEADERS = [MCP_HEADERS.sessionId, MCP_HEADERS.protocolVersion, "WWW-Authenticate"] as const;
+
 const PREFLIGHT_MAX_AGE_SECONDS = 600;
 
 export type OriginCheck = { kind: "none" } | { kind: "allowed"; origin: string } | { kind: "forbidden"; origin: string };
@@ -24,7 +49,7 @@ export function preflightResponse(origin: string): Response {
     status: 204,
     headers: {
       "Access-Control-Allow-Origin": origin,
-      "Access-Control-Allow-Methods": [...MCP_METHODS, "OPTIONS"].join(", "),
+      "Access-Control-Allow-Methods": [...MCP_HTTP_METHODS, "OPTIONS"].join(", "),
       "Access-Control-Allow-Headers": CORS_ALLOWED_REQUEST_HEADERS.join(", "),
       "Access-Control-Max-Age": String(PREFLIGHT_MAX_AGE_SECONDS),
       Vary: "Origin",

@@ -3,7 +3,10 @@
  * headers the client sent, untouched, plus the X-MCPbox-* identity headers the Worker sets; the
  * client's Authorization, cookies and any X-MCPbox-* it sent never pass (no token passthrough).
  */
-import { MCPBOX_HEADERS, MCPBOX_HEADER_PREFIX_LOWER, MCP_TRANSPORT_REQUEST_HEADERS, AUTH_METHOD_OIDC } from "@mcpbox/shared";
+import { MCPBOX_HEADERS, MCP_TRANSPORT_REQUEST_HEADERS, AUTH_METHOD_OIDC } from "@mcpbox/shared";
+
+/** Every header whose lower-cased name starts with this is reserved to the Worker. */
+const MCPBOX_HEADER_PREFIX_LOWER = "x-mcpbox-";
 
 export interface GatewayIdentity {
   serviceToken: string;

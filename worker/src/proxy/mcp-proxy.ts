@@ -16,7 +16,7 @@ import { clientResponseHeaders, gatewayRequestHeaders } from "./forward-headers"
  * upstream timeout (it answers 504 itself first), shorter than the ~100 s after which Cloudflare
  * closes an idle client connection, so the client gets an answer it can act on.
  */
-export const GATEWAY_RESPONSE_TIMEOUT_MS = 95_000;
+const GATEWAY_RESPONSE_TIMEOUT_MS = 95_000;
 
 export interface McpProxyOptions {
   responseTimeoutMs?: number;
@@ -71,12 +71,12 @@ async function forward(request: Request, env: ProviderEnv, ctx: ProtectedContext
     });
   } catch (error) {
     if (timedOut) {
-      throw new WorkerError("gateway_timeout", 504, "The MCP gateway did not answer in time.", {
+      throw new WorkerError("gateway_timeout", "The MCP gateway did not answer in time.", {
         hint: "The MCP server behind it may be busy or stuck; try again.",
         log: { timeoutMs },
       });
     }
-    throw new WorkerError("gateway_unreachable", 502, "The MCP gateway could not be reached through the tunnel.", {
+    throw new WorkerError("gateway_unreachable", "The MCP gateway could not be reached through the tunnel.", {
       hint: "Check that cloudflared and the gateway are running on the server.",
       log: { detail: error instanceof Error ? error.name : "error" },
     });
@@ -88,14 +88,14 @@ async function forward(request: Request, env: ProviderEnv, ctx: ProtectedContext
     // A 401 from the Worker tells the client to sign in again, which cannot fix a gateway that
     // refuses the Worker itself. Report it as the gateway failure it is.
     await upstream.body?.cancel();
-    throw new WorkerError("gateway_rejected", 502, "The MCP gateway refused the request from this server.", {
+    throw new WorkerError("gateway_rejected", "The MCP gateway refused the request from this server.", {
       hint: "The operator should check that the service token matches on both sides.",
     });
   }
   if (upstream.status >= 300 && upstream.status < 400) {
     // The gateway never redirects; passing one on would leak its internal address to the client.
     await upstream.body?.cancel();
-    throw new WorkerError("gateway_rejected", 502, "The MCP gateway gave an unexpected answer.", { log: { status: upstream.status } });
+    throw new WorkerError("gateway_rejected", "The MCP gateway gave an unexpected answer.", { log: { status: upstream.status } });
   }
   if (upstream.status >= 500) logEvent("warn", "gateway_error_status", { status: upstream.status });
   return new Response(upstream.body, { status: upstream.status, statusText: upstream.statusText, headers: clientResponseHeaders(upstream.headers) });

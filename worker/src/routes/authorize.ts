@@ -68,17 +68,17 @@ export async function decideConsent(request: Request, oauth: OAuthHelpers, confi
   const csrfToken = form.get(CONSENT_FIELDS.csrf);
   const clientId = form.get(CONSENT_FIELDS.clientId);
   const decision = form.get(CONSENT_FIELDS.decision);
-  if (!handle || !clientId) throw new WorkerError("consent_invalid", 400, "This consent form is incomplete.", { hint: RESTART_HINT });
+  if (!handle || !clientId) throw new WorkerError("consent_invalid", "This consent form is incomplete.", { hint: RESTART_HINT });
   const keys = await consentKeys(config.cookieKey);
   if (csrfToken === null || !(await verifyCsrfToken(keys.csrfKey, csrfToken, handle, clientId))) {
-    throw new WorkerError("consent_forged", 403, "This consent form was not issued for this request.", {
+    throw new WorkerError("consent_forged", "This consent form was not issued for this request.", {
       hint: RESTART_HINT,
       log: { reason: csrfToken === null ? "csrf_missing" : "csrf_mismatch" },
     });
   }
   const { authRequest, clearCookie } = await openConsentTransaction(keys.transactionKey, request, handle, nowSeconds);
   if (authRequest.clientId !== clientId) {
-    throw new WorkerError("consent_forged", 403, "This consent form was not issued for this request.", { hint: RESTART_HINT, log: { reason: "client_mismatch" } });
+    throw new WorkerError("consent_forged", "This consent form was not issued for this request.", { hint: RESTART_HINT, log: { reason: "client_mismatch" } });
   }
   const headers = new Headers({ "Cache-Control": "no-store" });
   headers.append("Set-Cookie", clearCookie);
@@ -87,7 +87,7 @@ export async function decideConsent(request: Request, oauth: OAuthHelpers, confi
     headers.set("Location", clientErrorRedirect(authRequest, "access_denied", "The user declined to allow this app."));
     return new Response(null, { status: 302, headers });
   }
-  if (decision !== CONSENT_DECISIONS.approve) throw new WorkerError("consent_invalid", 400, "This consent form is incomplete.", { hint: RESTART_HINT });
+  if (decision !== CONSENT_DECISIONS.approve) throw new WorkerError("consent_invalid", "This consent form is incomplete.", { hint: RESTART_HINT });
   headers.append("Set-Cookie", await rememberApproval(keys.approvalsKey, request, authRequest, nowSeconds));
   logEvent("info", "consent_approved", { client_id: clientId });
   return redirectToAccess(request, oauth, config, authRequest, headers);
@@ -143,18 +143,18 @@ async function parseOrExplain(request: Request, oauth: OAuthHelpers): Promise<Pa
     if (error instanceof AuthorizationError) {
       const clientId = new URL(request.url).searchParams.get("client_id");
       if (clientId && (await lookupQuietly(oauth, clientId)) === null) {
-        throw new WorkerError("client_unknown", 400, "This app's registration is unknown to this server (invalid_client).", {
+        throw new WorkerError("client_unknown", "This app's registration is unknown to this server (invalid_client).", {
           hint: "Its registration may have expired or this server's storage was reset. Remove the server from the app and add it again.",
           log: { code: "invalid_client" },
         });
       }
-      throw new WorkerError("authorization_invalid", 400, `The app sent an invalid sign-in request: ${error.description}`, {
+      throw new WorkerError("authorization_invalid", `The app sent an invalid sign-in request: ${error.description}`, {
         hint: "Nothing was sent back to the app. The app or its configuration needs fixing.",
         log: { code: error.code, detail: error.description },
       });
     }
     if (error instanceof CimdFetchError) {
-      throw new WorkerError("client_unknown", 400, "This app's metadata document could not be read, so it cannot be verified.", {
+      throw new WorkerError("client_unknown", "This app's metadata document could not be read, so it cannot be verified.", {
         hint: "Try again later; if it persists, the app's publisher needs to fix its client metadata.",
         log: { detail: error.detail },
       });
@@ -181,7 +181,7 @@ function assertSameOriginPost(request: Request): void {
   const origin = request.headers.get("Origin");
   const site = request.headers.get("Sec-Fetch-Site");
   if ((origin !== null && origin !== self) || (site !== null && site !== "same-origin")) {
-    throw new WorkerError("consent_forged", 403, "This consent form was posted from another site.", {
+    throw new WorkerError("consent_forged", "This consent form was posted from another site.", {
       hint: RESTART_HINT,
       log: { reason: "cross_site_post" },
     });
@@ -191,7 +191,7 @@ function assertSameOriginPost(request: Request): void {
 async function readForm(request: Request): Promise<URLSearchParams> {
   const type = request.headers.get("Content-Type") ?? "";
   if (!type.toLowerCase().startsWith("application/x-www-form-urlencoded")) {
-    throw new WorkerError("consent_invalid", 400, "This consent form is incomplete.", { hint: RESTART_HINT });
+    throw new WorkerError("consent_invalid", "This consent form is incomplete.", { hint: RESTART_HINT });
   }
   const bytes = await readBodyWithLimit(request, BODY_LIMITS.consent);
   return new URLSearchParams(new TextDecoder().decode(bytes));

@@ -21,7 +21,7 @@ export function createBrowserRoutes(deps: CallbackDeps) {
           return request.method === "POST" ? await decideConsent(request, oauth, config, now) : await showConsent(request, oauth, config, now);
         }
         if (pathname === WORKER_PATHS.callback) return await finishLogin(request, oauth, config, deps);
-        throw new WorkerError("not_found", 404, "There is nothing at this address.");
+        throw new WorkerError("not_found", "There is nothing at this address.");
       } catch (error) {
         if (error instanceof WorkerError) logWorkerError(error);
         return errorResponse(error, "html");

@@ -33,7 +33,7 @@ export async function finishLogin(request: Request, oauth: OAuthHelpers, config:
     resumed = await oauth.finishUpstream(request);
   } catch (error) {
     if (error instanceof AuthorizationError) {
-      throw new WorkerError("login_expired", 400, "This sign-in link has expired, was already used, or was opened in another browser.", {
+      throw new WorkerError("login_expired", "This sign-in link has expired, was already used, or was opened in another browser.", {
         hint: "Start again from your MCP client.",
         log: { detail: error.description },
       });
@@ -52,7 +52,6 @@ export async function finishLogin(request: Request, oauth: OAuthHelpers, config:
     const denied = code === "access_denied";
     throw new WorkerError(
       denied ? "upstream_denied" : "upstream_error",
-      denied ? 403 : 502,
       denied ? "Cloudflare Access did not sign you in." : `Cloudflare Access reported an error (${code}).`,
       {
         hint: denied
@@ -66,7 +65,7 @@ export async function finishLogin(request: Request, oauth: OAuthHelpers, config:
   const issuerParam = params.get("iss");
   // RFC 9207: an authorization response naming another issuer is not from our Access application.
   if (issuerParam !== null && issuerParam.replace(/\/+$/, "") !== config.access.issuer) {
-    throw new WorkerError("id_token_invalid", 502, "The sign-in response did not come from the expected Cloudflare Access application.", {
+    throw new WorkerError("id_token_invalid", "The sign-in response did not come from the expected Cloudflare Access application.", {
       hint: ACCESS_SETTINGS_HINT,
       returnTo,
       log: { reason: "callback_iss_mismatch" },
@@ -74,21 +73,21 @@ export async function finishLogin(request: Request, oauth: OAuthHelpers, config:
   }
   const code = params.get("code");
   if (!code) {
-    throw new WorkerError("upstream_error", 502, "Cloudflare Access sent you back without a sign-in code.", { hint: ACCESS_SETTINGS_HINT, returnTo });
+    throw new WorkerError("upstream_error", "Cloudflare Access sent you back without a sign-in code.", { hint: ACCESS_SETTINGS_HINT, returnTo });
   }
 
   const { identity, accessRefreshToken } = await identify(request, config, deps, code, login, returnTo);
   const props = propsFromIdentity(identity);
   if (!config.allowedEmails.allowsAnyone) {
     if (props.email === undefined) {
-      throw new WorkerError("email_missing", 403, "Cloudflare Access did not give this server a verified email address for your account.", {
+      throw new WorkerError("email_missing", "Cloudflare Access did not give this server a verified email address for your account.", {
         hint: "This server only admits listed email addresses. Sign in with an identity provider that shares your email.",
         returnTo,
         log: { client_id: authRequest.clientId },
       });
     }
     if (!isEmailAllowed(config.allowedEmails, props.email)) {
-      throw new WorkerError("email_not_allowed", 403, `The account ${props.email} is not allowed to use this MCP server.`, {
+      throw new WorkerError("email_not_allowed", `The account ${props.email} is not allowed to use this MCP server.`, {
         hint: "Ask the server's operator to add your email address, or sign in with another account.",
         returnTo,
         log: { client_id: authRequest.clientId, reason: "allowed_emails" },
@@ -135,7 +134,6 @@ async function identify(
     const unreachable = exchanged.reason === "unreachable" || exchanged.reason === "timeout";
     throw new WorkerError(
       unreachable ? "upstream_unreachable" : "upstream_error",
-      502,
       unreachable
         ? "This server could not reach Cloudflare Access to finish signing you in."
         : "Cloudflare Access refused to finish signing you in.",
@@ -152,14 +150,14 @@ async function identify(
     verified = await verifyAccessIdToken(exchanged.idToken, config.access, deps.jwks, { nonce: login.nonce, purpose: "login", nowSeconds: deps.nowSeconds() });
   } catch (error) {
     if (!(error instanceof JwksFetchError)) throw error;
-    throw new WorkerError("upstream_unreachable", 502, "This server could not read Cloudflare Access's signing keys.", {
+    throw new WorkerError("upstream_unreachable", "This server could not read Cloudflare Access's signing keys.", {
       hint: "Try again in a moment. " + ACCESS_SETTINGS_HINT,
       returnTo,
       log: { stage: "jwks", reason: error.reason },
     });
   }
   if (!verified.ok) {
-    throw new WorkerError("id_token_invalid", 502, "Cloudflare Access returned an identity token this server could not verify.", {
+    throw new WorkerError("id_token_invalid", "Cloudflare Access returned an identity token this server could not verify.", {
       hint: ACCESS_SETTINGS_HINT,
       returnTo,
       log: { stage: "id_token", reason: verified.reason, detail: verified.detail },

@@ -1,7 +1,7 @@
 /**
- * What the Node-side test harness (global setup) hands to the workerd tests through vitest's
- * `provide`/`inject`: the running IdPs, the forging token proxy and the gateway stand-in.
- * Runtime-neutral types and constants only.
+ * What the Node-side test harness (`node/global-setup.ts`) hands to the workerd tests (`workerd/`)
+ * through vitest's `provide`/`inject`: the running IdPs, the forging token proxy and the gateway
+ * stand-in. Runtime-neutral types and constants only, so both sides import this file.
  */
 
 /** The origin the tests address the Worker at; the IdPs list `<origin>/callback` as redirect URI. */

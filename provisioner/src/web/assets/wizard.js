@@ -1,7 +1,13 @@
-// MCPbox Remote Access wizard: live progress from the event stream, and copy buttons.
+// MCPbox Remote Access wizard: live progress from the event stream, copy buttons, and the focus.
 // Served from the page's own origin (CSP script-src 'self'); inserts text only, never HTML.
 (function () {
   "use strict";
+
+  // With a fragment in the address (#grants) browsers skip autofocus; opening the fragment focuses
+  // the element it names (a question's field carries that id), but a reload restores the scroll
+  // position instead. Either way the question's field ends up with the focus.
+  var autofocus = document.querySelector("[autofocus]");
+  if (autofocus && window.location.hash) autofocus.focus();
 
   var log = document.getElementById("run-log");
   var now = document.getElementById("run-now");

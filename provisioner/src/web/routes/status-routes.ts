@@ -1,19 +1,22 @@
 /**
  * Remote Access itself: the introduction before setup, the status page after it, the API token
  * for this session, the on-demand check (status and doctor), and the actions (secrets sync,
- * rotation start and finish, teardown), each a run of the library command.
+ * rotation start and finish, teardown), each a run of the library command. The grants panel's
+ * runs (routes/grants-routes.ts) show inside that panel.
  */
 import type { Hono } from "hono";
 import type { RotateResult } from "../../commands/rotate";
 import type { SecretsSyncResult } from "../../commands/secrets-sync";
 import type { TeardownResult } from "../../commands/teardown";
+import type { GrantsRevokeResult } from "../../grants/commands";
+import { describeSelector, reportRevoke, type RevokeReport } from "../../grants/present";
 import { loadState } from "../../state/files";
 import { completedSteps, isSetUp } from "../../state/progress";
 import { hasResources } from "../../state/state";
 import type { WizardEnv } from "../app";
-import type { Operations, WizardSettings } from "../operations";
+import type { ActionKind, Operations, WizardSettings } from "../operations";
 import { formOf } from "../pages";
-import type { Run, RunBoard, RunKind } from "../runs";
+import type { Run, RunBoard } from "../runs";
 import { IntroPage } from "../views/intro";
 import { documentOf, Notice } from "../views/layout";
 import { StatusPage } from "../views/status";
@@ -25,7 +28,7 @@ interface Deps {
   settings: WizardSettings;
 }
 
-const ACTIONS: Record<string, Exclude<RunKind, "setup" | "check">> = {
+const ACTIONS: Record<string, ActionKind> = {
   "secrets-sync": "secrets-sync",
   "rotate-start": "rotate-start",
   "rotate-finish": "rotate-finish",
@@ -40,7 +43,9 @@ export function statusRoutes(app: Hono<WizardEnv>, deps: Deps): void {
     const { state } = await loadState(settings.statePath);
     const run = board.current?.kind !== "setup" ? board.current : undefined;
     if (isSetUp(state) || (run && hasResources(state))) {
-      const model = { state, csrf: session.csrf, run, hasToken: session.apiToken !== undefined, lastCheck: ops.lastCheck, outcome: run ? outcomeOf(run) : undefined };
+      const grantsRun = run?.kind === "grants-list" || run?.kind === "grants-revoke" ? run : undefined;
+      const grants = { csrf: session.csrf, run: grantsRun, last: ops.lastGrants, report: grantsRun ? revokeReportOf(grantsRun) : undefined };
+      const model = { state, csrf: session.csrf, run: grantsRun ? undefined : run, hasToken: session.apiToken !== undefined, lastCheck: ops.lastCheck, outcome: run ? outcomeOf(run) : undefined, grants };
       return c.html(documentOf(StatusPage(model)));
     }
     const removed = run?.kind === "teardown" && run.status === "done";
@@ -70,6 +75,13 @@ export function statusRoutes(app: Hono<WizardEnv>, deps: Deps): void {
     if (session.apiToken !== undefined) startOrShow(() => ops.action(session, kind), undefined);
     return c.redirect("/", 303);
   });
+}
+
+/** What a finished revoke did, in the library's words. */
+function revokeReportOf(run: Run): RevokeReport | undefined {
+  if (run.kind !== "grants-revoke" || run.status !== "done") return undefined;
+  const result = run.result as GrantsRevokeResult;
+  return reportRevoke(result, describeSelector(result.selector, "words"), "Press the same revoke button again: revoking what is already gone is harmless.");
 }
 
 /** One sentence about a finished action, for the status page. */

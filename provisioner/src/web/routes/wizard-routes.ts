@@ -7,7 +7,7 @@ import { checkAllow, type AllowKind, ALLOW_KINDS } from "../../allow";
 import { checkInput, checkPort, INPUT_RULES, type InputRule } from "../../inputs";
 import type { WizardEnv } from "../app";
 import type { Operations, StepInputs, WizardSettings } from "../operations";
-import { formOf, wizardModel } from "../pages";
+import { formOf, pageOfRun, wizardModel } from "../pages";
 import { BusyError, type RunBoard } from "../runs";
 import { documentOf } from "../views/layout";
 import type { FormEcho } from "../views/fields";
@@ -86,14 +86,14 @@ export function wizardRoutes(app: Hono<WizardEnv>, deps: Deps): void {
     const form = await formOf(c);
     const run = board.current;
     board.answer(Number(form.run), Number(form.question), { answer: form.answer, typed: form.typed, choice: form.choice, text: form.text });
-    return c.redirect(run?.kind === "setup" ? "/wizard" : "/", 303);
+    return c.redirect(pageOfRun(run?.kind), 303);
   });
 
   app.post("/run/retry", async (c) => {
     const form = await formOf(c);
     const run = board.current;
     if (run && run.id === Number(form.run) && run.status === "failed") startOrShow(() => run.retry(), undefined);
-    return c.redirect(run?.kind === "setup" ? "/wizard" : "/", 303);
+    return c.redirect(pageOfRun(run?.kind), 303);
   });
 }
 

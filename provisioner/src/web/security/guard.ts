@@ -1,5 +1,5 @@
 /**
- * The admin surface's request checks (security layer 10), as pure functions of the request's
+ * The admin surface's request checks (local-only admin), as pure functions of the request's
  * headers: the Host must name this loopback listener (DNS rebinding), and a state-changing request
  * must come from this origin (Origin, and Fetch Metadata's Sec-Fetch-Site). The CSRF token and the
  * launch secret are compared in constant time.
@@ -9,7 +9,7 @@ import { createHash, timingSafeEqual } from "node:crypto";
 export type GuardResult = { ok: true } | { ok: false; reason: string };
 
 /** Host names the wizard answers to; it listens on 127.0.0.1 only. */
-export const WIZARD_HOSTS = ["127.0.0.1", "localhost"] as const;
+const WIZARD_HOSTS = ["127.0.0.1", "localhost"] as const;
 
 /**
  * DNS rebinding: a page on attacker.example whose name later resolves to 127.0.0.1 still sends

@@ -49,14 +49,20 @@ function activity(run: Run): string {
   return waiting ? `${waiting}…` : last;
 }
 
-/** While a run works: what it does now, its log, and its question when it waits for an answer. */
-export function RunPanel(props: { run: Run; csrf: string; title: string; intro?: string }) {
+/**
+ * While a run works: what it does now, its log, and its question when it waits for an answer.
+ * `anchor`: the id the page's address names as its fragment (#…). With a fragment, browsers skip
+ * `autofocus` (HTML, "flush autofocus candidates"), and opening the fragment focuses the element
+ * with that id — or clears the focus when it cannot take one. So the question's first field
+ * carries the id; the page script focuses it too, for a reload, which restores the scroll instead.
+ */
+export function RunPanel(props: { run: Run; csrf: string; title: string; intro?: string; anchor?: string }) {
   const { run } = props;
   return (
     <section class="run" aria-labelledby="run-title">
       <h2 id="run-title">{run.question ? "Your answer is needed" : props.title}</h2>
       {run.question ? (
-        <QuestionForm run={run} question={run.question} csrf={props.csrf} />
+        <QuestionForm run={run} question={run.question} csrf={props.csrf} anchor={props.anchor} />
       ) : (
         <>
           {props.intro ? <p>{props.intro}</p> : undefined}
@@ -77,8 +83,8 @@ export function RunPanel(props: { run: Run; csrf: string; title: string; intro?:
   );
 }
 
-function QuestionForm(props: { run: Run; question: Question; csrf: string }) {
-  const { run, question, csrf } = props;
+function QuestionForm(props: { run: Run; question: Question; csrf: string; anchor: string | undefined }) {
+  const { run, question, csrf, anchor } = props;
   const hidden = (
     <>
       <Csrf token={csrf} />
@@ -99,7 +105,7 @@ function QuestionForm(props: { run: Run; question: Question; csrf: string }) {
           <legend>{question.text}</legend>
           {question.choices.map((choice, i) => (
             <label class="choice">
-              <input type="radio" name="choice" value={String(i)} required autofocus={i === 0} /> {choice}
+              <input type="radio" name="choice" value={String(i)} required autofocus={i === 0} id={i === 0 ? anchor : undefined} /> {choice}
             </label>
           ))}
         </fieldset>
@@ -114,8 +120,8 @@ function QuestionForm(props: { run: Run; question: Question; csrf: string }) {
     return (
       <form method="post" action="/run/answer" class="question">
         {hidden}
-        <label for="answer-text">{question.text}</label>
-        <input id="answer-text" name="text" type="text" required autofocus />
+        <label for={anchor ?? "answer-text"}>{question.text}</label>
+        <input id={anchor ?? "answer-text"} name="text" type="text" required autofocus />
         {problem}
         <button type="submit" class="primary">
           Answer
@@ -138,15 +144,30 @@ function QuestionForm(props: { run: Run; question: Question; csrf: string }) {
       ) : undefined}
       {details.typeToConfirm !== undefined ? (
         <p>
-          <label for="typed">
-            Type the Worker's name, <code>{details.typeToConfirm}</code>, to confirm:
+          <label for={anchor ?? "typed"}>
+            {details.typeWhat !== undefined ? (
+              <>
+                Type {details.typeWhat}, <code>{details.typeToConfirm}</code>, to confirm:
+              </>
+            ) : (
+              <>
+                Type <code>{details.typeToConfirm}</code> to confirm:
+              </>
+            )}
           </label>
-          <input id="typed" name="typed" type="text" autocomplete="off" spellcheck={false} autofocus aria-describedby={question.problem ? "answer-problem" : undefined} />
+          <input id={anchor ?? "typed"} name="typed" type="text" autocomplete="off" spellcheck={false} autofocus aria-describedby={question.problem ? "answer-problem" : undefined} />
         </p>
       ) : undefined}
       {problem}
       <div class="buttons">
-        <button type="submit" name="answer" value="yes" class={details.typeToConfirm !== undefined ? "danger" : "primary"} autofocus={details.typeToConfirm === undefined}>
+        <button
+          type="submit"
+          name="answer"
+          value="yes"
+          class={details.typeToConfirm !== undefined ? "danger" : "primary"}
+          autofocus={details.typeToConfirm === undefined}
+          id={details.typeToConfirm === undefined ? anchor : undefined}
+        >
           {details.yes ?? "Yes"}
         </button>
         <button type="submit" name="answer" value="no" class="secondary">

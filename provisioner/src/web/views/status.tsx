@@ -2,8 +2,9 @@
 /** @jsxImportSource hono/jsx */
 /**
  * Remote Access once set up: live status (refreshed on demand), doctor's findings for the three
- * usual problems with the fix for each, the setup's facts from the state, and the actions:
- * re-sync secrets, rotate the service token (start, finish), remove everything.
+ * usual problems with the fix for each, the setup's facts from the state, who is signed in (the
+ * grants panel, views/grants.tsx), and the actions: re-sync secrets, rotate the service token
+ * (start, finish), remove everything.
  */
 import { describeAllow } from "../../allow";
 import { DOCTOR_AREAS, type DoctorResult, type Finding } from "../../commands/doctor";
@@ -12,6 +13,7 @@ import { mcpUrlOf } from "../../connect";
 import type { ProvisionState } from "../../state/state";
 import type { Run } from "../runs";
 import { Field } from "./fields";
+import { GrantsPanel, type GrantsModel } from "./grants";
 import { ActionButton, Copyable, Csrf, Page } from "./layout";
 import { ErrorCard, RunLog, RunPanel } from "./run";
 
@@ -29,6 +31,8 @@ export interface StatusModel {
   lastCheck: LastCheck | undefined;
   /** A sentence about the last finished action. */
   outcome: string | undefined;
+  /** The "Who is signed in" panel (its runs show there, not in `run`). */
+  grants: GrantsModel;
 }
 
 const ACTION_TITLES: Record<string, string> = {
@@ -73,7 +77,7 @@ export function StatusPage(props: StatusModel) {
           <form method="post" action="/status/token" class="step-form">
             <Csrf token={csrf} />
             {props.hasToken ? <p>If the check failed because of the token, enter another one.</p> : undefined}
-            <p>The live checks and the actions (re-sync the secrets, rotate the service token, remove everything) use the Cloudflare API. The wizard never stores your API token: enter it once for this session.</p>
+            <p>The live checks, who is signed in, and the actions (re-sync the secrets, rotate the service token, remove everything) use the Cloudflare API. The wizard never stores your API token: enter it once for this session.</p>
             <Field name="api_token" label="API token" type="password" value="" echo={undefined} help="Kept in this wizard's memory only while it runs." />
             <button type="submit" class="primary">
               Check the setup
@@ -104,6 +108,7 @@ export function StatusPage(props: StatusModel) {
           <dd>{rotating ? "in progress: the gateway accepts the new and the previous token" : "none in progress"}</dd>
         </dl>
       </section>
+      {props.hasToken ? <GrantsPanel {...props.grants} /> : undefined}
       {props.hasToken ? <Actions csrf={csrf} rotating={rotating} /> : undefined}
     </Page>
   );

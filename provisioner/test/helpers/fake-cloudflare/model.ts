@@ -9,19 +9,17 @@ import { randomBytes, randomUUID } from "node:crypto";
  * Permission groups as the token editor names them. The fine-grained Access groups stand beside
  * the older combined ones; an endpoint accepts any group listed for it (see route.ts).
  */
-export const PERMISSION_GROUPS = [
-  "Access: Apps",
-  "Access: Policies",
-  "Access: Apps and Policies",
-  "Access: Organizations",
-  "Access: Identity Providers",
-  "Access: Organizations, Identity Providers, and Groups",
-  "Cloudflare Tunnel",
-  "Connectivity Directory",
-  "Workers Scripts",
-  "Workers KV Storage",
-] as const;
-export type PermissionGroup = (typeof PERMISSION_GROUPS)[number];
+export type PermissionGroup =
+  | "Access: Apps"
+  | "Access: Policies"
+  | "Access: Apps and Policies"
+  | "Access: Organizations"
+  | "Access: Identity Providers"
+  | "Access: Organizations, Identity Providers, and Groups"
+  | "Cloudflare Tunnel"
+  | "Connectivity Directory"
+  | "Workers Scripts"
+  | "Workers KV Storage";
 /** Levels in increasing order; each includes the ones before it ("bind" exists for Connectivity Directory). */
 export type PermissionLevel = "read" | "bind" | "edit";
 export const LEVEL_RANK: Record<PermissionLevel, number> = { read: 1, bind: 2, edit: 3 };

@@ -19,7 +19,7 @@ const GRANTS = new Set(["authorization_code", "authorization_code_with_pkce", "r
 const SCOPES = new Set(["openid", "groups", "email", "profile"]);
 const RULE_KEYS = new Set(["everyone", "email", "email_domain", "group", "ip", "service_token", "any_valid_service_token", "login_method"]);
 /** Access's not-found code; the code, not the HTTP status, is what marks a missing object. */
-export const ACCESS_NOT_FOUND = 12130;
+const ACCESS_NOT_FOUND = 12130;
 /** Settings the API fills in when a write leaves them out. */
 const APP_DEFAULTS: Readonly<Record<string, unknown>> = { allowed_idps: [], auto_redirect_to_identity: false, tags: [] };
 const SAAS_DEFAULTS: Readonly<Record<string, unknown>> = { access_token_lifetime: "5m", allow_pkce_without_client_secret: false };
@@ -33,7 +33,7 @@ const KNOWN_SAAS_FIELDS = new Set(["auth_type", "client_id", "client_secret", "r
  */
 export const accessFaults = { notFoundStatus: 404, newClientIdOnUpdate: false };
 
-export function appView(app: FakeApp, withSecret = false): Record<string, unknown> {
+function appView(app: FakeApp, withSecret = false): Record<string, unknown> {
   const policies = [...app.policies.values()].sort((a, b) => a.precedence - b.precedence).map(policyView);
   return {
     id: app.id,

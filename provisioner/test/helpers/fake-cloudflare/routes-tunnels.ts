@@ -11,7 +11,7 @@ import { path, type Route } from "./route";
 const TUNNEL = ["Cloudflare Tunnel"] as const;
 const VPC = ["Connectivity Directory"] as const;
 
-export function tunnelView(account: FakeAccount, t: FakeTunnel): Record<string, unknown> {
+function tunnelView(account: FakeAccount, t: FakeTunnel): Record<string, unknown> {
   const status = t.connections.length > 0 ? "healthy" : t.everConnected ? "down" : "inactive";
   return {
     id: t.id,
@@ -31,7 +31,7 @@ export function tunnelView(account: FakeAccount, t: FakeTunnel): Record<string, 
   };
 }
 
-export function tunnelToken(account: FakeAccount, t: FakeTunnel): string {
+function tunnelToken(account: FakeAccount, t: FakeTunnel): string {
   return Buffer.from(JSON.stringify({ a: account.id, t: t.id, s: t.secret })).toString("base64");
 }
 

@@ -3,11 +3,8 @@
  * 401, registration, consent, the development IdP's login form, callback, code exchange, refresh
  * and revocation. Runtime-neutral (Node and workerd), so tests, benchmarks and the local stack share it.
  */
-import { DEV_IDP_CANCEL_FIELD, DEV_IDP_LOGIN_FIELD } from "./idp/login-form";
+import { DEV_IDP_CANCEL_FIELD, DEV_IDP_LOGIN_FIELD } from "../idp/login-form";
 import { ScriptedBrowser, redirectTarget, send, type FlowNetwork } from "./scripted-browser";
-
-export { NAVIGATION_FROM_OUTSIDE, ScriptedBrowser, redirectTarget } from "./scripted-browser";
-export type { FetchLike, FlowNetwork } from "./scripted-browser";
 
 export interface PkcePair {
   verifier: string;
@@ -37,7 +34,7 @@ export interface Discovery {
 }
 
 /** MCP discovery as a client does it: an unauthenticated call, then the documents it points to. */
-export async function discover(network: FlowNetwork, mcpUrl: string): Promise<Discovery> {
+async function discover(network: FlowNetwork, mcpUrl: string): Promise<Discovery> {
   const challenge = await send(network, new Request(mcpUrl, { method: "POST", headers: { "Content-Type": "application/json" }, body: "{}" }));
   await challenge.body?.cancel();
   const header = challenge.headers.get("WWW-Authenticate") ?? "";

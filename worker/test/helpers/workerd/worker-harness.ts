@@ -6,9 +6,9 @@
 import { SELF, createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { inject } from "vitest";
-import { runAuthorizationCodeFlow, type FlowNetwork, type FlowOptions, type FlowResult } from "../../../dev/src/oauth-flow";
-import worker from "../../src/index";
-import { TEST_WORKER_ORIGIN, type HarnessInfo, type StandinMode, type StandinRecord } from "./harness-info";
+import { runAuthorizationCodeFlow, type FlowNetwork, type FlowOptions, type FlowResult } from "@mcpbox/dev/test-kit";
+import worker from "../../../src/index";
+import { TEST_WORKER_ORIGIN, type HarnessInfo, type StandinMode, type StandinRecord } from "../harness-info";
 
 export const ORIGIN = TEST_WORKER_ORIGIN;
 

@@ -6,11 +6,10 @@
  */
 import { env } from "cloudflare:workers";
 import { vi, type MockInstance } from "vitest";
-import { devSubjectFor } from "../../../dev/src/idp/accounts";
-import type { FlowNetwork, FlowResult } from "../../../dev/src/oauth-flow";
-import type { IdpInfo } from "./harness-info";
+import { devSubjectFor, type FlowNetwork, type FlowResult } from "@mcpbox/dev/test-kit";
+import type { IdpInfo } from "../harness-info";
 import { ORIGIN, callWorkerWith, envWith, harness } from "./worker-harness";
-import { createWorker } from "../../src/wiring";
+import { createWorker } from "../../../src/wiring";
 
 /** The Worker as index.ts wires it, with its clock `offsetSeconds` ahead and `overrides` in its env. */
 export function workerAt(offsetSeconds: number, overrides: Record<string, unknown> = {}): FlowNetwork {

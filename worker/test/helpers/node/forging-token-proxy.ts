@@ -9,8 +9,7 @@
 import { createHmac, createPublicKey, type JsonWebKey } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import type { DevIdp } from "../../../../dev/src/idp/index";
-import { newSigningKey, signRs256 } from "../../../../dev/src/idp/keys";
+import { type DevIdp, newSigningKey, signRs256 } from "@mcpbox/dev/idp";
 import { FORGE_MODES, type ForgeMode } from "../harness-info";
 
 export interface HarnessServer {

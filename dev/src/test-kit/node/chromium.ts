@@ -6,10 +6,10 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { chromium, type Browser, type Page } from "playwright-core";
-import { DEV_IDP_LOGIN_FIELD } from "../../src/idp/login-form";
+import { DEV_IDP_LOGIN_FIELD } from "../../idp/login-form";
 
 /** Where Debian (and the CI script) installs Chromium. */
-export const CHROMIUM_PATH = "/usr/bin/chromium";
+const CHROMIUM_PATH = "/usr/bin/chromium";
 
 const CHROMIUM_ARGS = [
   "--no-sandbox",

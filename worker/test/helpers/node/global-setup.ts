@@ -5,9 +5,9 @@
  * provides their addresses to the workerd tests and to the Miniflare bindings.
  */
 import { randomBytes } from "node:crypto";
-import net from "node:net";
 import type { TestProject } from "vitest/node";
-import { startDevIdp, type DevIdp } from "../../../../dev/src/idp/index";
+import { startDevIdp, type DevIdp } from "@mcpbox/dev/idp";
+import { freePort } from "@mcpbox/dev/test-kit/node";
 import { TEST_WORKER_ORIGIN, type HarnessInfo, type IdpInfo } from "../harness-info";
 import { startHarnessServer } from "./forging-token-proxy";
 import { startGatewayStandin } from "./gateway-standin";
@@ -35,7 +35,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     harnessUrl: harness.url,
     standinUrl: standin.url,
     standinPort: standin.port,
-    unreachableUrl: `http://127.0.0.1:${await closedPort()}/token`,
+    unreachableUrl: `http://127.0.0.1:${await freePort()}/token`,
   };
   project.provide("harness", info);
 
@@ -46,13 +46,4 @@ export default async function setup(project: TestProject): Promise<() => Promise
 
 function idpInfo(idp: DevIdp, clientId: string, clientSecret: string): IdpInfo {
   return { clientId, clientSecret, issuer: idp.issuer, authorizationUrl: idp.authorizationUrl, tokenUrl: idp.tokenUrl, jwksUrl: idp.jwksUrl };
-}
-
-/** A port that was just free on 127.0.0.1 and is closed again, so connecting to it is refused. */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }

@@ -22,7 +22,7 @@ export function send(network: FlowNetwork, request: Request): Promise<Response> 
 }
 
 /** Fetch Metadata of a navigation a person (or a native app on their behalf) starts in the browser. */
-export const NAVIGATION_FROM_OUTSIDE = {
+const NAVIGATION_FROM_OUTSIDE = {
   "Sec-Fetch-Site": "none",
   "Sec-Fetch-Mode": "navigate",
   "Sec-Fetch-Dest": "document",

@@ -6,7 +6,8 @@ import { readFile, writeFile } from "node:fs/promises";
 import os from "node:os";
 import { fileURLToPath } from "node:url";
 
-const BENCHMARKS_FILE = fileURLToPath(new URL("../../docs/benchmarks.md", import.meta.url));
+/** docs/benchmarks.md, where every `npm run bench` writes its section. */
+export const BENCHMARKS_FILE = fileURLToPath(new URL("../../../../docs/benchmarks.md", import.meta.url));
 const HEADER = "# Benchmarks\n\nFigures written by `npm run bench`. Each section names the run that produced it.\n";
 
 /** One line describing this machine: CPU model, cores, memory, Node version, date. */
