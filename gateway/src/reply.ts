@@ -106,16 +106,40 @@ export function sendReply(reply: UpstreamReply, outgoing: ServerResponse, keepal
   };
 
   if (body instanceof Readable) {
-    body.on("data", (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       if (!relay(chunk)) body.pause();
-    });
-    outgoing.on("drain", () => body.resume());
-    body.once("end", finish);
-    body.once("error", fail);
-    outgoing.once("close", () => {
+    };
+    const onDrain = () => body.resume();
+    // Once the relay is over, the body and the response let go of each other. A listener left
+    // behind links one exchange's objects to the next ones the garbage collector sees, so that
+    // every exchange survived the young generation (measured: 2 MB copied and promoted per minor
+    // GC instead of 9 KB, docs/decisions.md 2026-11-27).
+    const detach = () => {
+      body.off("data", onData);
+      body.off("end", onEnd);
+      body.off("error", onError);
+      outgoing.off("drain", onDrain);
+      outgoing.off("close", onClose);
+    };
+    const onEnd = () => {
+      detach();
+      finish();
+    };
+    const onError = () => {
+      detach();
+      fail();
+    };
+    const onClose = () => {
+      detach();
       stop();
-      if (!body.readableEnded) body.destroy();
-    });
+      // A body still streaming is abandoned; its errors from now on have no one to tell.
+      if (!body.readableEnded) body.once("error", () => undefined).destroy();
+    };
+    body.on("data", onData);
+    outgoing.on("drain", onDrain);
+    body.once("end", onEnd);
+    body.once("error", onError);
+    outgoing.once("close", onClose);
     return;
   }
 
