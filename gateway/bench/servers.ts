@@ -14,6 +14,7 @@ import { freePort } from "@mcpbox/dev/test-kit/node";
 
 const require = createRequire(import.meta.url);
 const MAIN = fileURLToPath(new URL("../src/main.ts", import.meta.url));
+const BARE_RELAY = fileURLToPath(new URL("./bare-relay.ts", import.meta.url));
 const SUPERGATEWAY = join(require.resolve("supergateway/package.json"), "..", "dist", "index.js");
 
 export interface Running {
@@ -29,10 +30,11 @@ function stop(child: ChildProcess): Promise<void> {
   return exited;
 }
 
-/** Starts `src/main.ts` with `env`; resolves with its URL once it printed its ready line. */
-export async function startGatewayProcess(env: Record<string, string>): Promise<Running> {
-  const child = spawn(process.execPath, ["--import", "tsx", MAIN], {
-    env: { PATH: process.env.PATH ?? "", [GATEWAY_ENV.port]: "0", ...env },
+/** Spawns `node [--import tsx] <script>`; resolves with its /mcp URL once it printed its ready line. */
+async function startScript(what: string, nodeArgs: readonly string[], script: string, args: readonly string[], env: Record<string, string>): Promise<Running> {
+  const loader = script.endsWith(".ts") ? ["--import", "tsx"] : [];
+  const child = spawn(process.execPath, [...nodeArgs, ...loader, script, ...args], {
+    env: { PATH: process.env.PATH ?? "", ...env },
     stdio: ["ignore", "ignore", "pipe"],
   });
   const url = await new Promise<string>((resolve, reject) => {
@@ -42,10 +44,20 @@ export async function startGatewayProcess(env: Record<string, string>): Promise<
       const match = /ready on (http:\/\/\S+)/.exec(seen);
       if (match) resolve(`${match[1]}/mcp`);
     });
-    child.once("exit", (code) => reject(new Error(`gateway exited with ${code}: ${seen}`)));
+    child.once("exit", (code) => reject(new Error(`${what} exited with ${code}: ${seen}`)));
   });
   child.stderr?.resume();
   return { url, pid: child.pid as number, close: () => stop(child) };
+}
+
+/** Starts `src/main.ts` (or a bundle of it) with `env` and extra Node flags (e.g. `--cpu-prof`). */
+export function startGatewayProcess(env: Record<string, string>, nodeArgs: readonly string[] = [], script = MAIN): Promise<Running> {
+  return startScript("gateway", nodeArgs, script, [], { [GATEWAY_ENV.port]: "0", ...env });
+}
+
+/** Starts the bare `node:http` reference relay (bare-relay.ts) in front of `upstreamUrl`. */
+export function startBareRelay(upstreamUrl: string, token: string, nodeArgs: readonly string[] = [], script = BARE_RELAY): Promise<Running> {
+  return startScript("bare relay", nodeArgs, script, [upstreamUrl, token], {});
 }
 
 function waitForPort(port: number): Promise<void> {

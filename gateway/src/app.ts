@@ -1,28 +1,23 @@
 /**
- * The gateway's Hono app: wires the checks in their order (path allowlist, Host/Origin, service
- * token, identity, requests in flight per identity, bounded and strictly parsed body, routing
- * headers against the body, method authorization, the session's owner, tool policy when
- * configured) in front of the upstream relay. A request reaches the upstream only after every
- * check passed.
+ * The gateway as a Hono app on web-standard Requests and Responses, for runtimes and embedders
+ * without Node's HTTP server (on Node, server.ts runs node-handler.ts instead, with no conversion
+ * to web objects). The same checks in the same order (guard/mcp-guard.ts), the body limit counted
+ * on the web stream, the reply as a web Response with SSE keepalive comments.
  */
-import { GATEWAY_PATHS, HEALTH_BODY, MCP_HEADERS, MCP_HTTP_METHODS, type McpHttpMethod } from "@mcpbox/shared";
-import { RESPONSE_ALREADY_SENT } from "@hono/node-server/utils/response";
+import { GATEWAY_PATHS, HEALTH_BODY, MCP_HTTP_METHODS } from "@mcpbox/shared";
 import { Hono } from "hono";
+import type { Context } from "hono";
 import type { GatewayConfig } from "./config";
-import type { GatewayEnv } from "./context";
 import { GatewayError, INTERNAL_ERROR_MESSAGE, NOT_FOUND_MESSAGE, errorResponse } from "./errors";
-import { ConcurrencyLimiter, concurrencyGuard } from "./limits/concurrency";
+import { createMcpGuard } from "./guard/mcp-guard";
+import type { McpRequest } from "./guard/mcp-guard";
+import { isRefusal } from "./guard/refusal";
+import type { Refusal } from "./guard/refusal";
 import type { Logger } from "./logger";
-import { mcpBody } from "./middleware/body";
-import { hostOriginGuard } from "./middleware/host-origin";
-import { identityGuard, methodGuard } from "./middleware/identity";
-import { pathAllowlist } from "./middleware/path-allowlist";
-import { routingHeaderGuard } from "./middleware/routing-headers";
-import { serviceToken } from "./middleware/service-token";
-import { sessionGuard } from "./middleware/session";
-import { policyGuard } from "./policy/guard";
+import { readWebBody } from "./middleware/body";
+import { checkRequestTarget } from "./middleware/path-allowlist";
 import type { PolicyRuntime } from "./policy/runtime";
-import { replyToResponse, sendReply } from "./reply";
+import { replyToResponse } from "./reply";
 import type { Upstream } from "./upstream/types";
 
 export interface AppDeps {
@@ -34,50 +29,55 @@ export interface AppDeps {
 }
 
 const HEALTH_TEXT = JSON.stringify(HEALTH_BODY);
-const SESSION_HEADER = MCP_HEADERS.sessionId.toLowerCase();
-// The relay writes straight into Node's response and tells @hono/node-server so with its marker;
-// that works only if the marker is a native Response (it is unless another server in this process
-// replaced the global Response before this module loaded). Otherwise relay as a web Response.
-const DIRECT_WRITES = !Object.getOwnPropertySymbols(RESPONSE_ALREADY_SENT).some((s) => s.description === "cache");
+const answer = (refused: Refusal) => errorResponse(refused.refused, refused.options);
 
-/** Builds the app. Expects @hono/node-server bindings (raw target, Node streams, audit record). */
-export function createApp({ config, upstream, log, policy }: AppDeps): Hono<GatewayEnv> {
-  const app = new Hono<GatewayEnv>();
+/** The checks' view of a web Request. */
+function webMcpRequest(c: Context): McpRequest {
+  const request = c.req.raw;
+  return {
+    method: c.req.method as McpRequest["method"],
+    header: (name) => request.headers.get(name) ?? undefined,
+    readBody: (maxBytes) => readWebBody(request, maxBytes),
+  };
+}
 
-  app.use(pathAllowlist());
-  app.use(hostOriginGuard(config.allowedHosts, config.allowedOrigins));
+/** Builds the app. */
+export function createApp({ config, upstream, log, policy }: AppDeps): Hono {
+  const app = new Hono();
+  const guard = createMcpGuard({ config, upstream, policy });
+
+  app.use(async (c, next) => {
+    // The path allowlist first (the URL is already normalised here; on Node it sees the raw target).
+    const url = new URL(c.req.url);
+    if (!checkRequestTarget(url.pathname + url.search, c.req.method).ok) return errorResponse(new GatewayError("not_found", NOT_FOUND_MESSAGE));
+    const refused = guard.hostOrigin(c.req.header("host"), c.req.header("origin"));
+    if (refused) return answer(refused);
+    await next();
+  });
   app.get(GATEWAY_PATHS.health, () => new Response(HEALTH_TEXT, { headers: { "content-type": "application/json" } }));
-  app.use(GATEWAY_PATHS.mcp, serviceToken(config.serviceTokens));
-  app.use(GATEWAY_PATHS.mcp, identityGuard(config.allowedEmails));
-  app.use(GATEWAY_PATHS.mcp, concurrencyGuard(new ConcurrencyLimiter(config.maxConcurrentPerUser)));
-  app.use(GATEWAY_PATHS.mcp, mcpBody(config.maxBodyBytes));
-  app.use(GATEWAY_PATHS.mcp, routingHeaderGuard());
-  app.use(GATEWAY_PATHS.mcp, methodGuard());
-  app.use(GATEWAY_PATHS.mcp, sessionGuard(upstream));
-  if (policy) app.use(GATEWAY_PATHS.mcp, policyGuard(policy));
   app.on([...MCP_HTTP_METHODS], GATEWAY_PATHS.mcp, async (c) => {
-    let reply = await upstream.handle({
-      method: c.req.method as McpHttpMethod,
-      request: c.req.raw,
-      body: c.var.body,
-      identity: c.var.identity,
-    });
-    const editReply = c.var.editReply;
-    if (editReply) reply = await editReply(reply);
-    // initialize: the session id is born in the response.
-    const audit = c.env?.audit;
-    if (audit) audit.session ??= reply.headers[SESSION_HEADER] ?? null;
-    const outgoing = c.env?.outgoing;
-    if (outgoing && DIRECT_WRITES) {
-      sendReply(reply, outgoing, config.sseKeepaliveMs);
-      return RESPONSE_ALREADY_SENT;
+    const request = webMcpRequest(c);
+    // Without Node's response object, the end of the handler is the end this layer can see.
+    let release: (() => void) | undefined;
+    try {
+      const result = await guard.authorize(request, undefined, (r) => (release = r));
+      if (isRefusal(result)) return answer(result);
+      let reply = await upstream.handle({
+        method: request.method,
+        header: request.header,
+        body: result.body,
+        identity: result.identity,
+        onClientGone: (listener) => c.req.raw.signal.addEventListener("abort", listener, { once: true }),
+      });
+      if (result.editReply) reply = await result.editReply(reply);
+      return replyToResponse(reply, config.sseKeepaliveMs);
+    } finally {
+      release?.();
     }
-    return replyToResponse(reply, config.sseKeepaliveMs);
   });
 
   app.notFound(() => errorResponse(new GatewayError("not_found", NOT_FOUND_MESSAGE)));
-  app.onError((error, c) => {
-    if (c.env?.audit) c.env.audit.error = error instanceof GatewayError ? error.code : "internal";
+  app.onError((error) => {
     if (!(error instanceof GatewayError)) log.error(`unexpected error: ${error.stack ?? String(error)}`);
     else if (error.code === "internal") log.error(`internal error: ${String(error.cause ?? INTERNAL_ERROR_MESSAGE)}`);
     return errorResponse(error);

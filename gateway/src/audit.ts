@@ -4,7 +4,7 @@
  * headers or tokens: only the fields of AuditEntry are ever written. A session appears as a
  * digest of its id, so whoever reads the log can follow a session but cannot use it.
  */
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { createWriteStream } from "node:fs";
 import type { WriteStream } from "node:fs";
 import type { GatewayErrorCode } from "./errors";
@@ -55,9 +55,33 @@ export interface AuditEntry {
 // 64 bits of SHA-256: enough to tell a log's sessions apart, useless as a session id.
 const SESSION_DIGEST_HEX_CHARS = 16;
 
+// A session's digest is computed once, not on every request of the session; the cache is
+// bounded (and simply starts over when full: digests are cheap to compute again).
+const MAX_CACHED_DIGESTS = 4096;
+const digests = new Map<string, string>();
+
 /** What the audit log shows of a session id: the first 16 hex digits of its SHA-256. */
 export function sessionDigest(sessionId: string): string {
-  return createHash("sha256").update(sessionId, "utf8").digest("hex").slice(0, SESSION_DIGEST_HEX_CHARS);
+  let digest = digests.get(sessionId);
+  if (digest === undefined) {
+    digest = hash("sha256", sessionId, "hex").slice(0, SESSION_DIGEST_HEX_CHARS);
+    if (digests.size >= MAX_CACHED_DIGESTS) digests.clear();
+    digests.set(sessionId, digest);
+  }
+  return digest;
+}
+
+let isoSecond = Number.NaN;
+let isoPrefix = "";
+
+/** `new Date(ms).toISOString()`, formatting the date and time once per second. */
+export function isoTime(ms: number): string {
+  const second = Math.floor(ms / 1000);
+  if (second !== isoSecond) {
+    isoSecond = second;
+    isoPrefix = new Date(second * 1000).toISOString().slice(0, 20);
+  }
+  return `${isoPrefix}${String(ms - second * 1000).padStart(3, "0")}Z`;
 }
 
 export function newAuditRecord(): AuditRecord {
@@ -66,24 +90,22 @@ export function newAuditRecord(): AuditRecord {
 
 /** Serialises exactly the audit fields, in a fixed order; the policy fields only when set. */
 export function formatAuditLine(entry: AuditEntry): string {
-  const policy = entry.decision ? { decision: entry.decision, rule: entry.rule ?? null } : undefined;
-  return (
-    JSON.stringify({
-      time: entry.time,
-      email: entry.email,
-      clientId: entry.clientId,
-      httpMethod: entry.httpMethod,
-      method: entry.method,
-      tool: entry.tool,
-      session: entry.session,
-      status: entry.status,
-      durationMs: entry.durationMs,
-      bytesIn: entry.bytesIn,
-      bytesOut: entry.bytesOut,
-      error: entry.error,
-      ...policy,
-    }) + "\n"
-  );
+  const line = {
+    time: entry.time,
+    email: entry.email,
+    clientId: entry.clientId,
+    httpMethod: entry.httpMethod,
+    method: entry.method,
+    tool: entry.tool,
+    session: entry.session,
+    status: entry.status,
+    durationMs: entry.durationMs,
+    bytesIn: entry.bytesIn,
+    bytesOut: entry.bytesOut,
+    error: entry.error,
+  };
+  if (!entry.decision) return `${JSON.stringify(line)}\n`;
+  return `${JSON.stringify({ ...line, decision: entry.decision, rule: entry.rule ?? null })}\n`;
 }
 
 export interface AuditLog {
@@ -97,24 +119,32 @@ export type AuditSink = (line: string) => void;
 // Lines are gathered for at most this long and written together: one write per batch instead of
 // one per request keeps the log off the hot path. close() (graceful shutdown) flushes the rest.
 const FLUSH_EVERY_MS = 50;
-const FLUSH_AT_CHARS = 64 * 1024;
+const BATCH_BYTES = 64 * 1024;
 
-function batched(writeOut: (text: string) => void): { add(line: string): void; flush(): void } {
-  let pending = "";
+/**
+ * Each line is copied into a batch buffer at once, outside the JavaScript heap: no string waits
+ * there for the next write, so none lives long enough for the garbage collector to move it.
+ */
+function batched(writeOut: (bytes: Buffer) => void): { add(line: string): void; flush(): void } {
+  let batch = Buffer.allocUnsafe(BATCH_BYTES);
+  let used = 0;
   let timer: NodeJS.Timeout | undefined;
   const flush = () => {
     if (timer) clearTimeout(timer);
     timer = undefined;
-    if (!pending) return;
-    const text = pending;
-    pending = "";
-    writeOut(text);
+    if (used === 0) return;
+    const bytes = batch.subarray(0, used);
+    batch = Buffer.allocUnsafe(BATCH_BYTES);
+    used = 0;
+    writeOut(bytes);
   };
   return {
     add(line) {
-      pending += line;
-      if (pending.length >= FLUSH_AT_CHARS) flush();
-      else if (!timer) timer = setTimeout(flush, FLUSH_EVERY_MS).unref();
+      const size = Buffer.byteLength(line);
+      if (used + size > BATCH_BYTES) flush();
+      if (size > BATCH_BYTES) return writeOut(Buffer.from(line));
+      used += batch.write(line, used);
+      if (!timer) timer = setTimeout(flush, FLUSH_EVERY_MS).unref();
     },
     flush,
   };
@@ -124,7 +154,7 @@ function batched(writeOut: (text: string) => void): { add(line: string): void; f
 export function openAuditLog(path: string | undefined, sink?: AuditSink): AuditLog {
   if (sink) return { write: (entry) => sink(formatAuditLine(entry)), close: async () => {} };
   if (!path) {
-    const out = batched((text) => void process.stdout.write(text));
+    const out = batched((bytes) => void process.stdout.write(bytes));
     return {
       write: (entry) => out.add(formatAuditLine(entry)),
       close: async () => out.flush(),
@@ -136,8 +166,8 @@ export function openAuditLog(path: string | undefined, sink?: AuditSink): AuditL
     failure = error;
     process.stderr.write(`mcpbox gateway: cannot write the audit log ${path}: ${error.message}\n`);
   });
-  const out = batched((text) => {
-    if (!failure) stream.write(text);
+  const out = batched((bytes) => {
+    if (!failure) stream.write(bytes);
   });
   return {
     write: (entry) => out.add(formatAuditLine(entry)),

@@ -122,8 +122,15 @@ export function errorBodyText(error: GatewayError, options: ErrorResponseOptions
   return JSON.stringify(options.batch || bodies.length > 1 ? bodies : bodies[0]);
 }
 
+/** An error answer as the wire carries it: status, headers and JSON body text. */
+export interface ErrorParts {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
 /** Maps any thrown value to the wire. Unknown errors become a generic 500. */
-export function errorResponse(error: unknown, options: ErrorResponseOptions = {}): Response {
+export function errorParts(error: unknown, options: ErrorResponseOptions = {}): ErrorParts {
   const known = error instanceof GatewayError ? error : new GatewayError("internal", INTERNAL_ERROR_MESSAGE);
   const headers: Record<string, string> = { ...JSON_HEADERS };
   if (known.code === "stream_needs_identity") headers.allow = "POST, DELETE";
@@ -132,5 +139,11 @@ export function errorResponse(error: unknown, options: ErrorResponseOptions = {}
   // A request slot frees as soon as one of the caller's requests ends.
   const retryAfter = options.retryAfterSeconds ?? (known.code === "too_many_requests" ? 1 : undefined);
   if (retryAfter !== undefined) headers["retry-after"] = String(retryAfter);
-  return new Response(errorBodyText(known, options), { status: options.status ?? known.status, headers });
+  return { status: options.status ?? known.status, headers, body: errorBodyText(known, options) };
+}
+
+/** The error answer as a web Response. */
+export function errorResponse(error: unknown, options: ErrorResponseOptions = {}): Response {
+  const { status, headers, body } = errorParts(error, options);
+  return new Response(body, { status, headers });
 }

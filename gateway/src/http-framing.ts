@@ -32,7 +32,10 @@ const STATUS_LINES: Readonly<Record<number, string>> = {
 /** How many Host fields the request carries (Node keeps only the first in `headers`). Pure. */
 export function hostHeaderCount(rawHeaders: readonly string[]): number {
   let count = 0;
-  for (let i = 0; i < rawHeaders.length; i += 2) if (rawHeaders[i]?.toLowerCase() === "host") count++;
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i] as string;
+    if (name.length === 4 && name.toLowerCase() === "host") count++;
+  }
   return count;
 }
 

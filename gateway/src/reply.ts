@@ -12,20 +12,8 @@ import { SseKeepalive, acceptsKeepalive, withKeepalive } from "./sse-keepalive";
 export interface UpstreamReply {
   status: number;
   headers: Record<string, string>;
-  /** A Node stream (HTTP upstream), a web stream (SDK transports) or nothing. */
+  /** A Node stream (the HTTP relay's response, a stdio session's events), a web stream, or nothing. */
   body: Readable | ReadableStream<Uint8Array> | null;
-}
-
-// Connection-level headers belong to each hop (RFC 9110 §7.6.1); Node sets its own.
-const HOP_BY_HOP: ReadonlySet<string> = new Set(["connection", "keep-alive", "transfer-encoding"]);
-
-/** The reply of a web Response (the SDK's HTTP server transport answers with one). */
-export function replyFromResponse(response: Response): UpstreamReply {
-  const headers: Record<string, string> = {};
-  response.headers.forEach((value, name) => {
-    if (!HOP_BY_HOP.has(name)) headers[name] = value;
-  });
-  return { status: response.status, headers, body: response.body };
 }
 
 /**
@@ -52,6 +40,12 @@ export function sendReply(reply: UpstreamReply, outgoing: ServerResponse, keepal
     outgoing.end();
     return;
   }
+  // Already whole (the upstream's answer arrived in one read): the relay ends as soon as the
+  // client reads, so nothing can go quiet and no keepalive timer is needed. Already buffered:
+  // the first chunk leaves with the headers at once, so no flush timer either.
+  const readable = body instanceof Readable;
+  const complete = readable && (body as Readable & { complete?: boolean }).complete === true;
+  const buffered = readable && body.readableLength > 0;
   let wrote = false;
   // Cork the socket, not the ServerResponse: Node's response-level cork can put end()'s final
   // chunk ahead of a corked data chunk.
@@ -63,9 +57,11 @@ export function sendReply(reply: UpstreamReply, outgoing: ServerResponse, keepal
   };
   // Headers wait briefly for the first chunk (one write instead of two), never indefinitely:
   // a stream that stays quiet still shows the client its headers.
-  const flushTimer = setTimeout(() => {
-    if (!wrote && !outgoing.destroyed) outgoing.flushHeaders();
-  }, HEADER_FLUSH_MS);
+  const flushTimer = buffered
+    ? undefined
+    : setTimeout(() => {
+        if (!wrote && !outgoing.destroyed) outgoing.flushHeaders();
+      }, HEADER_FLUSH_MS);
   const write = (chunk: Uint8Array): boolean => {
     if (!wrote) {
       wrote = true;
@@ -79,7 +75,7 @@ export function sendReply(reply: UpstreamReply, outgoing: ServerResponse, keepal
     return outgoing.write(chunk);
   };
   const keepalive =
-    keepaliveMs > 0 && acceptsKeepalive(reply.headers)
+    keepaliveMs > 0 && !complete && acceptsKeepalive(reply.headers)
       ? new SseKeepalive(keepaliveMs, (comment) => {
           if (outgoing.writableEnded || outgoing.destroyed) {
             // The client left before the relay began (no "close" will come): end here.
@@ -110,16 +106,40 @@ export function sendReply(reply: UpstreamReply, outgoing: ServerResponse, keepal
   };
 
   if (body instanceof Readable) {
-    body.on("data", (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       if (!relay(chunk)) body.pause();
-    });
-    outgoing.on("drain", () => body.resume());
-    body.once("end", finish);
-    body.once("error", fail);
-    outgoing.once("close", () => {
+    };
+    const onDrain = () => body.resume();
+    // Once the relay is over, the body and the response let go of each other. A listener left
+    // behind links one exchange's objects to the next ones the garbage collector sees, so that
+    // every exchange survived the young generation (measured: 2 MB copied and promoted per minor
+    // GC instead of 9 KB, docs/decisions.md 2026-11-27).
+    const detach = () => {
+      body.off("data", onData);
+      body.off("end", onEnd);
+      body.off("error", onError);
+      outgoing.off("drain", onDrain);
+      outgoing.off("close", onClose);
+    };
+    const onEnd = () => {
+      detach();
+      finish();
+    };
+    const onError = () => {
+      detach();
+      fail();
+    };
+    const onClose = () => {
+      detach();
       stop();
-      if (!body.readableEnded) body.destroy();
-    });
+      // A body still streaming is abandoned; its errors from now on have no one to tell.
+      if (!body.readableEnded) body.once("error", () => undefined).destroy();
+    };
+    body.on("data", onData);
+    outgoing.on("drain", onDrain);
+    body.once("end", onEnd);
+    body.once("error", onError);
+    outgoing.once("close", onClose);
     return;
   }
 

@@ -6,18 +6,17 @@
 import { createServer } from "node:http";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { getRequestListener } from "@hono/node-server";
-import type { HttpBindings } from "@hono/node-server";
-import { createApp } from "./app";
-import { newAuditRecord, openAuditLog, sessionDigest } from "./audit";
-import type { AuditLog, AuditRecord, AuditSink } from "./audit";
+import { isoTime, newAuditRecord, openAuditLog, sessionDigest } from "./audit";
+import type { AuditLog, AuditSink } from "./audit";
 import type { GatewayConfig } from "./config";
-import { GatewayError, NOT_FOUND_MESSAGE, errorBodyText, errorResponse } from "./errors";
+import { GatewayError, NOT_FOUND_MESSAGE } from "./errors";
+import { createMcpGuard } from "./guard/mcp-guard";
 import { answerConnect, answerMalformedRequest, hostHeaderCount } from "./http-framing";
 import { SessionLedger } from "./limits/session-ledger";
 import { stderrLogger } from "./logger";
 import type { Logger } from "./logger";
 import { checkRequestTarget } from "./middleware/path-allowlist";
+import { createNodeHandler, writeError } from "./node-handler";
 import { PolicyRuntime } from "./policy/runtime";
 import { createHttpUpstream } from "./upstream/http";
 import { createStdioUpstream } from "./upstream/stdio";
@@ -36,7 +35,7 @@ export interface Gateway {
   readonly upstream: Upstream;
   /** Reads `MCPBOX_POLICY` again (SIGHUP); false when there is none, it did not change or it is broken. */
   reloadPolicy(why?: string): boolean;
-  /** The Node request listener: audit, drain state, then the app. */
+  /** The Node request listener: audit, drain state, then the checks and the relay (node-handler.ts). */
   readonly listener: (incoming: IncomingMessage, outgoing: ServerResponse) => void;
   /** Stops taking requests (answers 503), lets in-flight ones finish within `drainMs`, then closes everything. */
   close(server?: Server): Promise<void>;
@@ -59,14 +58,6 @@ export function createUpstream(config: GatewayConfig, log: Logger, now?: () => n
   return createStdioUpstream({ command: upstream.command, args: upstream.args, ledger, sessionIdleMs, log, now });
 }
 
-function writeError(outgoing: ServerResponse, error: GatewayError, close: boolean): void {
-  const body = errorBodyText(error);
-  const headers: Record<string, string | number> = { "content-type": "application/json", "content-length": Buffer.byteLength(body) };
-  if (close) headers.connection = "close";
-  outgoing.writeHead(error.status, headers);
-  outgoing.end(body);
-}
-
 /** Builds the gateway without listening: the relay, the app and the Node listener. */
 export function createGateway(config: GatewayConfig, options: GatewayOptions = {}): Gateway {
   const log = options.log ?? stderrLogger;
@@ -74,26 +65,12 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   const policy = config.policyPath ? new PolicyRuntime({ path: config.policyPath, log, now: options.now ?? Date.now }) : undefined;
   policy?.watch();
   const upstream = createUpstream(config, log, options.now);
-  const app = createApp({ config, upstream, log, policy });
+  const handler = createNodeHandler({ config, upstream, log, guard: createMcpGuard({ config, upstream, policy }) });
   const audit: AuditLog = openAuditLog(config.auditLogPath, options.auditSink);
-  const records = new WeakMap<IncomingMessage, AuditRecord>();
   const active = new Map<ServerResponse, string>();
   let draining = false;
   let drainingServer: Server | undefined;
   let onIdle: (() => void) | undefined;
-
-  const honoListener = getRequestListener(
-    (request, env) => {
-      const { incoming, outgoing } = env as HttpBindings;
-      return app.fetch(request, { incoming, outgoing, audit: records.get(incoming) ?? newAuditRecord() });
-    },
-    {
-      // node-server could not even build a URL: by now the target passed, so the Host is malformed.
-      errorHandler: () => errorResponse(new GatewayError("host_not_allowed", "Forbidden: the Host header is malformed")),
-      // Keep the native Request/Response globals: the relay's already-sent marker must stay native.
-      overrideGlobalObjects: false,
-    },
-  );
 
   const listener = (incoming: IncomingMessage, outgoing: ServerResponse): void => {
     const startedAt = Date.now();
@@ -106,7 +83,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     outgoing.once("close", () => {
       active.delete(outgoing);
       audit.write({
-        time: new Date(startedAt).toISOString(),
+        time: isoTime(startedAt),
         email: record.email,
         clientId: record.clientId,
         httpMethod: method,
@@ -127,22 +104,22 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       }
     });
 
-    // The path allowlist runs first, on the raw target, before node-server parses anything.
-    if (!checkRequestTarget(incoming.url ?? "", method).ok) {
+    // The path allowlist runs first, on the raw target, before anything else is read.
+    const target = checkRequestTarget(incoming.url ?? "", method);
+    if (!target.ok) {
       record.error = "not_found";
-      return writeError(outgoing, new GatewayError("not_found", NOT_FOUND_MESSAGE), false);
+      return writeError(outgoing, new GatewayError("not_found", NOT_FOUND_MESSAGE));
     }
     if (draining) {
       record.error = "shutting_down";
-      return writeError(outgoing, new GatewayError("shutting_down", "The gateway is shutting down; retry shortly"), true);
+      return writeError(outgoing, new GatewayError("shutting_down", "The gateway is shutting down; retry shortly"), undefined, true);
     }
     // RFC 9112 §3.2: a request with more than one Host field is answered 400 (Node keeps the first).
     if (hostHeaderCount(incoming.rawHeaders) > 1) {
       record.error = "malformed_http";
-      return writeError(outgoing, new GatewayError("malformed_http", "Bad request: the request has more than one Host header"), true);
+      return writeError(outgoing, new GatewayError("malformed_http", "Bad request: the request has more than one Host header"), undefined, true);
     }
-    records.set(incoming, record);
-    void honoListener(incoming, outgoing);
+    handler(incoming, outgoing, target.path, record);
   };
 
   let closing: Promise<void> | undefined;

@@ -5,10 +5,9 @@
  * Over the allowance: 429 with Retry-After, and nothing is read or relayed.
  */
 import { GATEWAY_ENV } from "@mcpbox/shared";
-import type { MiddlewareHandler } from "hono";
-import { describeIdentity, identityKey } from "../context";
-import type { GatewayEnv } from "../context";
-import { refuse } from "../middleware/refuse";
+import { describeIdentity } from "../context";
+import { refusal } from "../guard/refusal";
+import type { Refusal } from "../guard/refusal";
 
 export class ConcurrencyLimiter {
   private readonly inFlight = new Map<string | null, number>();
@@ -36,27 +35,10 @@ export class ConcurrencyLimiter {
   }
 }
 
-/** Holds one place per request for the caller's identity; runs after the identity check. */
-export function concurrencyGuard(limiter: ConcurrencyLimiter): MiddlewareHandler<GatewayEnv> {
-  return async (c, next) => {
-    const key = identityKey(c.var.identity);
-    const release = limiter.acquire(key);
-    if (!release) {
-      return refuse(
-        c,
-        "too_many_requests",
-        `Too many requests in flight for ${describeIdentity(key)}: at most ${limiter.perIdentity} at once per user (${GATEWAY_ENV.maxConcurrentPerUser}); wait for one to finish and retry`,
-      );
-    }
-    const outgoing = c.env?.outgoing;
-    // On Node the place is held until the response (a stream, perhaps) has ended.
-    if (outgoing && !outgoing.destroyed) outgoing.once("close", release);
-    else if (outgoing) release();
-    try {
-      await next();
-    } finally {
-      // Without Node bindings the end of the handler is the best end this layer can see.
-      if (!outgoing) release();
-    }
-  };
+/** The refusal for a caller at its allowance (429 with Retry-After). */
+export function tooManyRequests(limiter: ConcurrencyLimiter, key: string | null): Refusal {
+  return refusal(
+    "too_many_requests",
+    `Too many requests in flight for ${describeIdentity(key)}: at most ${limiter.perIdentity} at once per user (${GATEWAY_ENV.maxConcurrentPerUser}); wait for one to finish and retry`,
+  );
 }

@@ -5,11 +5,12 @@
  * must be declared as JSON in UTF-8: a hop that honoured another charset would read other text.
  */
 import type { IncomingMessage } from "node:http";
-import type { MiddlewareHandler } from "hono";
-import type { GatewayEnv } from "../context";
+import type { AuditRecord } from "../audit";
 import { GatewayError } from "../errors";
+import { refusal } from "../guard/refusal";
+import type { Refusal } from "../guard/refusal";
 import { parseMcpBody } from "../jsonrpc/message";
-import { refuse } from "./refuse";
+import type { McpBody } from "../jsonrpc/message";
 
 export type BodyResult = { ok: true; bytes: Uint8Array } | { ok: false; reason: "too_large" };
 
@@ -87,33 +88,35 @@ export async function readWebBody(request: Request, maxBytes: number): Promise<B
   return { ok: true, bytes: Buffer.concat(chunks, size) };
 }
 
-/** For POST: reads the bounded body, parses the JSON-RPC message(s), records method and tool. */
-export function mcpBody(maxBytes: number): MiddlewareHandler<GatewayEnv> {
-  return async (c, next) => {
-    if (c.req.method !== "POST") return next();
-    if (!isJsonContentType(c.req.header("content-type"))) {
-      return refuse(
-        c,
-        "unsupported_media_type",
-        "Unsupported media type: send the JSON-RPC body with Content-Type: application/json (UTF-8)",
-      );
-    }
-    const incoming = c.env?.incoming;
-    const read = incoming ? await readNodeBody(incoming, maxBytes) : await readWebBody(c.req.raw, maxBytes);
-    if (!read.ok) {
-      return refuse(c, "body_too_large", `Request body too large: this gateway accepts at most ${maxBytes} bytes (GATEWAY_MAX_BODY_BYTES)`);
-    }
-    const audit = c.env?.audit;
-    if (audit) audit.bytesIn = read.bytes.byteLength;
-    const parsed = parseMcpBody(read.bytes);
-    if (!parsed.ok) return refuse(c, parsed.code, parsed.message);
-    const { messages } = parsed.body;
-    if (audit) {
-      audit.method = messages.length === 1 ? (messages[0]?.method ?? null) : messages.map((m) => m.method ?? "response").join(",");
+const UNSUPPORTED_MEDIA_TYPE = refusal("unsupported_media_type", "Unsupported media type: send the JSON-RPC body with Content-Type: application/json (UTF-8)");
+
+/**
+ * A POST's body, read bounded and parsed once into JSON-RPC messages, with its size, method(s) and
+ * tool(s) noted in the audit record; or the refusal (415, 413, 400).
+ */
+export async function readMcpBody(
+  contentType: string | undefined,
+  read: (maxBytes: number) => Promise<BodyResult>,
+  maxBytes: number,
+  audit: AuditRecord | undefined,
+): Promise<McpBody | Refusal> {
+  if (!isJsonContentType(contentType)) return UNSUPPORTED_MEDIA_TYPE;
+  const result = await read(maxBytes);
+  if (!result.ok) return refusal("body_too_large", `Request body too large: this gateway accepts at most ${maxBytes} bytes (GATEWAY_MAX_BODY_BYTES)`);
+  if (audit) audit.bytesIn = result.bytes.byteLength;
+  const parsed = parseMcpBody(result.bytes);
+  if (!parsed.ok) return refusal(parsed.code, parsed.message);
+  const { messages } = parsed.body;
+  if (audit) {
+    const first = messages[0];
+    if (messages.length === 1 && first) {
+      audit.method = first.method;
+      audit.tool = first.tool;
+    } else {
+      audit.method = messages.map((m) => m.method ?? "response").join(",");
       const tools = messages.filter((m) => m.tool !== null).map((m) => m.tool);
       audit.tool = tools.length > 0 ? tools.join(",") : null;
     }
-    c.set("body", parsed.body);
-    await next();
-  };
+  }
+  return parsed.body;
 }

@@ -1,16 +1,16 @@
 /**
- * DNS-rebinding guard (design layers 9–10): the `Host` header must name this gateway (localhost,
+ * DNS-rebinding guard: the `Host` header must name this gateway (localhost,
  * 127.0.0.1, the VPC service host name, or `GATEWAY_ALLOWED_HOSTS`), and a browser `Origin`, when
  * present, must be a loopback origin or explicitly allowed. A web page that rebinds its own name
  * to 127.0.0.1 fails both: its Host and Origin still carry that name.
  */
-import type { MiddlewareHandler } from "hono";
-import type { GatewayEnv } from "../context";
-import { refuse } from "./refuse";
+import { refusal } from "../guard/refusal";
+import type { Refusal } from "../guard/refusal";
 
 const PORT_PATTERN = /^\d{1,5}$/;
+const MAX_PORT = 65_535;
 
-/** The lower-cased host name of a Host header value, without its port; null if malformed. Pure. */
+/** The lower-cased host name of a Host header value, without its port (RFC 3986 §3.2.3, at most 65535); null if malformed. Pure. */
 export function hostNameOf(hostHeader: string): string | null {
   let name = hostHeader;
   let port: string | undefined;
@@ -30,7 +30,7 @@ export function hostNameOf(hostHeader: string): string | null {
       port = hostHeader.slice(colon + 1);
     }
   }
-  if (port !== undefined && !PORT_PATTERN.test(port)) return null;
+  if (port !== undefined && (!PORT_PATTERN.test(port) || Number(port) > MAX_PORT)) return null;
   return name ? name.toLowerCase() : null;
 }
 
@@ -69,17 +69,16 @@ export function isOriginAllowed(origin: string | undefined, allowed: ReadonlySet
   return allowed.has(origin.toLowerCase()) || isLoopbackOrigin(origin);
 }
 
-/** Refuses with 403 a request whose Host or Origin is not allowed. */
-export function hostOriginGuard(allowedHosts: readonly string[], allowedOrigins: readonly string[]): MiddlewareHandler<GatewayEnv> {
+const HOST_REFUSED = refusal("host_not_allowed", "Forbidden: the Host header does not name this gateway (see GATEWAY_ALLOWED_HOSTS)");
+const ORIGIN_REFUSED = refusal("origin_not_allowed", "Forbidden: browser requests from this Origin are not allowed (see GATEWAY_ALLOWED_ORIGINS)");
+
+/** Builds the check: a 403 refusal for a request whose Host or Origin is not allowed, else undefined. */
+export function createHostOriginCheck(allowedHosts: readonly string[], allowedOrigins: readonly string[]): (host: string | undefined, origin: string | undefined) => Refusal | undefined {
   const hosts = new Set(allowedHosts);
   const origins = new Set(allowedOrigins.map((o) => o.toLowerCase()));
-  return async (c, next) => {
-    if (!isHostAllowed(c.req.header("host"), hosts)) {
-      return refuse(c, "host_not_allowed", "Forbidden: the Host header does not name this gateway (see GATEWAY_ALLOWED_HOSTS)");
-    }
-    if (!isOriginAllowed(c.req.header("origin"), origins)) {
-      return refuse(c, "origin_not_allowed", "Forbidden: browser requests from this Origin are not allowed (see GATEWAY_ALLOWED_ORIGINS)");
-    }
-    await next();
+  return (host, origin) => {
+    if (!isHostAllowed(host, hosts)) return HOST_REFUSED;
+    if (!isOriginAllowed(origin, origins)) return ORIGIN_REFUSED;
+    return undefined;
   };
 }

@@ -7,13 +7,15 @@
  */
 import { MCPBOX_HEADERS, MCP_HEADERS, jsonRpcError } from "@mcpbox/shared";
 import type { JsonRpcErrorBody, JsonRpcId } from "@mcpbox/shared";
-import type { Context, MiddlewareHandler } from "hono";
+import type { AuditRecord } from "../audit";
 import { identityKey } from "../context";
-import type { GatewayEnv } from "../context";
+import type { Identity } from "../context";
 import { GatewayError } from "../errors";
+import { refusal } from "../guard/refusal";
+import type { Refusal } from "../guard/refusal";
 import { McpBody } from "../jsonrpc/message";
 import type { JsonValue } from "../jsonrpc/strict-json";
-import { refuse } from "../middleware/refuse";
+import type { UpstreamReply } from "../reply";
 import { noteDecision } from "./audit-note";
 import { decide, subjectOf } from "./decide";
 import type { Decision, Subject } from "./decide";
@@ -33,22 +35,39 @@ function refusalMessage(decision: Decision & { allowed: false }): string {
   return `Forbidden by the gateway's tool policy (rule "${decision.rule}"): ${decision.reason}. Ask the owner of this MCP server if you need it.`;
 }
 
+/** What the policy reads of a request that passed every earlier check. */
+export interface PolicyRequest {
+  readonly method: string;
+  /** A request header by lower-case name. */
+  header(name: string): string | undefined;
+  readonly identity: Identity;
+  /** A POST's parsed body. */
+  readonly body: McpBody | undefined;
+  readonly audit: AuditRecord | undefined;
+}
+
+/** Let through: the body to relay (the refused messages of a batch removed) and the reply's rewrite, if any. */
+export interface PolicyPass {
+  readonly body: McpBody | undefined;
+  readonly editReply: ((reply: UpstreamReply) => Promise<UpstreamReply>) | undefined;
+}
+
 /** Charges the caller's bucket; a refusal answers 429 with Retry-After. */
-function rateLimited(c: Context<GatewayEnv>, runtime: PolicyRuntime, subject: Subject): Response | undefined {
+function rateLimited(request: PolicyRequest, runtime: PolicyRuntime, subject: Subject): Refusal | undefined {
   const limit = subject.rateLimit;
   if (!limit) return undefined;
-  const key = identityKey(c.var.identity) ?? ANONYMOUS_KEY;
-  const body = c.req.method === "POST" ? c.var.body : undefined;
+  const key = identityKey(request.identity) ?? ANONYMOUS_KEY;
+  const body = request.method === "POST" ? request.body : undefined;
   const cost = body ? body.messages.length : 1;
   const admission = runtime.limiter.take(key, limit, cost, runtime.now());
   if (admission.ok) return undefined;
-  noteDecision(c.env?.audit, "rate_limited", [subject.rateLimitSource]);
+  noteDecision(request.audit, "rate_limited", [subject.rateLimitSource]);
   const rate = `${limit.requestsPerMinute} requests a minute (bursts of ${limit.burst})`;
   const message = admission.neverFits
     ? `Too many requests at once: this body holds ${cost} messages and the gateway's policy (${subject.rateLimitSource}) allows bursts of ${limit.burst}; send fewer at a time`
     : `Too many requests: the gateway's policy (${subject.rateLimitSource}) allows ${rate}; retry in ${admission.retryAfterSeconds} s`;
   const ids = body?.messages.filter((m) => m.kind === "request").map((m) => m.id) ?? [];
-  return refuse(c, "rate_limited", message, { ids, batch: body?.batch ?? false, retryAfterSeconds: admission.retryAfterSeconds });
+  return refusal("rate_limited", message, { ids, batch: body?.batch ?? false, retryAfterSeconds: admission.retryAfterSeconds });
 }
 
 interface Verdicts {
@@ -79,72 +98,59 @@ function judge(runtime: PolicyRuntime, policy: Policy, subject: Subject, message
  * Drops the refused messages of a batch from what is relayed: the rest becomes a new McpBody,
  * whose re-serialized bytes are what an HTTP upstream receives (never the client's bytes).
  */
-function keepOnly(c: Context<GatewayEnv>, kept: readonly number[]): void {
-  const body = c.var.body;
+function keepOnly(body: McpBody, kept: readonly number[]): McpBody {
   const items = body.value as JsonValue[];
   const value = kept.map((i) => items[i] as JsonValue);
-  c.set(
-    "body",
-    new McpBody(
-      value,
-      kept.map((i) => body.messages[i] as (typeof body.messages)[number]),
-      true,
-    ),
-  );
+  return new McpBody(value, kept.map((i) => body.messages[i] as (typeof body.messages)[number]), true);
 }
 
-function setEdit(c: Context<GatewayEnv>, edit: ReplyEdit): void {
-  c.set("editReply", (reply) => editReply(reply, edit));
-}
+const edit = (change: ReplyEdit) => (reply: UpstreamReply) => editReply(reply, change);
 
-/** Builds the policy middleware over the live policy of `runtime`. */
-export function policyGuard(runtime: PolicyRuntime): MiddlewareHandler<GatewayEnv> {
-  return async (c, next) => {
-    const policy = runtime.current;
-    const identity = c.var.identity;
-    const clientId = c.req.header(MCPBOX_HEADERS.clientId)?.slice(0, MAX_CLIENT_ID_LENGTH) ?? null;
-    const subject = subjectOf(policy, { email: identity.kind === "user" ? identity.email : null, clientId });
-    const limited = rateLimited(c, runtime, subject);
-    if (limited) return limited;
-    const audit = c.env?.audit;
+/**
+ * Applies the policy in force to a request that passed every earlier check: a refusal (every
+ * message refused, or rate-limited), or what to relay and how to rewrite the reply.
+ */
+export function applyPolicy(runtime: PolicyRuntime, request: PolicyRequest): Refusal | PolicyPass {
+  const policy = runtime.current;
+  const { identity, audit, method } = request;
+  const clientId = request.header(MCPBOX_HEADERS.clientId.toLowerCase())?.slice(0, MAX_CLIENT_ID_LENGTH) ?? null;
+  const subject = subjectOf(policy, { email: identity.kind === "user" ? identity.email : null, clientId });
+  const limited = rateLimited(request, runtime, subject);
+  if (limited) return limited;
+  const pass: PolicyPass = { body: request.body, editReply: undefined };
 
-    if (c.req.method === "GET") {
-      // A resumed stream may replay a list answer first sent on a POST stream: judge by shape.
-      if (c.req.header(MCP_HEADERS.lastEventId) !== undefined && (!subject.unrestricted || policy.usesReadOnly)) {
-        setEdit(c, { refusals: [], batch: false, rewriter: listFilter({ runtime, policy, subject, lists: null, audit }) });
-      }
-      return next();
+  if (method === "GET") {
+    // A resumed stream may replay a list answer first sent on a POST stream: judge by shape.
+    if (request.header(MCP_HEADERS.lastEventId.toLowerCase()) !== undefined && (!subject.unrestricted || policy.usesReadOnly)) {
+      return { ...pass, editReply: edit({ refusals: [], batch: false, rewriter: listFilter({ runtime, policy, subject, lists: null, audit }) }) };
     }
-    if (c.req.method !== "POST") return next();
-    // Nothing to refuse, hide or learn: the body is not even looked at again.
-    if (subject.unrestricted && !policy.usesReadOnly) return next();
+    return pass;
+  }
+  const body = request.body;
+  // Nothing to refuse, hide or learn: the body is not even looked at again.
+  if (method !== "POST" || !body || (subject.unrestricted && !policy.usesReadOnly)) return pass;
 
-    const body = c.var.body;
-    const { refused, kept, lists } = judge(runtime, policy, subject, policyMessagesOf(body));
-    const refusals: JsonRpcErrorBody[] = [];
-    if (refused.length > 0) {
-      noteDecision(
-        audit,
-        "refused",
-        refused.map((r) => r.decision.rule),
-      );
-      const requests = refused.filter((r) => r.message.kind === "request");
-      const messages = requests.map((r) => refusalMessage(r.decision));
-      if (kept.length === 0) {
-        const first = refusalMessage((refused[0] as Verdicts["refused"][number]).decision);
-        // Refused notifications have no id to answer: a body of only those gets a plain 403.
-        const options = requests.length > 0 ? { ids: requests.map((r) => r.message.id), batch: body.batch, messages } : { status: 403 };
-        return refuse(c, "policy_denied", first, options);
-      }
-      if (audit) audit.error = "policy_denied";
-      const rpcCode = new GatewayError("policy_denied", "").rpcCode;
-      requests.forEach((r, i) => refusals.push(jsonRpcError(rpcCode, messages[i] as string, r.message.id)));
-      keepOnly(c, kept);
+  const { refused, kept, lists } = judge(runtime, policy, subject, policyMessagesOf(body));
+  const refusals: JsonRpcErrorBody[] = [];
+  let relayed = body;
+  if (refused.length > 0) {
+    noteDecision(audit, "refused", refused.map((r) => r.decision.rule));
+    const requests = refused.filter((r) => r.message.kind === "request");
+    const messages = requests.map((r) => refusalMessage(r.decision));
+    if (kept.length === 0) {
+      const first = refusalMessage((refused[0] as Verdicts["refused"][number]).decision);
+      // Refused notifications have no id to answer: a body of only those gets a plain 403.
+      const options = requests.length > 0 ? { ids: requests.map((r) => r.message.id), batch: body.batch, messages } : { status: 403 };
+      return refusal("policy_denied", first, options);
     }
-    if (refusals.length > 0 || lists.size > 0) {
-      const rewriter = lists.size > 0 ? listFilter({ runtime, policy, subject, lists, audit }) : undefined;
-      setEdit(c, { refusals, batch: body.batch, rewriter });
-    }
-    return next();
-  };
+    if (audit) audit.error = "policy_denied";
+    const rpcCode = new GatewayError("policy_denied", "").rpcCode;
+    requests.forEach((r, i) => refusals.push(jsonRpcError(rpcCode, messages[i] as string, r.message.id)));
+    relayed = keepOnly(body, kept);
+  }
+  if (refusals.length > 0 || lists.size > 0) {
+    const rewriter = lists.size > 0 ? listFilter({ runtime, policy, subject, lists, audit }) : undefined;
+    return { body: relayed, editReply: edit({ refusals, batch: body.batch, rewriter }) };
+  }
+  return { ...pass, body: relayed };
 }

@@ -1,24 +1,17 @@
 /**
- * A session's stdio child as an MCP transport: newline-delimited JSON-RPC on its stdin/stdout
- * (the SDK's own framing). On POSIX the child leads a process group of its own, so a terminal
- * Ctrl-C (SIGINT to the foreground group) reaches only the gateway, whose orderly shutdown then
- * ends the children; the gateway's signals go to the child's whole group. On Windows, where
- * neither groups nor Ctrl-C work that way, it is the SDK's StdioClientTransport as before.
+ * A session's stdio child: newline-delimited JSON-RPC on its stdin/stdout (the MCP stdio
+ * transport), framed by line-framer.ts and handed over as text, without parsing or validating
+ * anything here. On POSIX the child leads a process group of its own, so a terminal Ctrl-C
+ * (SIGINT to the foreground group) reaches only the gateway, whose orderly shutdown then ends the
+ * children; the gateway's signals go to the child's whole group. On Windows, where neither groups
+ * nor Ctrl-C work that way, the child is signalled alone.
  */
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { PassThrough } from "node:stream";
 import type { Stream } from "node:stream";
-import { StdioClientTransport, getDefaultEnvironment } from "@modelcontextprotocol/sdk/client/stdio.js";
-import { ReadBuffer, serializeMessage } from "@modelcontextprotocol/sdk/shared/stdio.js";
-import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
-import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
-
-/** What a session needs of its child: the transport, the process id, and its stderr. */
-export interface ChildTransport extends Transport {
-  readonly pid: number | null;
-  readonly stderr: Stream | null;
-}
+import { getDefaultEnvironment } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { LineFramer } from "./line-framer";
 
 export interface ChildCommand {
   command: string;
@@ -28,12 +21,7 @@ export interface ChildCommand {
 // The MCP stdio shutdown sequence: close stdin, wait, SIGTERM, wait, SIGKILL (as the SDK does).
 const STDIN_GRACE_MS = 2_000;
 const TERM_GRACE_MS = 2_000;
-
-/** Starts nothing yet: `start()` spawns. The child's environment is the SDK's short safe list. */
-export function createChildTransport(command: ChildCommand): ChildTransport {
-  if (process.platform === "win32") return new StdioClientTransport({ command: command.command, args: [...command.args], stderr: "pipe" });
-  return new GroupLeaderTransport(command);
-}
+const POSIX = process.platform !== "win32";
 
 // Children whose group leader is still running. A leader not yet reaped keeps its pid, so its
 // group id cannot have been handed to anyone else.
@@ -50,10 +38,11 @@ function killRunningGroups(): void {
   for (const child of running) signal(child, "SIGKILL");
 }
 
-/** Signals the child's whole process group, or the child alone if that is refused. */
+/** Signals the child's whole process group, or the child alone if that is refused (or on Windows). */
 function signal(child: ChildProcess, name: NodeJS.Signals): void {
   if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
   try {
+    if (!POSIX) throw new Error("no process groups");
     process.kill(-child.pid, name);
   } catch {
     child.kill(name);
@@ -71,13 +60,16 @@ function within(promise: Promise<void>, ms: number): Promise<boolean> {
   });
 }
 
-class GroupLeaderTransport implements ChildTransport {
-  onmessage?: (message: JSONRPCMessage) => void;
-  onerror?: (error: Error) => void;
-  onclose?: () => void;
+/** The child process of one session. Nothing runs until `start()`. The environment is the SDK's short safe list. */
+export class ChildTransport {
+  /** Each line the child writes to stdout (without its line break). */
+  onLine?: (line: string) => void;
+  onError?: (error: Error) => void;
+  /** The child has exited and its pipes are closed. */
+  onClose?: () => void;
   private child: ChildProcess | undefined;
   private started = false;
-  private readonly readBuffer = new ReadBuffer();
+  private readonly framer = new LineFramer((line) => this.onLine?.(line));
   private readonly stderrStream = new PassThrough();
   private markClosed!: () => void;
   private readonly closed = new Promise<void>((resolve) => (this.markClosed = resolve));
@@ -102,12 +94,13 @@ class GroupLeaderTransport implements ChildTransport {
         stdio: ["pipe", "pipe", "pipe"],
         shell: false,
         // A new session and process group: the terminal's Ctrl-C goes to the gateway alone.
-        detached: true,
+        detached: POSIX,
+        windowsHide: !POSIX,
       });
       this.child = child;
       child.once("error", (error) => {
         reject(error);
-        this.onerror?.(error);
+        this.onError?.(error);
       });
       child.once("spawn", () => {
         running.add(child);
@@ -122,28 +115,27 @@ class GroupLeaderTransport implements ChildTransport {
         running.delete(child);
         this.child = undefined;
         this.markClosed();
-        this.onclose?.();
+        this.onClose?.();
       });
-      child.stdin?.on("error", (error) => this.onerror?.(error));
-      child.stdout?.on("error", (error) => this.onerror?.(error));
+      child.stdin?.on("error", (error) => this.onError?.(error));
+      child.stdout?.on("error", (error) => this.onError?.(error));
       child.stdout?.on("data", (chunk: Buffer) => this.receive(chunk));
       child.stderr?.pipe(this.stderrStream);
     });
   }
 
-  send(message: JSONRPCMessage): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const stdin = this.child?.stdin;
-      if (!stdin) return reject(new Error("Not connected"));
-      if (stdin.write(serializeMessage(message))) resolve();
-      else stdin.once("drain", resolve);
-    });
+  /** Writes one message (its JSON text, without a line break) to the child's stdin. False when not running. */
+  send(json: string): boolean {
+    const stdin = this.child?.stdin;
+    if (!stdin || stdin.destroyed) return false;
+    stdin.write(`${json}\n`);
+    return true;
   }
 
-  /** Closes stdin, then signals the group if the child does not exit in time (onclose tells when it is gone). */
+  /** Closes stdin, then signals the group if the child does not exit in time (onClose tells when it is gone). */
   async close(): Promise<void> {
     const child = this.child;
-    this.readBuffer.clear();
+    this.framer.clear();
     if (!child) return;
     this.child = undefined;
     child.stdin?.end();
@@ -154,24 +146,9 @@ class GroupLeaderTransport implements ChildTransport {
   }
 
   private receive(chunk: Buffer): void {
-    try {
-      this.readBuffer.append(chunk);
-    } catch (error) {
-      // The child wrote a line longer than the SDK's limit: it is not speaking MCP.
-      this.onerror?.(error as Error);
-      void this.close();
-      return;
-    }
-    for (;;) {
-      let message: JSONRPCMessage | null;
-      try {
-        message = this.readBuffer.readMessage();
-      } catch (error) {
-        this.onerror?.(error as Error);
-        continue;
-      }
-      if (message === null) return;
-      this.onmessage?.(message);
-    }
+    if (this.framer.push(chunk)) return;
+    // A line longer than the MCP SDK allows: the child is not speaking MCP.
+    this.onError?.(new Error("the MCP server wrote a line longer than 10 MiB to stdout; ending it"));
+    void this.close();
   }
 }

@@ -2,19 +2,20 @@
  * Relay to a Streamable HTTP MCP server. Forwards only the MCP transport headers (plus the
  * verified email), never the service token, cookies or Authorization; a POST carries the parsed
  * body re-serialized, as `application/json`, with `Mcp-Method`/`Mcp-Name` only once they were found
- * to mirror it. Streams the response back unbuffered over a keep-alive connection pool (undici).
+ * to mirror it. Streams the response back unbuffered over a keep-alive connection pool (http-pool.ts).
  * Sessions are bound to the identity that opened them (http-sessions.ts) and counted per identity;
  * an idle one is forgotten and closed upstream. Unreachable → 502, no response headers within the
  * timeout → 504, an upstream 5xx, 3xx or 401 → 502; none of them leak the upstream's error body.
  */
 import { MCPBOX_HEADERS, MCP_HEADERS, MCP_TRANSPORT_REQUEST_HEADERS } from "@mcpbox/shared";
-import { Agent, request } from "undici";
 import { identityKey } from "../context";
 import type { Identity } from "../context";
 import { GatewayError } from "../errors";
 import type { SessionLedger } from "../limits/session-ledger";
 import type { Logger } from "../logger";
 import type { UpstreamReply } from "../reply";
+import { ExchangeError, UpstreamPool } from "./http-pool";
+import type { Answer } from "./http-pool";
 import { HttpSessionTable } from "./http-sessions";
 import type { HttpSession } from "./http-sessions";
 import type { RelayRequest, Upstream } from "./types";
@@ -37,19 +38,6 @@ const USER_EMAIL_HEADER = MCPBOX_HEADERS.userEmail.toLowerCase();
 const BODY_MIRRORS: ReadonlySet<string> = new Set([MCP_HEADERS.method.toLowerCase(), MCP_HEADERS.name.toLowerCase()]);
 const POST_HEADERS = MCP_TRANSPORT_REQUEST_HEADERS.map((name) => name.toLowerCase()).filter((name) => name !== "content-type");
 const OTHER_HEADERS = POST_HEADERS.filter((name) => !BODY_MIRRORS.has(name));
-// Response headers relayed to the client; the body is relayed byte for byte, so its framing too.
-const RELAYED_RESPONSE_HEADERS = [
-  "content-type",
-  "content-length",
-  "content-encoding",
-  "cache-control",
-  SESSION_HEADER,
-  MCP_HEADERS.protocolVersion.toLowerCase(),
-  "allow",
-  "retry-after",
-];
-// How long an idle keep-alive connection to the upstream is kept.
-const KEEP_ALIVE_MS = 30_000;
 const SESSION_NOT_FOUND = "Session not found: it was closed, timed out, or belongs to someone else; start a new session";
 
 /** Describes an upstream URL for logs: origin and path, never query or credentials. */
@@ -73,59 +61,41 @@ function whenFinished(reply: UpstreamReply, done: () => void): void {
 export function createHttpUpstream(options: HttpUpstreamOptions): Upstream {
   const { url, timeoutMs, ledger, sessionIdleMs, log } = options;
   const now = options.now ?? Date.now;
-  const dispatcher = new Agent({ keepAliveTimeout: KEEP_ALIVE_MS, connect: { timeout: timeoutMs } });
+  const pool = new UpstreamPool(url, timeoutMs);
   const sessions = new HttpSessionTable(now);
 
   async function forward(relay: RelayRequest): Promise<UpstreamReply> {
-    const incoming = relay.request.headers;
+    const post = relay.method === "POST";
     const headers: Record<string, string> = {};
-    for (const name of relay.method === "POST" ? POST_HEADERS : OTHER_HEADERS) {
-      const value = incoming.get(name);
-      if (value !== null) headers[name] = value;
+    for (const name of post ? POST_HEADERS : OTHER_HEADERS) {
+      const value = relay.header(name);
+      if (value !== undefined) headers[name] = value;
     }
-    if (relay.method === "POST") headers["content-type"] = "application/json";
+    const body = post ? relay.body?.bytes : undefined;
+    if (post) headers["content-type"] = "application/json";
     if (relay.identity.kind === "user") headers[USER_EMAIL_HEADER] = relay.identity.email;
-    const signal = relay.request.signal;
 
-    let response: Awaited<ReturnType<typeof request>>;
+    let answer: Answer;
     try {
-      response = await request(url, {
-        method: relay.method,
-        headers,
-        body: relay.method === "POST" ? relay.body?.bytes : undefined,
-        dispatcher,
-        signal,
-        headersTimeout: timeoutMs,
-        // A stream may stay quiet for as long as the client keeps it open.
-        bodyTimeout: 0,
-      });
+      answer = await pool.exchange({ method: relay.method, headers, body, onClientGone: (listener) => relay.onClientGone(listener) });
     } catch (error) {
-      const reason = causeCode(error);
+      const reason = error instanceof ExchangeError ? error.code : causeCode(error);
       if (reason === "UND_ERR_HEADERS_TIMEOUT") {
-        throw new GatewayError("upstream_timeout", `Upstream timeout: the MCP server did not answer within ${timeoutMs} ms`, {
-          cause: error,
-        });
+        throw new GatewayError("upstream_timeout", `Upstream timeout: the MCP server did not answer within ${timeoutMs} ms`, { cause: error });
       }
-      if (!signal.aborted) log.warn(`upstream ${relay.method} failed: ${reason}`);
-      throw new GatewayError("upstream_unreachable", `Upstream unreachable: the gateway could not reach the MCP server (${reason})`, {
-        cause: error,
-      });
+      if (reason !== "CLIENT_GONE") log.warn(`upstream ${relay.method} failed: ${reason}`);
+      throw new GatewayError("upstream_unreachable", `Upstream unreachable: the gateway could not reach the MCP server (${reason})`, { cause: error });
     }
 
-    const status = response.statusCode;
+    const status = answer.status;
     if (status >= 500 || status === 401 || (status >= 300 && status < 400)) {
-      await response.body.dump().catch(() => undefined);
+      answer.body.resume();
       const why = status === 401 ? "demanded authentication the gateway does not forward" : "failed";
       log.warn(`upstream answered HTTP ${status} to ${relay.method}`);
       throw new GatewayError("upstream_failed", `Upstream error: the MCP server ${why} (HTTP ${status})`);
     }
 
-    const out: Record<string, string> = {};
-    for (const name of RELAYED_RESPONSE_HEADERS) {
-      const value = response.headers[name];
-      if (typeof value === "string") out[name] = value;
-    }
-    return { status, headers: out, body: response.body };
+    return { status, headers: answer.headers, body: answer.body };
   }
 
   /** A request in an existing session: its owner only; the session ends with a DELETE or an upstream 404. */
@@ -188,8 +158,8 @@ export function createHttpUpstream(options: HttpUpstreamOptions): Upstream {
   }
 
   async function handle(relay: RelayRequest): Promise<UpstreamReply> {
-    const sessionId = relay.request.headers.get(MCP_HEADERS.sessionId);
-    if (sessionId !== null) return inSession(relay, sessionOf(sessionId, relay.identity));
+    const sessionId = relay.header(SESSION_HEADER);
+    if (sessionId !== undefined) return inSession(relay, sessionOf(sessionId, relay.identity));
     return relay.method === "POST" ? outsideSession(relay) : forward(relay);
   }
 
@@ -197,8 +167,9 @@ export function createHttpUpstream(options: HttpUpstreamOptions): Upstream {
   function closeUpstream(session: HttpSession): void {
     const headers: Record<string, string> = { [SESSION_HEADER]: session.id };
     if (session.ownerEmail !== null) headers[USER_EMAIL_HEADER] = session.ownerEmail;
-    request(url, { method: "DELETE", headers, dispatcher, headersTimeout: timeoutMs })
-      .then((response) => response.body.dump())
+    pool
+      .exchange({ method: "DELETE", headers, onClientGone: () => undefined })
+      .then((answer) => void answer.body.resume())
       .catch((error: unknown) => log.warn(`closing an idle upstream session failed: ${causeCode(error)}`));
   }
 
@@ -230,13 +201,14 @@ export function createHttpUpstream(options: HttpUpstreamOptions): Upstream {
     handle,
     close: async () => {
       clearInterval(sweeper);
-      await dispatcher.destroy();
+      await pool.close();
     },
   };
 }
 
 /** A short, secret-free reason for a failed request (e.g. ECONNREFUSED). */
 function causeCode(error: unknown): string {
+  if (error instanceof ExchangeError) return error.code;
   let current: unknown = error;
   for (let depth = 0; depth < 4 && current instanceof Error; depth++) {
     const code = (current as NodeJS.ErrnoException).code;

@@ -1,6 +1,6 @@
 /**
- * Relay to a stdio MCP server: `MCP_UPSTREAM_COMMAND` is spawned once per MCP session and joined
- * to the client with the SDK's transports, so the gateway stays protocol-transparent. Limits:
+ * Relay to a stdio MCP server: `MCP_UPSTREAM_COMMAND` is spawned once per MCP session, and each
+ * session answers Streamable HTTP itself (stdio-session.ts), passing messages through. Limits:
  * at most `GATEWAY_MAX_SESSIONS` children and `GATEWAY_MAX_SESSIONS_PER_USER` per identity, idle
  * sessions closed after `GATEWAY_SESSION_IDLE_MS`, children killed on DELETE, idle, crash and
  * shutdown. A session belongs to the email that opened it: a session id is not a credential, so
@@ -20,7 +20,6 @@ import { identityKey } from "../context";
 import { GatewayError } from "../errors";
 import type { SessionLedger, SessionSlot } from "../limits/session-ledger";
 import type { Logger } from "../logger";
-import { replyFromResponse } from "../reply";
 import type { UpstreamReply } from "../reply";
 import { StdioSession } from "./stdio-session";
 import type { RelayRequest, Upstream } from "./types";
@@ -41,7 +40,7 @@ export interface StdioUpstream extends Upstream {
   sessions(): { id: string | undefined; pid: number | null }[];
 }
 
-const PROTOCOL_VERSION_HEADER = MCP_HEADERS.protocolVersion.toLowerCase();
+const SESSION_HEADER = MCP_HEADERS.sessionId.toLowerCase();
 
 export function createStdioUpstream(options: StdioUpstreamOptions): StdioUpstream {
   const { log, ledger, sessionIdleMs } = options;
@@ -121,14 +120,14 @@ export function createStdioUpstream(options: StdioUpstreamOptions): StdioUpstrea
   }
 
   async function handle(relay: RelayRequest): Promise<UpstreamReply> {
-    const sessionId = relay.request.headers.get(MCP_HEADERS.sessionId);
+    const sessionId = relay.header(SESSION_HEADER);
     const owner = identityKey(relay.identity);
-    if (sessionId !== null) {
+    if (sessionId !== undefined) {
       const session = sessionOf(sessionId, owner);
-      const response = await session.handle(relay.request, relay.body?.value);
+      const reply = session.handle(relay);
       // DELETE answers once the child process is really gone.
-      if (relay.method === "DELETE" && response.ok) await session.close("deleted");
-      return replyFromResponse(response);
+      if (relay.method === "DELETE" && reply.status === 200) await session.close("deleted");
+      return reply;
     }
     if (relay.method !== "POST") {
       throw new GatewayError("session_required", `Bad request: ${relay.method} needs an ${MCP_HEADERS.sessionId} header`);
@@ -138,26 +137,19 @@ export function createStdioUpstream(options: StdioUpstreamOptions): StdioUpstrea
     if (!relay.body?.hasRequests) return { status: 202, headers: {}, body: null };
     if (messages.length === 1 && messages[0]?.method === "initialize") {
       const session = await spawn(false, owner);
-      const response = await session.handle(relay.request, relay.body?.value);
+      const reply = session.handle(relay);
       if (session.id === undefined) void session.close("finished");
-      return replyFromResponse(response);
+      return reply;
     }
     return handleSessionless(relay, owner);
   }
 
   async function handleSessionless(relay: RelayRequest, owner: string | null): Promise<UpstreamReply> {
     const session = await spawn(true, owner);
-    const signal = relay.request.signal;
-    signal.addEventListener("abort", () => void session.close("client-gone"), { once: true });
-    // The SDK transport would refuse protocol versions newer than it knows; the child decides.
-    const headers = new Headers();
-    relay.request.headers.forEach((value, name) => {
-      if (name !== PROTOCOL_VERSION_HEADER) headers.set(name, value);
-    });
-    const request = new Request(relay.request.url, { method: "POST", headers });
-    const response = await session.handle(request, relay.body?.value);
+    relay.onClientGone(() => void session.close("client-gone"));
+    const reply = session.handle(relay);
     if (!session.busy) void session.close("finished");
-    return replyFromResponse(response);
+    return reply;
   }
 
   return {

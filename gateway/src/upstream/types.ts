@@ -9,11 +9,13 @@ import type { UpstreamReply } from "../reply";
 
 export interface RelayRequest {
   readonly method: McpHttpMethod;
-  /** The client's request: headers, and an abort signal that fires when the client goes away. */
-  readonly request: Request;
+  /** A header of the client's request, by lower-case name. */
+  header(name: string): string | undefined;
   /** POST only: the parsed body; its `bytes` are what an HTTP upstream receives. */
   readonly body?: McpBody;
   readonly identity: Identity;
+  /** Calls `listener` once if the client goes away before its reply has ended. */
+  onClientGone(listener: () => void): void;
 }
 
 export interface Upstream {

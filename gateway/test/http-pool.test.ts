@@ -1,0 +1,178 @@
+/**
+ * The upstream pool against a raw TCP server that plays the keep-alive races an HTTP server can
+ * put a relay in: a reused connection reset as the request arrives (the server had closed it),
+ * the same reset on a fresh connection, a connection closed after the request was read, and the
+ * idle timeout the server announces. Only a request that provably never reached the server's
+ * application may be sent again; nothing may be processed twice.
+ */
+import { createServer } from "node:net";
+import type { Server, Socket } from "node:net";
+import { afterEach, describe, expect, it } from "vitest";
+import { ExchangeError, UpstreamPool } from "../src/upstream/http-pool";
+import type { Answer } from "../src/upstream/http-pool";
+
+type Behaviour = "answer" | "reset" | "close-after-reading";
+
+interface RawServer {
+  url: URL;
+  /** Requests the server's "application" read in full and acted on. */
+  processed: number;
+  /** Connections accepted, and the ones the client (not the server) ended. */
+  connections: number;
+  closedByClient: Promise<void>;
+  close(): Promise<void>;
+}
+
+const servers: Server[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+});
+
+/**
+ * A server answering every request with `202` and `keepAlive` as its Keep-Alive header (if any);
+ * `plan(n, reused)` says what to do with the n-th request (counting from 1), and whether it came
+ * on a connection that had carried one before.
+ */
+async function rawServer(plan: (n: number, reused: boolean) => Behaviour, keepAlive?: string): Promise<RawServer> {
+  let requests = 0;
+  let markClosed!: () => void;
+  const state = { processed: 0, connections: 0, closedByClient: new Promise<void>((resolve) => (markClosed = resolve)) };
+  const sockets = new Set<Socket>();
+  const server = createServer((socket) => {
+    state.connections++;
+    sockets.add(socket);
+    let carried = 0;
+    let buffer = "";
+    socket.on("end", () => markClosed());
+    socket.on("close", () => sockets.delete(socket));
+    socket.on("error", () => undefined);
+    socket.on("data", (chunk: Buffer) => {
+      buffer += chunk.toString("latin1");
+      const head = buffer.indexOf("\r\n\r\n");
+      if (head === -1) return;
+      const length = Number(/content-length: *(\d+)/i.exec(buffer.slice(0, head))?.[1] ?? 0);
+      if (buffer.length < head + 4 + length) return;
+      buffer = buffer.slice(head + 4 + length);
+      const behaviour = plan(++requests, carried > 0);
+      carried++;
+      if (behaviour === "reset") {
+        // Refused unread, as a kernel does for bytes reaching a socket its server just closed.
+        socket.resetAndDestroy();
+        return;
+      }
+      state.processed++;
+      if (behaviour === "close-after-reading") {
+        socket.end();
+        return;
+      }
+      socket.write(`HTTP/1.1 202 Accepted\r\ncontent-length: 0\r\n${keepAlive ? `keep-alive: ${keepAlive}\r\n` : ""}\r\n`);
+    });
+  });
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+  const { port } = server.address() as { port: number };
+  return {
+    url: new URL(`http://127.0.0.1:${port}/mcp`),
+    get processed() {
+      return state.processed;
+    },
+    get connections() {
+      return state.connections;
+    },
+    closedByClient: state.closedByClient,
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+    },
+  };
+}
+
+/** Lets the pool take the connection back after an answer, so the next request reuses it. */
+const settle = () => new Promise<void>((resolve) => setTimeout(resolve, 50));
+
+const post = (pool: UpstreamPool): Promise<Answer> =>
+  pool.exchange({ method: "POST", headers: { "content-type": "application/json" }, body: Buffer.from("{}"), onClientGone: () => undefined });
+
+async function failure(promise: Promise<unknown>): Promise<ExchangeError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(ExchangeError);
+  return error as ExchangeError;
+}
+
+describe("the upstream pool on a reused connection", () => {
+  it("sends a request again when the server reset the reused connection without reading it", async () => {
+    const server = await rawServer((n) => (n === 2 ? "reset" : "answer"));
+    const pool = new UpstreamPool(server.url, 5_000);
+    try {
+      expect((await post(pool)).status).toBe(202);
+      await settle();
+      const second = await post(pool);
+      expect(second.status).toBe(202);
+      // The reset request was never read; the retry on a new connection was, once.
+      expect(server.processed).toBe(2);
+      expect(server.connections).toBe(2);
+    } finally {
+      await pool.close();
+      await server.close();
+    }
+  });
+
+  it("does not send again after a reset on a fresh connection", async () => {
+    const server = await rawServer(() => "reset");
+    const pool = new UpstreamPool(server.url, 5_000);
+    try {
+      const error = await failure(post(pool));
+      expect(error.code).toBe("ECONNRESET");
+      expect(server.connections).toBe(1);
+    } finally {
+      await pool.close();
+      await server.close();
+    }
+  });
+
+  it("does not send again when the server read the request and closed the connection", async () => {
+    const server = await rawServer((n) => (n === 2 ? "close-after-reading" : "answer"));
+    const pool = new UpstreamPool(server.url, 5_000);
+    try {
+      expect((await post(pool)).status).toBe(202);
+      await settle();
+      await failure(post(pool));
+      // Processed once, never twice, and on the same connection: it was reused, not retried.
+      expect(server.processed).toBe(2);
+      expect(server.connections).toBe(1);
+    } finally {
+      await pool.close();
+      await server.close();
+    }
+  });
+});
+
+describe("the upstream pool's idle connections", () => {
+  it("closes an idle connection itself before the server's announced keep-alive timeout", async () => {
+    // The server never closes; it announces 3 s, so the pool must give up the connection first.
+    const server = await rawServer(() => "answer", "timeout=3");
+    const pool = new UpstreamPool(server.url, 5_000);
+    try {
+      expect((await post(pool)).status).toBe(202);
+      await server.closedByClient;
+      expect(server.connections).toBe(1);
+    } finally {
+      await pool.close();
+      await server.close();
+    }
+  });
+
+  it("closes an idle connection after its own default when the server announces nothing", async () => {
+    const server = await rawServer(() => "answer");
+    const pool = new UpstreamPool(server.url, 5_000);
+    try {
+      expect((await post(pool)).status).toBe(202);
+      await server.closedByClient;
+    } finally {
+      await pool.close();
+      await server.close();
+    }
+  });
+});
