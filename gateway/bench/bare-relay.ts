@@ -53,7 +53,14 @@ const server = createServer((req, res) => {
   req.on("end", () => {
     const body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
     const out = request(
-      { host: upstream.hostname, port: upstream.port, path: upstream.pathname, method: req.method, agent, headers: forwardedHeaders(req.headers, body.length) },
+      {
+        host: upstream.hostname,
+        port: upstream.port,
+        path: upstream.pathname,
+        method: req.method,
+        agent,
+        headers: forwardedHeaders(req.headers, body.length),
+      },
       (answer) => {
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(res);

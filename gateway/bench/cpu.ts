@@ -16,7 +16,8 @@ const TICK_MS = 10;
 function threadRunTimeMs(pid: number): number | undefined {
   let total = 0;
   try {
-    for (const task of readdirSync(`/proc/${pid}/task`)) total += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, "utf8").split(" ")[0]);
+    for (const task of readdirSync(`/proc/${pid}/task`))
+      total += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, "utf8").split(" ")[0]);
   } catch {
     // No schedstat, or the process (or one thread) ended while we read it.
     return undefined;

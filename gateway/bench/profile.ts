@@ -67,10 +67,17 @@ const HEADERS = { [MCPBOX_HEADERS.serviceToken]: TOKEN, [MCPBOX_HEADERS.userEmai
 async function main(): Promise<void> {
   const dir = flags.keep ?? (await mkdtemp(join(tmpdir(), "mcpbox-profile-")));
   const everything = flags.stdio ? undefined : await startEverythingHttp();
-  const upstream: Record<string, string> = everything ? { [GATEWAY_ENV.upstreamUrl]: everything.url } : { [GATEWAY_ENV.upstreamCommand]: everythingStdioCommand() };
+  const upstream: Record<string, string> = everything
+    ? { [GATEWAY_ENV.upstreamUrl]: everything.url }
+    : { [GATEWAY_ENV.upstreamCommand]: everythingStdioCommand() };
   const bundle = join(dir, "relay.mjs");
   const nodeArgs = ["--cpu-prof", `--cpu-prof-dir=${dir}`];
-  const env = { [GATEWAY_ENV.serviceToken]: TOKEN, [GATEWAY_ENV.auditLog]: join(dir, "audit.jsonl"), [GATEWAY_ENV.maxSessionsPerUser]: String(CLIENTS), ...upstream };
+  const env = {
+    [GATEWAY_ENV.serviceToken]: TOKEN,
+    [GATEWAY_ENV.auditLog]: join(dir, "audit.jsonl"),
+    [GATEWAY_ENV.maxSessionsPerUser]: String(CLIENTS),
+    ...upstream,
+  };
   let gateway: Running;
   if (flags.bare) {
     if (!everything) throw new Error("--bare relays to the HTTP server: leave out --stdio");

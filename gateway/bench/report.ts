@@ -49,8 +49,16 @@ export function verdicts(f: FloorFigures): Verdict[] {
   const cpuTimes = f.cpuShare.gateway / f.cpuShare.bare;
   const added = (f.p50One.gateway - 1) / (f.p50One.bare - 1);
   return [
-    { target: "gateway relay CPU per call ≤ 1.15 × the bare relay's (shares of the MCP server's CPU)", figure: `${cpuTimes.toFixed(2)}×`, met: cpuTimes <= 1.15 },
-    { target: "gateway added latency at 1 client ≤ 1.2 × the bare relay's added latency", figure: `${added.toFixed(2)}×`, met: added <= 1.2 },
+    {
+      target: "gateway relay CPU per call ≤ 1.15 × the bare relay's (shares of the MCP server's CPU)",
+      figure: `${cpuTimes.toFixed(2)}×`,
+      met: cpuTimes <= 1.15,
+    },
+    {
+      target: "gateway added latency at 1 client ≤ 1.2 × the bare relay's added latency",
+      figure: `${added.toFixed(2)}×`,
+      met: added <= 1.2,
+    },
     { target: "stdio bridge req/s ≥ 1.8 × supergateway --stateful", figure: `${f.stdioRps.toFixed(2)}×`, met: f.stdioRps >= 1.8 },
     {
       target: "stdio bridge CPU per call ≤ the bare HTTP relay's CPU per call",
@@ -77,5 +85,9 @@ export function floorTable(f: FloorFigures): string {
 
 /** The verdict table. */
 export function verdictTable(list: readonly Verdict[]): string {
-  return ["| target | figure | verdict |", "|---|---:|---|", ...list.map((v) => `| ${v.target} | ${v.figure} | ${v.met ? "met" : "**missed**"} |`)].join("\n");
+  return [
+    "| target | figure | verdict |",
+    "|---|---:|---|",
+    ...list.map((v) => `| ${v.target} | ${v.figure} | ${v.met ? "met" : "**missed**"} |`),
+  ].join("\n");
 }

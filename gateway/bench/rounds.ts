@@ -45,7 +45,9 @@ export interface Contender extends ContenderSpec {
 export async function prepare(spec: ContenderSpec, levels: readonly number[], warmupMs: number): Promise<Contender> {
   const sessions = new Map<number, Session[]>();
   for (const clients of levels) {
-    const opened = await Promise.all(Array.from({ length: clients }, () => (spec.sessionless ? openSessionless(spec.target) : openSession(spec.target))));
+    const opened = await Promise.all(
+      Array.from({ length: clients }, () => (spec.sessionless ? openSessionless(spec.target) : openSession(spec.target))),
+    );
     if (!spec.sessionless && warmupMs > 0) await runLoad(opened, warmupMs);
     sessions.set(clients, opened);
   }
@@ -121,7 +123,8 @@ export function figures(c: Contender, clients: number): Figures {
 /** Every failure of a contender's rounds, by kind. */
 export function failures(c: Contender): Map<string, number> {
   const all = new Map<string, number>();
-  for (const rounds of c.rounds.values()) for (const r of rounds) for (const [what, n] of r.load.failures) all.set(what, (all.get(what) ?? 0) + n);
+  for (const rounds of c.rounds.values())
+    for (const r of rounds) for (const [what, n] of r.load.failures) all.set(what, (all.get(what) ?? 0) + n);
   return all;
 }
 

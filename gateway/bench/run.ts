@@ -21,7 +21,18 @@ import { measureParseCost, parseCostTable } from "./parse-cost";
 import { benchPolicy, policyMicrosPerCall } from "./policy-cost";
 import { floorTable, setupTable, verdictTable, verdicts } from "./report";
 import type { FloorFigures } from "./report";
-import { alternate, failures, figures, medianOf, medianPaired, prepare, relayCpuPerCall, roundP50, roundRps, serverCpuPerCall } from "./rounds";
+import {
+  alternate,
+  failures,
+  figures,
+  medianOf,
+  medianPaired,
+  prepare,
+  relayCpuPerCall,
+  roundP50,
+  roundRps,
+  serverCpuPerCall,
+} from "./rounds";
 import type { Contender, Round } from "./rounds";
 import { startBareRelay, startGatewayProcess, startSupergateway } from "./servers";
 
@@ -46,7 +57,8 @@ const ratioOf = (a: Contender, b: Contender, clients: number, of: (r: Round) => 
 
 function failureLines(contenders: readonly Contender[]): string[] {
   const lines: string[] = [];
-  for (const c of contenders) for (const [what, n] of failures(c)) lines.push(`- ${c.name}: ${n} × ${what.replace(/\s+/g, " ").slice(0, 200)}`);
+  for (const c of contenders)
+    for (const [what, n] of failures(c)) lines.push(`- ${c.name}: ${n} × ${what.replace(/\s+/g, " ").slice(0, 200)}`);
   return lines.length > 0 ? ["Errors by kind:", "", ...lines, ""] : [];
 }
 
@@ -58,7 +70,11 @@ async function main(): Promise<void> {
     stops.push(() => r.close());
     return r;
   };
-  const gatewayEnv = (upstream: Record<string, string>, audit: string) => ({ [GATEWAY_ENV.serviceToken]: TOKEN, [GATEWAY_ENV.auditLog]: join(dir, audit), ...upstream });
+  const gatewayEnv = (upstream: Record<string, string>, audit: string) => ({
+    [GATEWAY_ENV.serviceToken]: TOKEN,
+    [GATEWAY_ENV.auditLog]: join(dir, audit),
+    ...upstream,
+  });
   try {
     // (1) Streamable HTTP: direct, bare relay, gateway, alternating at 16 and at 1 client.
     const everything = running(await startEverythingHttp());
@@ -67,9 +83,33 @@ async function main(): Promise<void> {
     const gateway = running(await startGatewayProcess(gatewayEnv(http, "audit-http.jsonl")));
     const server = everything.pid;
     const levels = [MANY, ONE];
-    const direct = await prepare({ name: "direct", target: { url: everything.url, headers: {} }, roots: [server], serverPid: server }, levels, WARMUP_MS);
-    const floor = await prepare({ name: "bare node:http relay", target: { url: bare.url, headers: WORKER_HEADERS }, roots: [server, bare.pid], relayPid: bare.pid, serverPid: server }, levels, WARMUP_MS);
-    const gated = await prepare({ name: "gateway", target: { url: gateway.url, headers: WORKER_HEADERS }, roots: [server, gateway.pid], relayPid: gateway.pid, serverPid: server }, levels, WARMUP_MS);
+    const direct = await prepare(
+      { name: "direct", target: { url: everything.url, headers: {} }, roots: [server], serverPid: server },
+      levels,
+      WARMUP_MS,
+    );
+    const floor = await prepare(
+      {
+        name: "bare node:http relay",
+        target: { url: bare.url, headers: WORKER_HEADERS },
+        roots: [server, bare.pid],
+        relayPid: bare.pid,
+        serverPid: server,
+      },
+      levels,
+      WARMUP_MS,
+    );
+    const gated = await prepare(
+      {
+        name: "gateway",
+        target: { url: gateway.url, headers: WORKER_HEADERS },
+        roots: [server, gateway.pid],
+        relayPid: gateway.pid,
+        serverPid: server,
+      },
+      levels,
+      WARMUP_MS,
+    );
     process.stdout.write(`HTTP: ${ROUNDS} rounds of ${ROUND_MS} ms per setup and level\n`);
     await alternate([direct, floor, gated], levels, ROUNDS, ROUND_MS);
     await gateway.close();
@@ -79,9 +119,31 @@ async function main(): Promise<void> {
     const policyPath = join(dir, "policy.yaml");
     await writeFile(policyPath, benchPolicy(EMAIL));
     const plainGateway = running(await startGatewayProcess(gatewayEnv(http, "audit-plain.jsonl")));
-    const policyGateway = running(await startGatewayProcess({ ...gatewayEnv(http, "audit-policy.jsonl"), [GATEWAY_ENV.policy]: policyPath }));
-    const plain = await prepare({ name: "gateway, no policy", target: { url: plainGateway.url, headers: WORKER_HEADERS }, roots: [server, plainGateway.pid], relayPid: plainGateway.pid, serverPid: server }, [MANY], WARMUP_MS);
-    const ruled = await prepare({ name: "gateway, 50-rule policy", target: { url: policyGateway.url, headers: WORKER_HEADERS }, roots: [server, policyGateway.pid], relayPid: policyGateway.pid, serverPid: server }, [MANY], WARMUP_MS);
+    const policyGateway = running(
+      await startGatewayProcess({ ...gatewayEnv(http, "audit-policy.jsonl"), [GATEWAY_ENV.policy]: policyPath }),
+    );
+    const plain = await prepare(
+      {
+        name: "gateway, no policy",
+        target: { url: plainGateway.url, headers: WORKER_HEADERS },
+        roots: [server, plainGateway.pid],
+        relayPid: plainGateway.pid,
+        serverPid: server,
+      },
+      [MANY],
+      WARMUP_MS,
+    );
+    const ruled = await prepare(
+      {
+        name: "gateway, 50-rule policy",
+        target: { url: policyGateway.url, headers: WORKER_HEADERS },
+        roots: [server, policyGateway.pid],
+        relayPid: policyGateway.pid,
+        serverPid: server,
+      },
+      [MANY],
+      WARMUP_MS,
+    );
     process.stdout.write("policy rounds\n");
     await alternate([plain, ruled], [MANY], POLICY_ROUNDS, ROUND_MS);
     await policyGateway.close();
@@ -98,15 +160,42 @@ async function main(): Promise<void> {
       }),
     );
     const stateful = running(await startSupergateway(stdioCommand, true));
-    const ours = await prepare({ name: "stdio server, gateway bridge (child per session)", target: { url: stdioGateway.url, headers: WORKER_HEADERS }, roots: [stdioGateway.pid], relayPid: stdioGateway.pid }, [MANY], WARMUP_MS);
-    const theirs = await prepare({ name: "stdio server, supergateway --stateful (child per session)", target: { url: stateful.url, headers: {} }, roots: [stateful.pid], relayPid: stateful.pid }, [MANY], WARMUP_MS);
+    const ours = await prepare(
+      {
+        name: "stdio server, gateway bridge (child per session)",
+        target: { url: stdioGateway.url, headers: WORKER_HEADERS },
+        roots: [stdioGateway.pid],
+        relayPid: stdioGateway.pid,
+      },
+      [MANY],
+      WARMUP_MS,
+    );
+    const theirs = await prepare(
+      {
+        name: "stdio server, supergateway --stateful (child per session)",
+        target: { url: stateful.url, headers: {} },
+        roots: [stateful.pid],
+        relayPid: stateful.pid,
+      },
+      [MANY],
+      WARMUP_MS,
+    );
     process.stdout.write("stdio rounds\n");
     await alternate([ours, theirs], [MANY], ROUNDS, ROUND_MS);
     await stateful.close();
     await stdioGateway.close();
     const stateless = running(await startSupergateway(stdioCommand, false));
     // Its children live for one request each, too briefly to be sampled: no CPU figures here.
-    const perRequest = await prepare({ name: "stdio server, supergateway default (child per request)", target: { url: stateless.url, headers: {} }, roots: [], sessionless: true }, [MANY], 0);
+    const perRequest = await prepare(
+      {
+        name: "stdio server, supergateway default (child per request)",
+        target: { url: stateless.url, headers: {} },
+        roots: [],
+        sessionless: true,
+      },
+      [MANY],
+      0,
+    );
     await alternate([perRequest], [MANY], 1, 3_000);
     await stateless.close();
 
@@ -146,7 +235,14 @@ async function main(): Promise<void> {
       "",
       verdictTable(verdicts(f)),
       "",
-      setupTable([figures(direct, MANY), figures(floor, MANY), figures(gated, MANY), figures(direct, ONE), figures(floor, ONE), figures(gated, ONE)]),
+      setupTable([
+        figures(direct, MANY),
+        figures(floor, MANY),
+        figures(gated, MANY),
+        figures(direct, ONE),
+        figures(floor, ONE),
+        figures(gated, ONE),
+      ]),
       "",
       setupTable([figures(ours, MANY), figures(theirs, MANY), sl]),
       "",
@@ -174,7 +270,9 @@ async function main(): Promise<void> {
       "",
       parseCostTable(measureParseCost()),
     ].join("\n");
-    process.stdout.write(`${markdown}\n\n(run took ${((Date.now() - started) / 1000).toFixed(0)} s on ${os.cpus().length} cores; load average ${os.loadavg()[0]?.toFixed(1)})\n`);
+    process.stdout.write(
+      `${markdown}\n\n(run took ${((Date.now() - started) / 1000).toFixed(0)} s on ${os.cpus().length} cores; load average ${os.loadavg()[0]?.toFixed(1)})\n`,
+    );
     if (!flags["no-write"]) await writeBenchSection("gateway", markdown);
   } finally {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);

@@ -31,7 +31,13 @@ function stop(child: ChildProcess): Promise<void> {
 }
 
 /** Spawns `node [--import tsx] <script>`; resolves with its /mcp URL once it printed its ready line. */
-async function startScript(what: string, nodeArgs: readonly string[], script: string, args: readonly string[], env: Record<string, string>): Promise<Running> {
+async function startScript(
+  what: string,
+  nodeArgs: readonly string[],
+  script: string,
+  args: readonly string[],
+  env: Record<string, string>,
+): Promise<Running> {
   const loader = script.endsWith(".ts") ? ["--import", "tsx"] : [];
   const child = spawn(process.execPath, [...nodeArgs, ...loader, script, ...args], {
     env: { PATH: process.env.PATH ?? "", ...env },
@@ -56,7 +62,12 @@ export function startGatewayProcess(env: Record<string, string>, nodeArgs: reado
 }
 
 /** Starts the bare `node:http` reference relay (bare-relay.ts) in front of `upstreamUrl`. */
-export function startBareRelay(upstreamUrl: string, token: string, nodeArgs: readonly string[] = [], script = BARE_RELAY): Promise<Running> {
+export function startBareRelay(
+  upstreamUrl: string,
+  token: string,
+  nodeArgs: readonly string[] = [],
+  script = BARE_RELAY,
+): Promise<Running> {
   return startScript("bare relay", nodeArgs, script, [upstreamUrl, token], {});
 }
 

@@ -49,7 +49,8 @@ export function createApp({ config, upstream, log, policy }: AppDeps): Hono {
   app.use(async (c, next) => {
     // The path allowlist first (the URL is already normalised here; on Node it sees the raw target).
     const url = new URL(c.req.url);
-    if (!checkRequestTarget(url.pathname + url.search, c.req.method).ok) return errorResponse(new GatewayError("not_found", NOT_FOUND_MESSAGE));
+    if (!checkRequestTarget(url.pathname + url.search, c.req.method).ok)
+      return errorResponse(new GatewayError("not_found", NOT_FOUND_MESSAGE));
     const refused = guard.hostOrigin(c.req.header("host"), c.req.header("origin"));
     if (refused) return answer(refused);
     await next();

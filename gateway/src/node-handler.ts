@@ -58,7 +58,8 @@ export function nodeHeader(incoming: IncomingMessage, name: string): string | un
   let joined: string | undefined;
   for (let i = 0; i < raw.length; i += 2) {
     const field = raw[i] as string;
-    if (field.length === name.length && field.toLowerCase() === name) joined = joined === undefined ? (raw[i + 1] as string) : `${joined}, ${raw[i + 1]}`;
+    if (field.length === name.length && field.toLowerCase() === name)
+      joined = joined === undefined ? (raw[i + 1] as string) : `${joined}, ${raw[i + 1]}`;
   }
   return joined;
 }
@@ -110,7 +111,8 @@ export function createNodeHandler({ config, upstream, guard, log }: NodeHandlerD
 
   const fail = (outgoing: ServerResponse, error: unknown, audit: AuditRecord) => {
     audit.error = error instanceof GatewayError ? error.code : "internal";
-    if (!(error instanceof GatewayError)) log.error(`unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    if (!(error instanceof GatewayError))
+      log.error(`unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     else if (error.code === "internal") log.error(`internal error: ${String(error.cause ?? INTERNAL_ERROR_MESSAGE)}`);
     writeError(outgoing, error);
   };

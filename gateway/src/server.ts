@@ -117,7 +117,12 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     // RFC 9112 §3.2: a request with more than one Host field is answered 400 (Node keeps the first).
     if (hostHeaderCount(incoming.rawHeaders) > 1) {
       record.error = "malformed_http";
-      return writeError(outgoing, new GatewayError("malformed_http", "Bad request: the request has more than one Host header"), undefined, true);
+      return writeError(
+        outgoing,
+        new GatewayError("malformed_http", "Bad request: the request has more than one Host header"),
+        undefined,
+        true,
+      );
     }
     handler(incoming, outgoing, target.path, record);
   };

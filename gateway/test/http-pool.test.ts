@@ -90,7 +90,12 @@ async function rawServer(plan: (n: number, reused: boolean) => Behaviour, keepAl
 const settle = () => new Promise<void>((resolve) => setTimeout(resolve, 50));
 
 const post = (pool: UpstreamPool): Promise<Answer> =>
-  pool.exchange({ method: "POST", headers: { "content-type": "application/json" }, body: Buffer.from("{}"), onClientGone: () => undefined });
+  pool.exchange({
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: Buffer.from("{}"),
+    onClientGone: () => undefined,
+  });
 
 async function failure(promise: Promise<unknown>): Promise<ExchangeError> {
   const error = await promise.then(

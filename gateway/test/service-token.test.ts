@@ -26,7 +26,10 @@ describe("the service token comparison", () => {
     ["the token padded to the comparison width", TOKEN.padEnd(256, "a")],
     ["the token padded with NUL", `${TOKEN}\u0000\u0000`],
     ["the token with its last character replaced", `${TOKEN.slice(0, -1)}b`],
-    ["a lookalike whose characters match the token's bytes when cut to 8 bits", [...TOKEN].map((c) => String.fromCharCode(c.charCodeAt(0) + 0x100)).join("")],
+    [
+      "a lookalike whose characters match the token's bytes when cut to 8 bits",
+      [...TOKEN].map((c) => String.fromCharCode(c.charCodeAt(0) + 0x100)).join(""),
+    ],
     ["a lookalike with one character cut to 8 bits", `${TOKEN.slice(0, -1)}\u0161`],
     ["a value far longer than the comparison width", TOKEN.repeat(20)],
     ["the token in upper case", TOKEN.toUpperCase()],

@@ -77,7 +77,11 @@ export function createMcpGuard({ config, upstream, policy }: McpGuardDeps): McpG
   const serviceToken = createServiceTokenCheck(config.serviceTokens);
   const limiter = new ConcurrencyLimiter(config.maxConcurrentPerUser);
 
-  async function authorize(request: McpRequest, audit: AuditRecord | undefined, hold: (release: () => void) => void): Promise<Authorized | Refusal> {
+  async function authorize(
+    request: McpRequest,
+    audit: AuditRecord | undefined,
+    hold: (release: () => void) => void,
+  ): Promise<Authorized | Refusal> {
     const tokenRefused = serviceToken(request.header(TOKEN_HEADER));
     if (tokenRefused) return tokenRefused;
 

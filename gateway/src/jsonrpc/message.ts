@@ -88,7 +88,8 @@ const PARSE_FAILURES: Record<StrictJsonFailure, (detail: string) => string> = {
   duplicate_member: (name) => `Parse error: the request body repeats the member ${quoted(name)} in one object; send each member once`,
   too_deep: (detail) => `Parse error: the request body ${detail}`,
   number_range: () => "Parse error: the request body holds a number beyond the range of a double (RFC 7493 §2.2)",
-  unpaired_surrogate: () => "Parse error: the request body holds a \\u escape for half of a surrogate pair; JSON text must be valid Unicode (RFC 7493 §2.1)",
+  unpaired_surrogate: () =>
+    "Parse error: the request body holds a \\u escape for half of a surrogate pair; JSON text must be valid Unicode (RFC 7493 §2.1)",
 };
 
 /** Parses and classifies a JSON-RPC body (JSON-RPC 2.0 §4–§6, I-JSON). Pure. */
@@ -100,7 +101,11 @@ export function parseMcpBody(bytes: Uint8Array): ParseResult {
     return { ok: false, code: "parse_error", message: "Parse error: the request body is not valid UTF-8" };
   }
   if (text.charCodeAt(0) === 0xfeff) {
-    return { ok: false, code: "parse_error", message: "Parse error: the request body starts with a byte order mark, which JSON sent over a network must not carry (RFC 8259 §8.1)" };
+    return {
+      ok: false,
+      code: "parse_error",
+      message: "Parse error: the request body starts with a byte order mark, which JSON sent over a network must not carry (RFC 8259 §8.1)",
+    };
   }
   const parsed = parseStrictJson(text);
   if (!parsed.ok) return { ok: false, code: "parse_error", message: PARSE_FAILURES[parsed.reason](parsed.detail) };
@@ -109,7 +114,9 @@ export function parseMcpBody(bytes: Uint8Array): ParseResult {
   const items = batch ? value : [value];
   if (items.length === 0) return invalid("Invalid request: the body is an empty batch");
   if (items.length > MAX_BATCH_MESSAGES) {
-    return invalid(`Invalid request: the body is a batch of ${items.length} messages; this gateway accepts at most ${MAX_BATCH_MESSAGES} per batch`);
+    return invalid(
+      `Invalid request: the body is a batch of ${items.length} messages; this gateway accepts at most ${MAX_BATCH_MESSAGES} per batch`,
+    );
   }
   const messages: JsonRpcMessage[] = [];
   const requestIds = new Set<string | number>();
@@ -121,7 +128,10 @@ export function parseMcpBody(bytes: Uint8Array): ParseResult {
       return invalid(`Invalid request: the body is ${what} (${result})`);
     }
     if (result.kind === "request") {
-      if (requestIds.has(result.id)) return invalid(`Invalid request: two requests in the batch share the id ${JSON.stringify(result.id)}; give each request its own id`);
+      if (requestIds.has(result.id))
+        return invalid(
+          `Invalid request: two requests in the batch share the id ${JSON.stringify(result.id)}; give each request its own id`,
+        );
       requestIds.add(result.id);
     }
     messages.push(result);
@@ -139,7 +149,10 @@ function isObject(value: JsonValue | undefined): value is JsonObject {
 
 function variantError(object: JsonObject, names: MemberNames): string | undefined {
   const found = names.findVariant(object);
-  return found && `Invalid request: the member ${quoted(found.variant)} is a case or Unicode variant of "${found.member}"; spell JSON-RPC and MCP members exactly`;
+  return (
+    found &&
+    `Invalid request: the member ${quoted(found.variant)} is a case or Unicode variant of "${found.member}"; spell JSON-RPC and MCP members exactly`
+  );
 }
 
 /** A typed message, or why the item is not one (a full message when it starts with "Invalid request"). */
@@ -173,7 +186,8 @@ function classify(item: JsonValue): JsonRpcMessage | string {
     const tool = method === "tools/call" ? name : null;
     if (!hasId) return { kind: "notification", id: null, method, tool, target, message: item, params: paramsObject };
     // MCP (basic/index, Requests): the id is a string or an integer, never null.
-    if (typeof id !== "string" && !(typeof id === "number" && Number.isFinite(id))) return "the id of a request must be a string or a number";
+    if (typeof id !== "string" && !(typeof id === "number" && Number.isFinite(id)))
+      return "the id of a request must be a string or a number";
     return { kind: "request", id, method, tool, target, message: item, params: paramsObject };
   }
   if (Object.hasOwn(item, "method")) return 'its "method" member is not a string';

@@ -88,7 +88,10 @@ export async function readWebBody(request: Request, maxBytes: number): Promise<B
   return { ok: true, bytes: Buffer.concat(chunks, size) };
 }
 
-const UNSUPPORTED_MEDIA_TYPE = refusal("unsupported_media_type", "Unsupported media type: send the JSON-RPC body with Content-Type: application/json (UTF-8)");
+const UNSUPPORTED_MEDIA_TYPE = refusal(
+  "unsupported_media_type",
+  "Unsupported media type: send the JSON-RPC body with Content-Type: application/json (UTF-8)",
+);
 
 /**
  * A POST's body, read bounded and parsed once into JSON-RPC messages, with its size, method(s) and
@@ -102,7 +105,8 @@ export async function readMcpBody(
 ): Promise<McpBody | Refusal> {
   if (!isJsonContentType(contentType)) return UNSUPPORTED_MEDIA_TYPE;
   const result = await read(maxBytes);
-  if (!result.ok) return refusal("body_too_large", `Request body too large: this gateway accepts at most ${maxBytes} bytes (GATEWAY_MAX_BODY_BYTES)`);
+  if (!result.ok)
+    return refusal("body_too_large", `Request body too large: this gateway accepts at most ${maxBytes} bytes (GATEWAY_MAX_BODY_BYTES)`);
   if (audit) audit.bytesIn = result.bytes.byteLength;
   const parsed = parseMcpBody(result.bytes);
   if (!parsed.ok) return refusal(parsed.code, parsed.message);

@@ -70,10 +70,16 @@ export function isOriginAllowed(origin: string | undefined, allowed: ReadonlySet
 }
 
 const HOST_REFUSED = refusal("host_not_allowed", "Forbidden: the Host header does not name this gateway (see GATEWAY_ALLOWED_HOSTS)");
-const ORIGIN_REFUSED = refusal("origin_not_allowed", "Forbidden: browser requests from this Origin are not allowed (see GATEWAY_ALLOWED_ORIGINS)");
+const ORIGIN_REFUSED = refusal(
+  "origin_not_allowed",
+  "Forbidden: browser requests from this Origin are not allowed (see GATEWAY_ALLOWED_ORIGINS)",
+);
 
 /** Builds the check: a 403 refusal for a request whose Host or Origin is not allowed, else undefined. */
-export function createHostOriginCheck(allowedHosts: readonly string[], allowedOrigins: readonly string[]): (host: string | undefined, origin: string | undefined) => Refusal | undefined {
+export function createHostOriginCheck(
+  allowedHosts: readonly string[],
+  allowedOrigins: readonly string[],
+): (host: string | undefined, origin: string | undefined) => Refusal | undefined {
   const hosts = new Set(allowedHosts);
   const origins = new Set(allowedOrigins.map((o) => o.toLowerCase()));
   return (host, origin) => {

@@ -13,9 +13,7 @@ import type { Refusal } from "../guard/refusal";
 import { ANONYMOUS_METHODS, NOTIFICATION_METHOD_PREFIX } from "../jsonrpc/handshake-methods";
 import type { JsonRpcMessage, McpBody } from "../jsonrpc/message";
 
-export type IdentityResult =
-  | { ok: true; identity: Identity }
-  | { ok: false; code: "email_invalid" | "email_not_allowed"; message: string };
+export type IdentityResult = { ok: true; identity: Identity } | { ok: false; code: "email_invalid" | "email_not_allowed"; message: string };
 
 const ANONYMOUS: Identity = Object.freeze({ kind: "anonymous" });
 const ANONYMOUS_SET: ReadonlySet<string> = new Set(ANONYMOUS_METHODS);
@@ -24,10 +22,18 @@ const ANONYMOUS_SET: ReadonlySet<string> = new Set(ANONYMOUS_METHODS);
 export function resolveIdentity(emailHeader: string | undefined, allowlist: EmailAllowlist): IdentityResult {
   if (emailHeader === undefined) return { ok: true, identity: ANONYMOUS };
   if (!isValidEmail(emailHeader)) {
-    return { ok: false, code: "email_invalid", message: `Forbidden: ${MCPBOX_HEADERS.userEmail} is not a valid email address of at most 254 characters` };
+    return {
+      ok: false,
+      code: "email_invalid",
+      message: `Forbidden: ${MCPBOX_HEADERS.userEmail} is not a valid email address of at most 254 characters`,
+    };
   }
   if (!isEmailAllowed(allowlist, emailHeader)) {
-    return { ok: false, code: "email_not_allowed", message: `Forbidden: ${emailHeader} is not allowed to use this MCP server; ask its owner to add you to MCPBOX_ALLOWED_EMAILS` };
+    return {
+      ok: false,
+      code: "email_not_allowed",
+      message: `Forbidden: ${emailHeader} is not allowed to use this MCP server; ask its owner to add you to MCPBOX_ALLOWED_EMAILS`,
+    };
   }
   return { ok: true, identity: { kind: "user", email: emailHeader } };
 }

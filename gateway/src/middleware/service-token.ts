@@ -45,8 +45,14 @@ export function createTokenVerifier(tokens: readonly string[]): (presented: stri
   };
 }
 
-const MISSING = refusal("token_missing", `Forbidden: the ${MCPBOX_HEADERS.serviceToken} header is missing; only the MCPbox Worker may call this gateway`);
-const INVALID = refusal("token_invalid", `Forbidden: the ${MCPBOX_HEADERS.serviceToken} header does not match; only the MCPbox Worker may call this gateway`);
+const MISSING = refusal(
+  "token_missing",
+  `Forbidden: the ${MCPBOX_HEADERS.serviceToken} header is missing; only the MCPbox Worker may call this gateway`,
+);
+const INVALID = refusal(
+  "token_invalid",
+  `Forbidden: the ${MCPBOX_HEADERS.serviceToken} header does not match; only the MCPbox Worker may call this gateway`,
+);
 
 /** Builds the check: a 403 refusal for a presented token that is missing or wrong, else undefined. */
 export function createServiceTokenCheck(tokens: readonly string[]): (presented: string | undefined) => Refusal | undefined {

@@ -101,7 +101,11 @@ function judge(runtime: PolicyRuntime, policy: Policy, subject: Subject, message
 function keepOnly(body: McpBody, kept: readonly number[]): McpBody {
   const items = body.value as JsonValue[];
   const value = kept.map((i) => items[i] as JsonValue);
-  return new McpBody(value, kept.map((i) => body.messages[i] as (typeof body.messages)[number]), true);
+  return new McpBody(
+    value,
+    kept.map((i) => body.messages[i] as (typeof body.messages)[number]),
+    true,
+  );
 }
 
 const edit = (change: ReplyEdit) => (reply: UpstreamReply) => editReply(reply, change);
@@ -122,7 +126,10 @@ export function applyPolicy(runtime: PolicyRuntime, request: PolicyRequest): Ref
   if (method === "GET") {
     // A resumed stream may replay a list answer first sent on a POST stream: judge by shape.
     if (request.header(MCP_HEADERS.lastEventId.toLowerCase()) !== undefined && (!subject.unrestricted || policy.usesReadOnly)) {
-      return { ...pass, editReply: edit({ refusals: [], batch: false, rewriter: listFilter({ runtime, policy, subject, lists: null, audit }) }) };
+      return {
+        ...pass,
+        editReply: edit({ refusals: [], batch: false, rewriter: listFilter({ runtime, policy, subject, lists: null, audit }) }),
+      };
     }
     return pass;
   }
@@ -134,7 +141,11 @@ export function applyPolicy(runtime: PolicyRuntime, request: PolicyRequest): Ref
   const refusals: JsonRpcErrorBody[] = [];
   let relayed = body;
   if (refused.length > 0) {
-    noteDecision(audit, "refused", refused.map((r) => r.decision.rule));
+    noteDecision(
+      audit,
+      "refused",
+      refused.map((r) => r.decision.rule),
+    );
     const requests = refused.filter((r) => r.message.kind === "request");
     const messages = requests.map((r) => refusalMessage(r.decision));
     if (kept.length === 0) {

@@ -236,7 +236,10 @@ export class UpstreamPool {
   dispatch(exchange: Exchange, attempts: Attempts, retries: number): void {
     const handler = new ExchangeHandler(this, exchange, attempts, retries);
     attempts.current = handler;
-    this.pool.dispatch({ path: this.path, method: exchange.method, headers: exchange.headers as IncomingHttpHeaders, body: exchange.body }, handler);
+    this.pool.dispatch(
+      { path: this.path, method: exchange.method, headers: exchange.headers as IncomingHttpHeaders, body: exchange.body },
+      handler,
+    );
   }
 
   async close(): Promise<void> {

@@ -81,10 +81,14 @@ export function createHttpUpstream(options: HttpUpstreamOptions): Upstream {
     } catch (error) {
       const reason = error instanceof ExchangeError ? error.code : causeCode(error);
       if (reason === "UND_ERR_HEADERS_TIMEOUT") {
-        throw new GatewayError("upstream_timeout", `Upstream timeout: the MCP server did not answer within ${timeoutMs} ms`, { cause: error });
+        throw new GatewayError("upstream_timeout", `Upstream timeout: the MCP server did not answer within ${timeoutMs} ms`, {
+          cause: error,
+        });
       }
       if (reason !== "CLIENT_GONE") log.warn(`upstream ${relay.method} failed: ${reason}`);
-      throw new GatewayError("upstream_unreachable", `Upstream unreachable: the gateway could not reach the MCP server (${reason})`, { cause: error });
+      throw new GatewayError("upstream_unreachable", `Upstream unreachable: the gateway could not reach the MCP server (${reason})`, {
+        cause: error,
+      });
     }
 
     const status = answer.status;

@@ -63,7 +63,11 @@ function checkVersion(request: HttpFacts, state: SessionState): UpstreamReply | 
   if (state.stateless) return undefined;
   const version = request.header(VERSION_HEADER);
   if (version === undefined || SUPPORTED.has(version)) return undefined;
-  return transportError(400, -32000, `Bad Request: Unsupported protocol version: ${version} (supported versions: ${SUPPORTED_PROTOCOL_VERSIONS.join(", ")})`);
+  return transportError(
+    400,
+    -32000,
+    `Bad Request: Unsupported protocol version: ${version} (supported versions: ${SUPPORTED_PROTOCOL_VERSIONS.join(", ")})`,
+  );
 }
 
 /** The checks that come before a request is looked at: Accept, session, protocol version, GET stream. */
@@ -76,14 +80,17 @@ export function preflight(request: HttpFacts, state: SessionState): UpstreamRepl
     }
     return undefined;
   }
-  if (request.method === "GET" && !accept.includes("text/event-stream")) return transportError(406, -32000, "Not Acceptable: Client must accept text/event-stream");
+  if (request.method === "GET" && !accept.includes("text/event-stream"))
+    return transportError(406, -32000, "Not Acceptable: Client must accept text/event-stream");
   const refused = checkSession(request, state) ?? checkVersion(request, state);
   if (refused) return refused;
-  if (request.method === "GET" && state.streaming) return transportError(409, -32000, "Conflict: Only one SSE stream is allowed per session");
+  if (request.method === "GET" && state.streaming)
+    return transportError(409, -32000, "Conflict: Only one SSE stream is allowed per session");
   return undefined;
 }
 
-const isObject = (value: JsonValue | undefined): boolean => typeof value === "object" && value !== null && !Array.isArray(value) && !isRawJson(value);
+const isObject = (value: JsonValue | undefined): boolean =>
+  typeof value === "object" && value !== null && !Array.isArray(value) && !isRawJson(value);
 const isString = (value: JsonValue | undefined): boolean => typeof value === "string";
 
 /** The MCP schema's rules beyond JSON-RPC: params an object, integer ids, result an object, a well-formed error. */
@@ -116,11 +123,18 @@ export interface PostAnswer {
 /** What a POST's messages mean to the session, or why it refuses them. */
 export function answerPost(messages: readonly JsonRpcMessage[], request: HttpFacts, state: SessionState): PostAnswer {
   const hasRequests = messages.some((m) => m.kind === "request");
-  if (!messages.every(wellFormed)) return { refused: transportError(400, -32700, "Parse error: Invalid JSON-RPC message"), initialize: false, hasRequests };
+  if (!messages.every(wellFormed))
+    return { refused: transportError(400, -32700, "Parse error: Invalid JSON-RPC message"), initialize: false, hasRequests };
   const initialize = messages.some(isInitialize);
   if (initialize) {
-    if (state.initialized && state.sessionId !== undefined) return { refused: transportError(400, -32600, "Invalid Request: Server already initialized"), initialize, hasRequests };
-    if (messages.length > 1) return { refused: transportError(400, -32600, "Invalid Request: Only one initialization request is allowed"), initialize, hasRequests };
+    if (state.initialized && state.sessionId !== undefined)
+      return { refused: transportError(400, -32600, "Invalid Request: Server already initialized"), initialize, hasRequests };
+    if (messages.length > 1)
+      return {
+        refused: transportError(400, -32600, "Invalid Request: Only one initialization request is allowed"),
+        initialize,
+        hasRequests,
+      };
     return { initialize, hasRequests };
   }
   const refused = checkSession(request, state) ?? checkVersion(request, state);

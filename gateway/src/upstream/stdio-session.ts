@@ -62,7 +62,8 @@ const isKey = (value: unknown): value is RequestId => typeof value === "string" 
 
 function progressTokenOf(message: JsonRpcMessage): ProgressToken | undefined {
   const meta = message.params?._meta;
-  const token = typeof meta === "object" && meta !== null && !Array.isArray(meta) ? (meta as { progressToken?: unknown }).progressToken : undefined;
+  const token =
+    typeof meta === "object" && meta !== null && !Array.isArray(meta) ? (meta as { progressToken?: unknown }).progressToken : undefined;
   return isKey(token) ? token : undefined;
 }
 
@@ -128,7 +129,13 @@ export class StdioSession {
   /** Answers one HTTP request of the session (MCP Streamable HTTP, server side). */
   handle(request: HttpFacts): UpstreamReply {
     this.lastActivity = this.options.now();
-    const state = { closed: this.isClosing, stateless: this.stateless, initialized: this.initialized, sessionId: this.id, streaming: this.streaming };
+    const state = {
+      closed: this.isClosing,
+      stateless: this.stateless,
+      initialized: this.initialized,
+      sessionId: this.id,
+      streaming: this.streaming,
+    };
     const refused = preflight(request, state);
     if (refused) return refused;
     if (request.method === "DELETE") return { status: 200, headers: {}, body: null };
@@ -188,7 +195,8 @@ export class StdioSession {
       const requestId = message.params?.requestId;
       if (isKey(requestId)) this.forget(requestId);
     }
-    if (!this.child.send(JSON.stringify(message.message))) this.options.log.warn(`cannot write to MCP server pid ${this.pid}: it is not running`);
+    if (!this.child.send(JSON.stringify(message.message)))
+      this.options.log.warn(`cannot write to MCP server pid ${this.pid}: it is not running`);
   }
 
   private forget(id: RequestId): void {
