@@ -88,28 +88,15 @@ async function main(): Promise<void> {
       levels,
       WARMUP_MS,
     );
-    const floor = await prepare(
-      {
-        name: "bare node:http relay",
-        target: { url: bare.url, headers: WORKER_HEADERS },
-        roots: [server, bare.pid],
-        relayPid: bare.pid,
-        serverPid: server,
-      },
-      levels,
-      WARMUP_MS,
-    );
-    const gated = await prepare(
-      {
-        name: "gateway",
-        target: { url: gateway.url, headers: WORKER_HEADERS },
-        roots: [server, gateway.pid],
-        relayPid: gateway.pid,
-        serverPid: server,
-      },
-      levels,
-      WARMUP_MS,
-    );
+    // A relay in front of the server: its CPU is the relay's share, the server's the rest.
+    const relayed = (name: string, relay: { url: string; pid: number }) =>
+      prepare(
+        { name, target: { url: relay.url, headers: WORKER_HEADERS }, roots: [server, relay.pid], relayPid: relay.pid, serverPid: server },
+        levels,
+        WARMUP_MS,
+      );
+    const floor = await relayed("bare node:http relay", bare);
+    const gated = await relayed("gateway", gateway);
     process.stdout.write(`HTTP: ${ROUNDS} rounds of ${ROUND_MS} ms per setup and level\n`);
     await alternate([direct, floor, gated], levels, ROUNDS, ROUND_MS);
     await gateway.close();

@@ -55,6 +55,17 @@ async function start(ctx: RunContext): Promise<RotateResult> {
   ctx.deps.reporter.line(`+ generated a new service token (kept in ${ctx.options.statePath})`);
   const { envFileUpdated } = await syncSecrets(ctx, false);
   const gateway = await checkGateway(ctx, secrets.serviceToken);
+  // The overlap has begun either way; the Worker switched only if `workerUpdated`.
+  const started = (workerUpdated: boolean): RotateResult => ({
+    command: "rotate-service-token",
+    ok: true,
+    phase: "started",
+    overlap: true,
+    workerUpdated,
+    envFileUpdated,
+    gateway,
+    api: { ...ctx.cf.stats },
+  });
   if (gateway === "rejects-new-token") {
     ctx.deps.reporter.warn(
       `the local gateway does not accept the new token yet: restart it so it reads ${ENV_FILE_KEYS.serviceToken} from ${ctx.options.envFile}: ${RESTART_GATEWAY}`,
@@ -69,32 +80,14 @@ async function start(ctx: RunContext): Promise<RotateResult> {
       ctx.deps.reporter.line(
         "The Worker still sends the previous token. Once the gateway has restarted, run `secrets sync`, then `rotate-service-token --finish`.",
       );
-      return {
-        command: "rotate-service-token",
-        ok: true,
-        phase: "started",
-        overlap: true,
-        workerUpdated: false,
-        envFileUpdated,
-        gateway,
-        api: { ...ctx.cf.stats },
-      };
+      return started(false);
     }
   }
   await syncSecrets(ctx, true);
   ctx.deps.reporter.line(
     "Restart the gateway if it is not yet using the new token, then end the overlap with `rotate-service-token --finish`.",
   );
-  return {
-    command: "rotate-service-token",
-    ok: true,
-    phase: "started",
-    overlap: true,
-    workerUpdated: true,
-    envFileUpdated,
-    gateway,
-    api: { ...ctx.cf.stats },
-  };
+  return started(true);
 }
 
 async function finish(ctx: RunContext): Promise<RotateResult> {
