@@ -1,5 +1,5 @@
 /**
- * The service token comparison (design layer 8) against values built to slip past a careless
+ * The service token comparison (the proof that a request came through the Worker) against values built to slip past a careless
  * one: a prefix of the token, the token with more after it, the token cut short, lookalikes that
  * a byte-truncating encoding would fold onto the token, NUL padding, and both tokens of a rotation.
  */
