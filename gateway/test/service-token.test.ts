@@ -1,6 +1,6 @@
 /**
- * The service token comparison (the proof that a request came through the Worker) against values built to slip past a careless
- * one: a prefix of the token, the token with more after it, the token cut short, lookalikes that
+ * The service token comparison (the proof that a request came through the Worker) against values
+ * built to slip past a careless one: a prefix of the token, the token with more after it, the token cut short, lookalikes that
  * a byte-truncating encoding would fold onto the token, NUL padding, and both tokens of a rotation.
  */
 import { describe, expect, it } from "vitest";
