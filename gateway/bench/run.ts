@@ -83,20 +83,20 @@ async function main(): Promise<void> {
     const gateway = running(await startGatewayProcess(gatewayEnv(http, "audit-http.jsonl")));
     const server = everything.pid;
     const levels = [MANY, ONE];
+    // A relay in front of the HTTP server: its CPU is the relay's share, the server's the rest.
+    const relayed = (name: string, relay: { url: string; pid: number }, at: readonly number[]) =>
+      prepare(
+        { name, target: { url: relay.url, headers: WORKER_HEADERS }, roots: [server, relay.pid], relayPid: relay.pid, serverPid: server },
+        at,
+        WARMUP_MS,
+      );
     const direct = await prepare(
       { name: "direct", target: { url: everything.url, headers: {} }, roots: [server], serverPid: server },
       levels,
       WARMUP_MS,
     );
-    // A relay in front of the server: its CPU is the relay's share, the server's the rest.
-    const relayed = (name: string, relay: { url: string; pid: number }) =>
-      prepare(
-        { name, target: { url: relay.url, headers: WORKER_HEADERS }, roots: [server, relay.pid], relayPid: relay.pid, serverPid: server },
-        levels,
-        WARMUP_MS,
-      );
-    const floor = await relayed("bare node:http relay", bare);
-    const gated = await relayed("gateway", gateway);
+    const floor = await relayed("bare node:http relay", bare, levels);
+    const gated = await relayed("gateway", gateway, levels);
     process.stdout.write(`HTTP: ${ROUNDS} rounds of ${ROUND_MS} ms per setup and level\n`);
     await alternate([direct, floor, gated], levels, ROUNDS, ROUND_MS);
     await gateway.close();
@@ -109,28 +109,8 @@ async function main(): Promise<void> {
     const policyGateway = running(
       await startGatewayProcess({ ...gatewayEnv(http, "audit-policy.jsonl"), [GATEWAY_ENV.policy]: policyPath }),
     );
-    const plain = await prepare(
-      {
-        name: "gateway, no policy",
-        target: { url: plainGateway.url, headers: WORKER_HEADERS },
-        roots: [server, plainGateway.pid],
-        relayPid: plainGateway.pid,
-        serverPid: server,
-      },
-      [MANY],
-      WARMUP_MS,
-    );
-    const ruled = await prepare(
-      {
-        name: "gateway, 50-rule policy",
-        target: { url: policyGateway.url, headers: WORKER_HEADERS },
-        roots: [server, policyGateway.pid],
-        relayPid: policyGateway.pid,
-        serverPid: server,
-      },
-      [MANY],
-      WARMUP_MS,
-    );
+    const plain = await relayed("gateway, no policy", plainGateway, [MANY]);
+    const ruled = await relayed("gateway, 50-rule policy", policyGateway, [MANY]);
     process.stdout.write("policy rounds\n");
     await alternate([plain, ruled], [MANY], POLICY_ROUNDS, ROUND_MS);
     await policyGateway.close();

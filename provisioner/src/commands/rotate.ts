@@ -38,6 +38,15 @@ export async function runRotateServiceToken(options: RotateOptions, deps: Partia
   }
 }
 
+/** The result of either phase: the overlap lasts from "started" until "finished". */
+function rotateResult(
+  ctx: RunContext,
+  phase: RotateResult["phase"],
+  outcome: Pick<RotateResult, "workerUpdated" | "envFileUpdated" | "gateway">,
+): RotateResult {
+  return { command: "rotate-service-token", ok: true, phase, overlap: phase === "started", ...outcome, api: { ...ctx.cf.stats } };
+}
+
 async function start(ctx: RunContext): Promise<RotateResult> {
   const secrets = ctx.state.secrets;
   if (!ctx.state.worker || !secrets?.serviceToken) throw new NotSetUpError("The service token", ctx.options.statePath);
@@ -55,17 +64,6 @@ async function start(ctx: RunContext): Promise<RotateResult> {
   ctx.deps.reporter.line(`+ generated a new service token (kept in ${ctx.options.statePath})`);
   const { envFileUpdated } = await syncSecrets(ctx, false);
   const gateway = await checkGateway(ctx, secrets.serviceToken);
-  // The overlap has begun either way; the Worker switched only if `workerUpdated`.
-  const started = (workerUpdated: boolean): RotateResult => ({
-    command: "rotate-service-token",
-    ok: true,
-    phase: "started",
-    overlap: true,
-    workerUpdated,
-    envFileUpdated,
-    gateway,
-    api: { ...ctx.cf.stats },
-  });
   if (gateway === "rejects-new-token") {
     ctx.deps.reporter.warn(
       `the local gateway does not accept the new token yet: restart it so it reads ${ENV_FILE_KEYS.serviceToken} from ${ctx.options.envFile}: ${RESTART_GATEWAY}`,
@@ -80,14 +78,14 @@ async function start(ctx: RunContext): Promise<RotateResult> {
       ctx.deps.reporter.line(
         "The Worker still sends the previous token. Once the gateway has restarted, run `secrets sync`, then `rotate-service-token --finish`.",
       );
-      return started(false);
+      return rotateResult(ctx, "started", { workerUpdated: false, envFileUpdated, gateway });
     }
   }
   await syncSecrets(ctx, true);
   ctx.deps.reporter.line(
     "Restart the gateway if it is not yet using the new token, then end the overlap with `rotate-service-token --finish`.",
   );
-  return started(true);
+  return rotateResult(ctx, "started", { workerUpdated: true, envFileUpdated, gateway });
 }
 
 async function finish(ctx: RunContext): Promise<RotateResult> {
@@ -95,16 +93,7 @@ async function finish(ctx: RunContext): Promise<RotateResult> {
   if (!secrets?.serviceToken) throw new NotSetUpError("The service token", ctx.options.statePath);
   if (!secrets.previousServiceToken) {
     ctx.deps.reporter.line("✓ no rotation in progress: nothing to finish");
-    return {
-      command: "rotate-service-token",
-      ok: true,
-      phase: "finished",
-      overlap: false,
-      workerUpdated: false,
-      envFileUpdated: false,
-      gateway: "not-reachable",
-      api: { ...ctx.cf.stats },
-    };
+    return rotateResult(ctx, "finished", { workerUpdated: false, envFileUpdated: false, gateway: "not-reachable" });
   }
   delete secrets.previousServiceToken;
   await ctx.save();
@@ -113,16 +102,7 @@ async function finish(ctx: RunContext): Promise<RotateResult> {
     `✓ overlap ended: only the new token is valid once the gateway restarts with ${ctx.options.envFile} (${RESTART_GATEWAY})`,
   );
   const gateway = await checkGateway(ctx, secrets.serviceToken);
-  return {
-    command: "rotate-service-token",
-    ok: true,
-    phase: "finished",
-    overlap: false,
-    workerUpdated: false,
-    envFileUpdated,
-    gateway,
-    api: { ...ctx.cf.stats },
-  };
+  return rotateResult(ctx, "finished", { workerUpdated: false, envFileUpdated, gateway });
 }
 
 async function checkGateway(ctx: RunContext, token: string): Promise<RotateResult["gateway"]> {
