@@ -29,11 +29,15 @@ afterEach(async () => {
 });
 
 /**
- * A server answering every request with `202` and `keepAlive` as its Keep-Alive header (if any);
+ * A server answering every request with `202`, `extraHeaders` and `keepAlive` as its Keep-Alive header (if any);
  * `plan(n, reused)` says what to do with the n-th request (counting from 1), and whether it came
  * on a connection that had carried one before.
  */
-async function rawServer(plan: (n: number, reused: boolean) => Behaviour, keepAlive?: string): Promise<RawServer> {
+async function rawServer(
+  plan: (n: number, reused: boolean) => Behaviour,
+  keepAlive?: string,
+  extraHeaders: readonly string[] = [],
+): Promise<RawServer> {
   let requests = 0;
   let markClosed!: () => void;
   const state = { processed: 0, connections: 0, closedByClient: new Promise<void>((resolve) => (markClosed = resolve)) };
@@ -65,7 +69,8 @@ async function rawServer(plan: (n: number, reused: boolean) => Behaviour, keepAl
         socket.end();
         return;
       }
-      socket.write(`HTTP/1.1 202 Accepted\r\ncontent-length: 0\r\n${keepAlive ? `keep-alive: ${keepAlive}\r\n` : ""}\r\n`);
+      const extra = extraHeaders.map((line) => `${line}\r\n`).join("");
+      socket.write(`HTTP/1.1 202 Accepted\r\ncontent-length: 0\r\n${extra}${keepAlive ? `keep-alive: ${keepAlive}\r\n` : ""}\r\n`);
     });
   });
   servers.push(server);
@@ -175,6 +180,25 @@ describe("the upstream pool's idle connections", () => {
     try {
       expect((await post(pool)).status).toBe(202);
       await server.closedByClient;
+    } finally {
+      await pool.close();
+      await server.close();
+    }
+  });
+});
+
+describe("the upstream pool's answer headers", () => {
+  it("relays only the listed headers, and drops one the upstream sent twice (which value would be the real one?)", async () => {
+    const server = await rawServer(() => "answer", undefined, [
+      "mcp-session-id: first",
+      "mcp-session-id: second",
+      "cache-control: no-store",
+      "set-cookie: session=1",
+    ]);
+    const pool = new UpstreamPool(server.url, 5_000);
+    try {
+      const answer = await post(pool);
+      expect(answer.headers).toEqual({ "content-length": "0", "cache-control": "no-store" });
     } finally {
       await pool.close();
       await server.close();

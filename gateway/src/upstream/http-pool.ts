@@ -118,14 +118,15 @@ export class AnswerBody extends Readable {
 /** The relayed response headers of undici's raw `[name, value, name, value, …]` list; a repeated one is dropped. */
 function relayedHeaders(raw: Buffer[]): Record<string, string> {
   const out: Record<string, string> = {};
-  const repeated = new Set<string>();
+  // Allocated only when a header repeats, which answers almost never do (this runs per call).
+  let repeated: Set<string> | undefined;
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = (raw[i] as Buffer).toString("latin1").toLowerCase();
     if (!RELAYED_RESPONSE_HEADERS.has(name)) continue;
-    if (name in out) repeated.add(name);
+    if (name in out) (repeated ??= new Set()).add(name);
     out[name] = (raw[i + 1] as Buffer).toString("latin1");
   }
-  for (const name of repeated) delete out[name];
+  if (repeated) for (const name of repeated) delete out[name];
   return out;
 }
 
