@@ -94,13 +94,17 @@ async function rawServer(
 /** Lets the pool take the connection back after an answer, so the next request reuses it. */
 const settle = () => new Promise<void>((resolve) => setTimeout(resolve, 50));
 
-const post = (pool: UpstreamPool): Promise<Answer> =>
-  pool.exchange({
+/** A POST whose answer is read to its end, as the relay reads every answer (only then is its connection free). */
+const post = async (pool: UpstreamPool): Promise<Answer> => {
+  const answer = await pool.exchange({
     method: "POST",
-    headers: { "content-type": "application/json" },
+    fields: ["content-type", "application/json"],
     body: Buffer.from("{}"),
     onClientGone: () => undefined,
   });
+  answer.body.resume();
+  return answer;
+};
 
 async function failure(promise: Promise<unknown>): Promise<ExchangeError> {
   const error = await promise.then(

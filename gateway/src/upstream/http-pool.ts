@@ -1,7 +1,8 @@
 /**
- * HTTP exchanges with a Streamable HTTP upstream over a pool of keep-alive connections (undici's
- * Pool, driven through its low-level dispatch API: no fetch, no web streams, the answer's body as
- * a plain Node stream). Two rules keep a reused connection from failing a request:
+ * HTTP exchanges with a Streamable HTTP upstream over a pool of keep-alive connections: Node's own
+ * HTTP client and `http.Agent` (its parser is native; the answer's body is the IncomingMessage,
+ * a plain Node stream paused while the client does not read). Two rules keep a reused connection
+ * from failing a request:
  *
  * - An idle connection is closed by the gateway before the upstream would close it: after the
  *   upstream's own `Keep-Alive: timeout=` hint less a margin (RFC 9112 §9.3 lets either side close
@@ -11,14 +12,13 @@
  * - A request written on a reused connection that the upstream had already closed fails with a
  *   reset (ECONNRESET or EPIPE from the socket) before any byte of an answer: the upstream's kernel
  *   refused bytes its application never read, so the request was not processed and is sent again
- *   on another connection. A connection closed without a reset (a FIN, "other side closed"), any
+ *   on another connection. A connection closed without a reset (a FIN: "socket hang up"), any
  *   failure on a fresh connection, and any failure after an answer began are not retried: there
  *   the request may have been processed.
  */
-import type { IncomingHttpHeaders } from "node:http";
-import { Readable } from "node:stream";
-import { Client, Pool } from "undici";
-import type { Dispatcher } from "undici";
+import { Agent, request } from "node:http";
+import type { ClientRequest, IncomingMessage } from "node:http";
+import type { Socket } from "node:net";
 import { MCP_HEADERS } from "@mcpbox/shared";
 import type { McpHttpMethod } from "@mcpbox/shared";
 
@@ -26,6 +26,8 @@ import type { McpHttpMethod } from "@mcpbox/shared";
 export const DEFAULT_IDLE_MS = 3_000;
 /** Subtracted from the upstream's `Keep-Alive: timeout=` hint (event-loop delay, transit). */
 export const IDLE_MARGIN_MS = 2_000;
+// How often idle connections are looked at: a connection is closed at most this late.
+const SWEEP_MS = 250;
 // Stale connections one request may meet in a row before it gives up (each is then closed).
 const MAX_RETRIES = 8;
 
@@ -43,20 +45,25 @@ export const RELAYED_RESPONSE_HEADERS: ReadonlySet<string> = new Set([
 
 export interface Exchange {
   readonly method: McpHttpMethod;
-  readonly headers: Record<string, string>;
+  /** Request fields as a flat `[name, value, name, value, …]` list; the pool adds Host and the body's length. */
+  readonly fields: readonly string[];
   readonly body?: Uint8Array;
   /** Calls `listener` if the client goes away: the exchange is then abandoned. */
   onClientGone(listener: () => void): void;
 }
 
-/** The upstream's answer: its status, the relayed headers, and its body as it streams in. */
+/**
+ * The upstream's answer: its status, the relayed headers, and its body as it streams in
+ * (`complete` once the whole body is in). The body must be read to its end or destroyed: only
+ * then is its connection free for the next exchange (destroying an unfinished one drops it).
+ */
 export interface Answer {
   readonly status: number;
   readonly headers: Record<string, string>;
-  readonly body: AnswerBody;
+  readonly body: IncomingMessage;
 }
 
-/** Why an exchange failed: a short code for logs and errors (e.g. ECONNREFUSED, UND_ERR_HEADERS_TIMEOUT). */
+/** Why an exchange failed: a short code for logs and errors (e.g. ECONNREFUSED, HEADERS_TIMEOUT). */
 export class ExchangeError extends Error {
   constructor(
     readonly code: string,
@@ -67,193 +74,174 @@ export class ExchangeError extends Error {
   }
 }
 
+/** The code of an exchange that got no answer head in time: still connecting, or waiting for the head. */
+export const TIMEOUT_CODES = { connect: "CONNECT_TIMEOUT", headers: "HEADERS_TIMEOUT" } as const;
+
 /** True when a failed request provably never reached the upstream's application (see above). */
 export function neverProcessed(error: NodeJS.ErrnoException, reused: boolean, answered: boolean): boolean {
   if (answered || !reused) return false;
   return (error.code === "ECONNRESET" && error.syscall !== undefined) || error.code === "EPIPE";
 }
 
-/**
- * A pool connection that knows how many answers it completed on its current socket, so that a
- * request can tell whether it went out on a fresh connection or a reused one.
- */
-class CountingClient extends Client {
-  served = 0;
+// Per connection: how long it may idle after its last answer (from that answer's hint), and
+// until when it may idle now that it is back in the pool.
+const IDLE_FOR = Symbol("idleFor");
+const IDLE_UNTIL = Symbol("idleUntil");
+type PooledSocket = Socket & { [IDLE_FOR]?: number; [IDLE_UNTIL]?: number };
 
-  constructor(origin: URL | string, options: Client.Options) {
-    super(origin, options);
-    this.on("connect", () => (this.served = 0));
+/** How long a connection may idle after an answer whose `Keep-Alive` header is `hint`. */
+export function idleAllowance(hint: string | undefined): number {
+  const seconds = hint === undefined ? undefined : /(?:^|[\s,])timeout\s*=\s*(\d+)/i.exec(hint)?.[1];
+  return seconds === undefined ? DEFAULT_IDLE_MS : Number(seconds) * 1000 - IDLE_MARGIN_MS;
+}
+
+/** The Agent that keeps a connection only as long as the upstream's announced idle timeout allows. */
+class IdleClosingAgent extends Agent {
+  private readonly sweeper: NodeJS.Timeout;
+
+  constructor() {
+    super({ keepAlive: true, scheduling: "lifo" });
+    this.sweeper = setInterval(() => this.closeIdle(), SWEEP_MS);
+    this.sweeper.unref();
   }
 
-  override dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
-    (handler as ExchangeHandler).client = this;
-    return super.dispatch(options, handler);
+  /** Node's hook for a connection going back into the pool: false closes it instead. */
+  override keepSocketAlive(socket: PooledSocket): boolean {
+    const allowance = socket[IDLE_FOR] ?? DEFAULT_IDLE_MS;
+    if (allowance <= 0) return false;
+    socket[IDLE_UNTIL] = performance.now() + allowance;
+    socket.unref();
+    return true;
+  }
+
+  private closeIdle(): void {
+    const now = performance.now();
+    for (const sockets of Object.values(this.freeSockets))
+      for (const socket of sockets ?? []) if (((socket as PooledSocket)[IDLE_UNTIL] ?? 0) <= now) socket.destroy();
+  }
+
+  override destroy(): void {
+    clearInterval(this.sweeper);
+    super.destroy();
   }
 }
 
-/** An answer's body: pushed as the upstream sends it, paused while the client does not read. */
-export class AnswerBody extends Readable {
-  /** True once the upstream's whole body is in (the relay then needs no keepalive for it). */
-  complete = false;
-  resumeSource: (() => void) | undefined;
-  /**
-   * The exchange to abort if the body is dropped before it is complete. The handler itself, not a
-   * closure over it: V8 came to allocate that closure's context straight into the old generation
-   * (allocation-site pretenuring), from where it kept every exchange alive through minor GCs.
-   */
-  source: { abortAnswer(reason: Error): void } | undefined;
+// The lengths of the names looked at: any other name is passed over without being lower-cased.
+const KEEP_ALIVE = "keep-alive";
+const LOOKED_AT_LENGTHS: ReadonlySet<number> = new Set([...RELAYED_RESPONSE_HEADERS, KEEP_ALIVE].map((name) => name.length));
 
-  override _read(): void {
-    this.resumeSource?.();
-  }
-
-  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
-    if (!this.complete) this.source?.abortAnswer(error ?? new Error("the client went away"));
-    this.resumeSource = undefined;
-    this.source = undefined;
-    callback(error);
-  }
-}
-
-/** The relayed response headers of undici's raw `[name, value, name, value, …]` list; a repeated one is dropped. */
-function relayedHeaders(raw: Buffer[]): Record<string, string> {
+/** The relayed response headers of Node's raw `[name, value, name, value, …]` list; a repeated one is dropped. */
+function relayedHeaders(raw: string[], socket: PooledSocket | null): Record<string, string> {
   const out: Record<string, string> = {};
   // Allocated only when a header repeats, which answers almost never do (this runs per call).
   let repeated: Set<string> | undefined;
+  let keepAlive: string | undefined;
   for (let i = 0; i + 1 < raw.length; i += 2) {
-    const name = (raw[i] as Buffer).toString("latin1").toLowerCase();
-    if (!RELAYED_RESPONSE_HEADERS.has(name)) continue;
-    if (name in out) (repeated ??= new Set()).add(name);
-    out[name] = (raw[i + 1] as Buffer).toString("latin1");
+    const field = raw[i] as string;
+    if (!LOOKED_AT_LENGTHS.has(field.length)) continue;
+    const name = field.toLowerCase();
+    if (!RELAYED_RESPONSE_HEADERS.has(name)) {
+      if (name === KEEP_ALIVE) keepAlive = raw[i + 1];
+      continue;
+    }
+    if (out[name] !== undefined) (repeated ??= new Set()).add(name);
+    out[name] = raw[i + 1] as string;
   }
   if (repeated) for (const name of repeated) delete out[name];
+  if (socket) socket[IDLE_FOR] = idleAllowance(keepAlive);
   return out;
 }
 
-/** The attempts of one exchange: the one in flight, and how the exchange ends. */
-interface Attempts {
-  current: ExchangeHandler | undefined;
+/** How one exchange ends, whichever of its attempts ends it. */
+interface Outcome {
+  /** Every field of the request, Host and Content-Length included (the same for each attempt). */
+  readonly fields: string[];
+  current: ClientRequest | undefined;
+  settled: boolean;
   readonly resolve: (answer: Answer) => void;
   readonly reject: (error: ExchangeError) => void;
 }
 
-/** One attempt of an exchange as an undici dispatch handler. */
-class ExchangeHandler implements Dispatcher.DispatchHandler {
-  client: CountingClient | undefined;
-  private abort: ((reason?: Error) => void) | undefined;
-  private reused = false;
-  private answered = false;
-  private body: AnswerBody | undefined;
-  private settled = false;
+export class UpstreamPool {
+  private readonly agent = new IdleClosingAgent();
+  private readonly host: string;
+  private readonly port: number;
+  private readonly path: string;
+  // The Host field as Node would write it (no port when it is the default).
+  private readonly hostHeader: string;
 
   constructor(
-    private readonly pool: UpstreamPool,
-    private readonly exchange: Exchange,
-    private readonly attempts: Attempts,
-    private readonly retries: number,
-  ) {}
-
-  /** Abandons the exchange (the client left): before the answer it fails, after it the body ends. */
-  cancel(reason: Error): void {
-    if (this.settled) return;
-    this.settled = true;
-    this.abort?.(reason);
-    this.attempts.reject(new ExchangeError("CLIENT_GONE", { cause: reason }));
-  }
-
-  /** The answer's body was dropped before it was complete (the client left): stop receiving it. */
-  abortAnswer(reason: Error): void {
-    this.abort?.(reason);
-  }
-
-  onConnect(abort: (reason?: Error) => void): void {
-    this.abort = abort;
-    this.reused = (this.client?.served ?? 0) > 0;
-    if (this.settled) abort(new Error("the client went away"));
-  }
-
-  onHeaders(status: number, raw: Buffer[], resume: () => void): boolean {
-    this.answered = true;
-    if (this.settled) return false;
-    this.settled = true;
-    const body = new AnswerBody();
-    body.resumeSource = resume;
-    body.source = this;
-    this.body = body;
-    this.attempts.resolve({ status, headers: relayedHeaders(raw), body });
-    return true;
-  }
-
-  onData(chunk: Buffer): boolean {
-    return this.body?.push(chunk) ?? false;
-  }
-
-  onComplete(): void {
-    if (this.client) this.client.served++;
-    const body = this.body;
-    if (!body) return;
-    body.complete = true;
-    body.source = undefined;
-    body.push(null);
-  }
-
-  onError(error: Error): void {
-    if (this.body) {
-      this.body.destroy(error);
-      return;
-    }
-    if (this.settled) return;
-    this.settled = true;
-    const code = (error as NodeJS.ErrnoException).code;
-    if (this.retries < MAX_RETRIES && neverProcessed(error as NodeJS.ErrnoException, this.reused, this.answered)) {
-      this.pool.dispatch(this.exchange, this.attempts, this.retries + 1);
-      return;
-    }
-    this.attempts.reject(new ExchangeError(code ?? error.name, { cause: error }));
-  }
-
-  onUpgrade(): void {
-    this.onError(new Error("the upstream switched protocols"));
-  }
-}
-
-export class UpstreamPool {
-  private readonly pool: Pool;
-  private readonly path: string;
-
-  constructor(url: URL, timeoutMs: number) {
+    url: URL,
+    private readonly timeoutMs: number,
+  ) {
+    this.host = url.hostname.replace(/^\[(.*)\]$/, "$1");
+    this.port = Number(url.port || 80);
     this.path = `${url.pathname}${url.search}`;
-    this.pool = new Pool(url.origin, {
-      keepAliveTimeout: DEFAULT_IDLE_MS,
-      keepAliveTimeoutThreshold: IDLE_MARGIN_MS,
-      headersTimeout: timeoutMs,
-      // A stream may stay quiet for as long as the client keeps it open.
-      bodyTimeout: 0,
-      connect: { timeout: timeoutMs },
-      factory: (origin, options) => new CountingClient(origin, options as Client.Options),
-    });
+    this.hostHeader = url.host;
   }
 
   /** Sends one request; resolves once the answer's head is in. Rejects with ExchangeError. */
   exchange(exchange: Exchange): Promise<Answer> {
+    // Fields as a flat list: Node writes them as given (still validating each), where an object
+    // would first go through setHeader's per-request header map. Host and the body's length are
+    // then Node's to add only for an object, so the list carries them.
+    const fields = ["host", this.hostHeader, ...exchange.fields];
+    if (exchange.body) fields.push("content-length", String(exchange.body.byteLength));
     return new Promise((resolve, reject) => {
-      const attempts: Attempts = { current: undefined, resolve, reject };
-      exchange.onClientGone(() => attempts.current?.cancel(new Error("the client went away")));
-      this.dispatch(exchange, attempts, 0);
+      const outcome: Outcome = { current: undefined, settled: false, resolve, reject, fields };
+      exchange.onClientGone(() => {
+        if (outcome.settled) return;
+        outcome.settled = true;
+        outcome.current?.destroy();
+        reject(new ExchangeError("CLIENT_GONE"));
+      });
+      this.attempt(exchange, outcome, 0);
     });
   }
 
   /** One attempt of `exchange` (retries come back here). */
-  dispatch(exchange: Exchange, attempts: Attempts, retries: number): void {
-    const handler = new ExchangeHandler(this, exchange, attempts, retries);
-    attempts.current = handler;
-    this.pool.dispatch(
-      { path: this.path, method: exchange.method, headers: exchange.headers as IncomingHttpHeaders, body: exchange.body },
-      handler,
-    );
+  private attempt(exchange: Exchange, outcome: Outcome, retries: number): void {
+    const req = request({
+      agent: this.agent,
+      host: this.host,
+      port: this.port,
+      path: this.path,
+      method: exchange.method,
+      headers: outcome.fields,
+    });
+    outcome.current = req;
+    let answered = false;
+    const timer = setTimeout(() => {
+      const connecting = req.socket === null || req.socket.connecting;
+      req.destroy(new ExchangeError(connecting ? TIMEOUT_CODES.connect : TIMEOUT_CODES.headers));
+    }, this.timeoutMs);
+    // A request has one response ("response" is emitted once): `on` spares once's wrapper.
+    req.on("response", (answer: IncomingMessage) => {
+      answered = true;
+      clearTimeout(timer);
+      const headers = relayedHeaders(answer.rawHeaders, answer.socket as PooledSocket | null);
+      if (outcome.settled) {
+        answer.destroy();
+        return;
+      }
+      outcome.settled = true;
+      outcome.resolve({ status: answer.statusCode ?? 502, headers, body: answer });
+    });
+    // After the answer began, a failure reaches its body instead (the relay cuts the response).
+    req.on("error", (error: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      if (answered || outcome.settled) return;
+      if (retries < MAX_RETRIES && neverProcessed(error, req.reusedSocket, answered)) {
+        this.attempt(exchange, outcome, retries + 1);
+        return;
+      }
+      outcome.settled = true;
+      outcome.reject(error instanceof ExchangeError ? error : new ExchangeError(error.code ?? error.name, { cause: error }));
+    });
+    req.end(exchange.body);
   }
 
   async close(): Promise<void> {
-    await this.pool.destroy();
+    this.agent.destroy();
   }
 }
