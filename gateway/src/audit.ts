@@ -71,6 +71,20 @@ export function sessionDigest(sessionId: string): string {
   return digest;
 }
 
+// Date.now() costs a call into V8's runtime from optimized code; performance.now() does not. The
+// wall clock is read at most once a second and carried forward on the monotonic clock between.
+let wallOffset = Date.now() - performance.now();
+let wallSynced = performance.now();
+
+/** The wall-clock time, in whole ms, of a `performance.now()` reading taken just now. */
+export function wallTimeAt(monotonic: number): number {
+  if (monotonic - wallSynced >= 1000 || monotonic < wallSynced) {
+    wallSynced = performance.now();
+    wallOffset = Date.now() - wallSynced;
+  }
+  return Math.floor(wallOffset + monotonic);
+}
+
 let isoSecond = Number.NaN;
 let isoPrefix = "";
 
@@ -88,24 +102,49 @@ export function newAuditRecord(): AuditRecord {
   return { email: null, clientId: null, method: null, tool: null, session: null, error: null, bytesIn: 0, decision: null, rule: null };
 }
 
-/** Serialises exactly the audit fields, in a fixed order; the policy fields only when set. */
+/** True when JSON.stringify writes `text` as it is between quotes: printable ASCII without '"' and '\\'. */
+function plainJsonString(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) return false;
+  }
+  return true;
+}
+
+/** `JSON.stringify(value)` for the audit's field types, without the generic serializer's cost on plain strings. */
+function jsonField(value: string | number | null): string {
+  if (value === null) return "null";
+  if (typeof value === "number") return jsonNumber(value);
+  return plainJsonString(value) ? `"${value}"` : JSON.stringify(value);
+}
+
+/**
+ * `JSON.stringify(value)` for a number. Whole numbers and numbers of whole hundredths (the
+ * durations) are written from integers: V8 turns other doubles into text on a slow path.
+ */
+function jsonNumber(value: number): string {
+  if (Number.isSafeInteger(value)) return String(value);
+  const hundredths = Math.round(value * 100);
+  if (value > 0 && value < 1e12 && hundredths / 100 === value) {
+    const cents = hundredths % 100;
+    return `${(hundredths - cents) / 100}.${cents < 10 ? `0${cents}` : cents % 10 === 0 ? cents / 10 : cents}`;
+  }
+  return Number.isFinite(value) ? String(value) : "null";
+}
+
+/**
+ * Serialises exactly the audit fields, in a fixed order; the policy fields only when set. The line
+ * is what `JSON.stringify` makes of them (audit.test.ts compares the two), assembled field by field:
+ * the generic serializer was the largest single cost of the per-request log (docs/decisions.md).
+ */
 export function formatAuditLine(entry: AuditEntry): string {
-  const line = {
-    time: entry.time,
-    email: entry.email,
-    clientId: entry.clientId,
-    httpMethod: entry.httpMethod,
-    method: entry.method,
-    tool: entry.tool,
-    session: entry.session,
-    status: entry.status,
-    durationMs: entry.durationMs,
-    bytesIn: entry.bytesIn,
-    bytesOut: entry.bytesOut,
-    error: entry.error,
-  };
-  if (!entry.decision) return `${JSON.stringify(line)}\n`;
-  return `${JSON.stringify({ ...line, decision: entry.decision, rule: entry.rule ?? null })}\n`;
+  let line =
+    `{"time":${jsonField(entry.time)},"email":${jsonField(entry.email)},"clientId":${jsonField(entry.clientId)}` +
+    `,"httpMethod":${jsonField(entry.httpMethod)},"method":${jsonField(entry.method)},"tool":${jsonField(entry.tool)}` +
+    `,"session":${jsonField(entry.session)},"status":${jsonField(entry.status)},"durationMs":${jsonField(entry.durationMs)}` +
+    `,"bytesIn":${jsonField(entry.bytesIn)},"bytesOut":${jsonField(entry.bytesOut)},"error":${jsonField(entry.error)}`;
+  if (entry.decision) line += `,"decision":${jsonField(entry.decision)},"rule":${jsonField(entry.rule ?? null)}`;
+  return `${line}}\n`;
 }
 
 export interface AuditLog {
@@ -140,9 +179,12 @@ function batched(writeOut: (bytes: Buffer) => void): { add(line: string): void; 
   };
   return {
     add(line) {
-      const size = Buffer.byteLength(line);
-      if (used + size > BATCH_BYTES) flush();
-      if (size > BATCH_BYTES) return writeOut(Buffer.from(line));
+      // A UTF-16 code unit takes at most 3 bytes in UTF-8: most lines need no exact count.
+      if (used + line.length * 3 > BATCH_BYTES) {
+        const size = Buffer.byteLength(line);
+        if (used + size > BATCH_BYTES) flush();
+        if (size > BATCH_BYTES) return writeOut(Buffer.from(line));
+      }
       used += batch.write(line, used);
       if (!timer) timer = setTimeout(flush, FLUSH_EVERY_MS).unref();
     },

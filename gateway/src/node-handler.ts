@@ -9,16 +9,18 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { GATEWAY_PATHS, HEALTH_BODY, MCP_HEADERS } from "@mcpbox/shared";
 import type { McpHttpMethod } from "@mcpbox/shared";
 import type { AuditRecord } from "./audit";
+import type { Identity } from "./context";
+import type { McpBody } from "./jsonrpc/message";
 import type { GatewayConfig } from "./config";
 import { GatewayError, INTERNAL_ERROR_MESSAGE, errorParts } from "./errors";
 import { isRefusal } from "./guard/refusal";
 import type { Refusal } from "./guard/refusal";
 import type { McpGuard, McpRequest } from "./guard/mcp-guard";
 import type { Logger } from "./logger";
-import { readNodeBody } from "./middleware/body";
+import { readNodeBody, takeCompleteBody } from "./middleware/body";
 import type { BodyResult } from "./middleware/body";
 import { sendReply } from "./reply";
-import type { Upstream } from "./upstream/types";
+import type { RelayRequest, Upstream } from "./upstream/types";
 
 const HEALTH_TEXT = JSON.stringify(HEALTH_BODY);
 const HEALTH_HEADERS = { "content-type": "application/json", "content-length": Buffer.byteLength(HEALTH_TEXT) };
@@ -64,10 +66,18 @@ export function nodeHeader(incoming: IncomingMessage, name: string): string | un
   return joined;
 }
 
-/** The checks' view of a Node request. */
-class NodeMcpRequest implements McpRequest {
+/**
+ * One request to /mcp on Node: the checks' view of it, and, once they passed, what the relay
+ * reads of it. One object per request, its methods on the prototype (no closures per request).
+ */
+class NodeExchange implements McpRequest, RelayRequest {
+  // Set from the checks' result before the exchange is relayed.
+  body: McpBody | undefined = undefined;
+  identity!: Identity;
+
   constructor(
     private readonly incoming: IncomingMessage,
+    private readonly scope: RequestScope,
     readonly method: McpHttpMethod,
   ) {}
 
@@ -76,7 +86,18 @@ class NodeMcpRequest implements McpRequest {
   }
 
   readBody(maxBytes: number): Promise<BodyResult> {
-    return readNodeBody(this.incoming, maxBytes);
+    const whole = takeCompleteBody(this.incoming, maxBytes);
+    return whole ? Promise.resolve(whole) : readNodeBody(this.incoming, maxBytes);
+  }
+
+  onClientGone(listener: () => void): void {
+    const previous = this.scope.clientGone;
+    this.scope.clientGone = previous
+      ? () => {
+          previous();
+          listener();
+        }
+      : listener;
   }
 }
 
@@ -87,7 +108,26 @@ export interface NodeHandlerDeps {
   log: Logger;
 }
 
-export type NodeHandler = (incoming: IncomingMessage, outgoing: ServerResponse, path: string, audit: AuditRecord) => void;
+/**
+ * What a request leaves to be done when its response closes. The listener that accepted it runs
+ * these from the one "close" listener it puts on every response (server.ts): a listener per
+ * concern cost more per call than what each of them does.
+ */
+export interface RequestScope {
+  readonly audit: AuditRecord;
+  /** Frees the caller's place among its requests in flight. */
+  release: (() => void) | undefined;
+  /** Abandons the upstream exchange; run only when the response closed before it was complete. */
+  clientGone: (() => void) | undefined;
+}
+
+/** Runs what `scope` holds for a response that has just closed. */
+export function closeScope(scope: RequestScope, outgoing: ServerResponse): void {
+  scope.release?.();
+  if (scope.clientGone && !outgoing.writableFinished) scope.clientGone();
+}
+
+export type NodeHandler = (incoming: IncomingMessage, outgoing: ServerResponse, path: string, scope: RequestScope) => void;
 
 /** Writes an error answer (closing the connection after it if `close`), or cuts the response if its head is already out. */
 export function writeError(outgoing: ServerResponse, error: unknown, options?: Refusal["options"], close = false): void {
@@ -117,34 +157,33 @@ export function createNodeHandler({ config, upstream, guard, log }: NodeHandlerD
     writeError(outgoing, error);
   };
 
-  async function mcp(incoming: IncomingMessage, outgoing: ServerResponse, audit: AuditRecord): Promise<void> {
-    const method = incoming.method as McpRequest["method"];
-    const request = new NodeMcpRequest(incoming, method);
-    // The caller's place among its requests in flight is held until the response has ended.
-    const hold = (release: () => void) => (outgoing.destroyed ? release() : void outgoing.once("close", release));
-    const result = await guard.authorize(request, audit, hold);
+  async function mcp(incoming: IncomingMessage, outgoing: ServerResponse, scope: RequestScope): Promise<void> {
+    // One microtask later the parser has taken in the rest of what arrived with the head: most
+    // bodies are then complete and read without listeners (takeCompleteBody).
+    await undefined;
+    const { audit } = scope;
+    const exchange = new NodeExchange(incoming, scope, incoming.method as McpHttpMethod);
+    // The caller's place among its requests in flight is held until the response has closed.
+    const hold = (release: () => void) => (outgoing.destroyed ? release() : void (scope.release = release));
+    const result = await guard.authorize(exchange, audit, hold);
     if (isRefusal(result)) return refuse(outgoing, result, audit);
-    let reply = await upstream.handle({
-      method,
-      header: (name) => nodeHeader(incoming, name),
-      body: result.body,
-      identity: result.identity,
-      onClientGone: (listener) => void outgoing.once("close", () => outgoing.writableFinished || listener()),
-    });
+    exchange.body = result.body;
+    exchange.identity = result.identity;
+    let reply = await upstream.handle(exchange);
     if (result.editReply) reply = await result.editReply(reply);
     // initialize: the session id is born in the response.
     audit.session ??= reply.headers[SESSION_HEADER] ?? null;
     sendReply(reply, outgoing, config.sseKeepaliveMs);
   }
 
-  return (incoming, outgoing, path, audit) => {
+  return (incoming, outgoing, path, scope) => {
     const refused = guard.hostOrigin(nodeHeader(incoming, "host"), nodeHeader(incoming, "origin"));
-    if (refused) return refuse(outgoing, refused, audit);
+    if (refused) return refuse(outgoing, refused, scope.audit);
     if (path === GATEWAY_PATHS.health) {
       outgoing.writeHead(200, HEALTH_HEADERS);
       outgoing.end(HEALTH_TEXT);
       return;
     }
-    mcp(incoming, outgoing, audit).catch((error: unknown) => fail(outgoing, error, audit));
+    mcp(incoming, outgoing, scope).catch((error: unknown) => fail(outgoing, error, scope.audit));
   };
 }

@@ -56,16 +56,20 @@ export function sendReply(reply: UpstreamReply, outgoing: ServerResponse, keepal
     socket?.uncork();
   };
   // Headers wait briefly for the first chunk (one write instead of two), never indefinitely:
-  // a stream that stays quiet still shows the client its headers.
-  const flushTimer = buffered
-    ? undefined
-    : setTimeout(() => {
-        if (!wrote && !outgoing.destroyed) outgoing.flushHeaders();
-      }, HEADER_FLUSH_MS);
+  // a stream that stays quiet still shows the client its headers. An SSE stream's keepalive timer
+  // does this too (its first look comes after HEADER_FLUSH_MS); other answers get a timer for it.
+  const flushHeaders = () => {
+    if (!wrote && !outgoing.destroyed) outgoing.flushHeaders();
+  };
+  const sse = keepaliveMs > 0 && !complete && acceptsKeepalive(reply.headers);
+  let flushTimer = buffered || sse ? undefined : setTimeout(flushHeaders, HEADER_FLUSH_MS);
   const write = (chunk: Uint8Array): boolean => {
     if (!wrote) {
       wrote = true;
-      clearTimeout(flushTimer);
+      if (flushTimer) {
+        clearTimeout(flushTimer);
+        flushTimer = undefined;
+      }
     }
     if (!corked && socket) {
       corked = true;
@@ -74,9 +78,10 @@ export function sendReply(reply: UpstreamReply, outgoing: ServerResponse, keepal
     }
     return outgoing.write(chunk);
   };
-  const keepalive =
-    keepaliveMs > 0 && !complete && acceptsKeepalive(reply.headers)
-      ? new SseKeepalive(keepaliveMs, (comment) => {
+  const keepalive = sse
+    ? new SseKeepalive(
+        keepaliveMs,
+        (comment) => {
           if (outgoing.writableEnded || outgoing.destroyed) {
             // The client left before the relay began (no "close" will come): end here.
             stop();
@@ -86,14 +91,16 @@ export function sendReply(reply: UpstreamReply, outgoing: ServerResponse, keepal
           if (outgoing.writableNeedDrain) return false;
           write(comment);
           return true;
-        })
-      : undefined;
+        },
+        buffered ? undefined : { afterMs: HEADER_FLUSH_MS, run: flushHeaders },
+      )
+    : undefined;
   const relay = (chunk: Uint8Array): boolean => {
     const bytes = keepalive ? keepalive.relay(chunk) : chunk;
     return bytes.length === 0 || write(bytes);
   };
   const stop = () => {
-    clearTimeout(flushTimer);
+    if (flushTimer) clearTimeout(flushTimer);
     keepalive?.stop();
   };
   const finish = () => {
@@ -135,11 +142,12 @@ export function sendReply(reply: UpstreamReply, outgoing: ServerResponse, keepal
       // A body still streaming is abandoned; its errors from now on have no one to tell.
       if (!body.readableEnded) body.once("error", () => undefined).destroy();
     };
+    // `on` for all: detach() removes each once the relay is over, whichever way it ends.
     body.on("data", onData);
     outgoing.on("drain", onDrain);
-    body.once("end", onEnd);
-    body.once("error", onError);
-    outgoing.once("close", onClose);
+    body.on("end", onEnd);
+    body.on("error", onError);
+    outgoing.on("close", onClose);
     return;
   }
 

@@ -6,7 +6,7 @@
 import { createServer } from "node:http";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { isoTime, newAuditRecord, openAuditLog, sessionDigest } from "./audit";
+import { isoTime, newAuditRecord, openAuditLog, sessionDigest, wallTimeAt } from "./audit";
 import type { AuditLog, AuditSink } from "./audit";
 import type { GatewayConfig } from "./config";
 import { GatewayError, NOT_FOUND_MESSAGE } from "./errors";
@@ -16,7 +16,8 @@ import { SessionLedger } from "./limits/session-ledger";
 import { stderrLogger } from "./logger";
 import type { Logger } from "./logger";
 import { checkRequestTarget } from "./middleware/path-allowlist";
-import { createNodeHandler, writeError } from "./node-handler";
+import { closeScope, createNodeHandler, writeError } from "./node-handler";
+import type { RequestScope } from "./node-handler";
 import { PolicyRuntime } from "./policy/runtime";
 import { createHttpUpstream } from "./upstream/http";
 import { createStdioUpstream } from "./upstream/stdio";
@@ -79,20 +80,23 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   let onIdle: (() => void) | undefined;
 
   const listener = (incoming: IncomingMessage, outgoing: ServerResponse): void => {
-    const startedAt = Date.now();
     const started = performance.now();
     const socket = incoming.socket;
     const bytesBefore = socket.bytesWritten;
     const record = newAuditRecord();
+    const scope: RequestScope = { audit: record, release: undefined, clientGone: undefined };
     const method = incoming.method ?? "GET";
     const stream = method === "GET";
     if (stream) streams.add(outgoing);
     else relaying++;
-    outgoing.once("close", () => {
+    // The response's one "close" listener of ours: the handler's leftovers, the drain, the audit line.
+    // `on`, not `once`: a response closes once, and once's wrapper and removal cost per request.
+    outgoing.on("close", () => {
+      closeScope(scope, outgoing);
       if (stream) streams.delete(outgoing);
       else relaying--;
       audit.write({
-        time: isoTime(startedAt),
+        time: isoTime(wallTimeAt(started)),
         email: record.email,
         clientId: record.clientId,
         httpMethod: method,
@@ -133,7 +137,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
         true,
       );
     }
-    handler(incoming, outgoing, target.path, record);
+    handler(incoming, outgoing, target.path, scope);
   };
 
   let closing: Promise<void> | undefined;

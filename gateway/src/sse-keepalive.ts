@@ -11,13 +11,30 @@ const LF = 0x0a;
 /** The comment the gateway writes: a comment line and the blank line that closes it. */
 export const SSE_KEEPALIVE_COMMENT: Uint8Array = new TextEncoder().encode(": keepalive\n\n");
 
+const EVENT_STREAM = "text/event-stream";
+
+/** True for a media type of `text/event-stream`, any case, with or without parameters (RFC 9110 §8.3.1). */
+function isEventStreamType(type: string): boolean {
+  let start = 0;
+  while (type.charCodeAt(start) === 0x20 || type.charCodeAt(start) === 0x09) start++;
+  const end = start + EVENT_STREAM.length;
+  if (type.length < end || type.slice(start, end).toLowerCase() !== EVENT_STREAM) return false;
+  // What follows the type: nothing, parameters, or whitespace before either.
+  for (let i = end; i < type.length; i++) {
+    const c = type.charCodeAt(i);
+    if (c === 0x3b) return true;
+    if (c !== 0x20 && c !== 0x09) return false;
+  }
+  return true;
+}
+
 /**
  * True when comments may be added to a response with these (lower-case) headers: its type is
  * `text/event-stream`, and neither a `Content-Length` nor a content coding fixes its bytes.
  */
 export function acceptsKeepalive(headers: Readonly<Record<string, string>>): boolean {
   const type = headers["content-type"];
-  if (type === undefined || type.split(";", 1)[0]?.trim().toLowerCase() !== "text/event-stream") return false;
+  if (type === undefined || !isEventStreamType(type)) return false;
   if (headers["content-length"] !== undefined) return false;
   const coding = headers["content-encoding"]?.trim().toLowerCase();
   return coding === undefined || coding === "" || coding === "identity";
@@ -78,11 +95,16 @@ export class SseKeepalive {
   private sawUpstreamByte = false;
   private commentFirst = false;
 
+  /**
+   * `early`, when given, runs once after `early.afterMs` on the same timer (the relay uses it to
+   * send the headers of a stream still quiet after a moment): one timer per stream, not two.
+   */
   constructor(
     private readonly intervalMs: number,
     private readonly writeComment: (comment: Uint8Array) => boolean,
+    private early?: { readonly afterMs: number; readonly run: () => void },
   ) {
-    this.arm(intervalMs);
+    this.arm(early && early.afterMs < intervalMs ? early.afterMs : intervalMs);
   }
 
   /** Call with each upstream chunk just before writing it; returns the bytes to write. */
@@ -112,6 +134,12 @@ export class SseKeepalive {
 
   private readonly tick = (): void => {
     if (this.timer === undefined) return;
+    const early = this.early;
+    if (early) {
+      this.early = undefined;
+      early.run();
+      if (this.timer === undefined) return;
+    }
     const remaining = this.intervalMs - (performance.now() - this.lastWrite);
     if (remaining > 0) {
       this.arm(remaining);

@@ -11,6 +11,8 @@ import { GATEWAY_ENV, MCPBOX_HEADERS, MCP_HEADERS } from "@mcpbox/shared";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MCP_POST_HEADERS, SERVICE_TOKEN, initializeBody, startTestGateway, toolCallBody } from "./helpers/gateway";
 import type { TestGateway } from "./helpers/gateway";
+import { formatAuditLine } from "../src/audit";
+import type { AuditEntry } from "../src/audit";
 import { rawRequest } from "./helpers/raw-http";
 import { startRecordingUpstream } from "./helpers/recording-upstream";
 import type { RecordingUpstream } from "./helpers/recording-upstream";
@@ -177,6 +179,78 @@ describe("audit log", () => {
       expect((await stat(path)).mode & 0o777).toBe(0o600);
     } finally {
       await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("an audit line's text", () => {
+  const base: AuditEntry = {
+    time: "2026-11-27T10:00:00.123Z",
+    email: "ana@example.com",
+    clientId: "client-1",
+    httpMethod: "POST",
+    method: "tools/call",
+    tool: "echo",
+    session: "0123456789abcdef",
+    status: 200,
+    durationMs: 1.25,
+    bytesIn: 133,
+    bytesOut: 412,
+    error: null,
+  };
+  // What the line must equal: JSON.stringify of exactly these fields in this order.
+  const reference = (entry: AuditEntry) => {
+    const { decision, rule, ...fields } = entry;
+    const ordered = {
+      time: fields.time,
+      email: fields.email,
+      clientId: fields.clientId,
+      httpMethod: fields.httpMethod,
+      method: fields.method,
+      tool: fields.tool,
+      session: fields.session,
+      status: fields.status,
+      durationMs: fields.durationMs,
+      bytesIn: fields.bytesIn,
+      bytesOut: fields.bytesOut,
+      error: fields.error,
+    };
+    return `${JSON.stringify(decision ? { ...ordered, decision, rule: rule ?? null } : ordered)}\n`;
+  };
+  const awkward = [
+    'a "quoted" tool',
+    "back\\slash",
+    "line\nbreak\ttab\u0000nul\u001f",
+    "\u007f delete and é, 日本, 🙂",
+    "lone \ud800 surrogate \udfff",
+    "</script>",
+    "",
+  ];
+
+  it("is what JSON.stringify makes of the fields, whatever the strings and numbers hold", () => {
+    for (const text of awkward) {
+      for (const entry of [
+        { ...base, email: text, clientId: text, tool: text, method: text },
+        { ...base, clientId: null, tool: null, session: null, error: "upstream_failed" as const, durationMs: 0.1 + 0.2 },
+        { ...base, status: 0, durationMs: Number.NaN, bytesIn: -0, bytesOut: 2 ** 53 + 2 },
+        { ...base, tool: text, decision: "refused" as const, rule: text },
+        { ...base, decision: "rate_limited" as const, rule: undefined },
+        { ...base, decision: null, rule: "ignored without a decision" },
+      ]) {
+        const line = formatAuditLine(entry);
+        expect(line).toBe(reference(entry));
+        expect(JSON.parse(line)).toEqual(JSON.parse(reference(entry)));
+      }
+    }
+  });
+
+  it("writes every duration as JSON.stringify does, rounded to hundredths or not", () => {
+    const durations = [0.01, 0.05, 0.1, 0.5, 1, 1.25, 2.1, 12.07, 99.99, 1234.5, 0.1 + 0.2, 1e-7, 1e21, 123456789.01, 2 ** 60, -1.5];
+    for (let hundredths = 0; hundredths <= 200_000; hundredths += 7) durations.push(Math.round(hundredths * 1.013) / 100);
+    for (let i = 0; i < 2000; i++) durations.push(Math.random() * 10 ** ((i % 12) - 3));
+    for (const durationMs of durations) {
+      const entry = { ...base, durationMs };
+      expect(formatAuditLine(entry)).toBe(reference(entry));
     }
   });
 });

@@ -173,6 +173,44 @@ describe("streaming", () => {
   });
 });
 
+describe("request bodies", () => {
+  // Most bodies arrive with their request's head and are taken whole; these come in pieces.
+  it("relays a body whose pieces arrive apart, byte for byte as sent", async () => {
+    const body = toolCallBody("echo", { message: "in pieces ✓" });
+    const cut = [body.slice(0, 7), body.slice(7, 40), body.slice(40)];
+    const answer = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = request(
+        {
+          host: "127.0.0.1",
+          port: gateway.port,
+          method: "POST",
+          path: "/mcp",
+          headers: { ...gateway.headers(EMAIL), ...MCP_POST_HEADERS },
+        },
+        (res) => {
+          let text = "";
+          res.setEncoding("utf8");
+          res.on("data", (chunk: string) => (text += chunk));
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, text }));
+        },
+      );
+      req.on("error", reject);
+      req.flushHeaders();
+      let next = 0;
+      const sendNext = () => {
+        const piece = cut[next++];
+        if (piece === undefined) return void req.end();
+        req.write(piece);
+        setTimeout(sendNext, 30);
+      };
+      setTimeout(sendNext, 30);
+    });
+    expect(answer.status).toBe(200);
+    expect(upstream.requests).toHaveLength(1);
+    expect(JSON.parse(upstream.requests[0]?.body ?? "")).toEqual(JSON.parse(body));
+  });
+});
+
 describe("upstream failures", () => {
   const call = () =>
     rawRequest({

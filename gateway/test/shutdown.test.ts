@@ -3,6 +3,8 @@
  * after GATEWAY_DRAIN_MS, and kills stdio children. Also the real entry point: `main.ts` on
  * SIGTERM, and its refusal to start with a broken configuration.
  */
+import { readFile } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
 import { GATEWAY_ENV } from "@mcpbox/shared";
 import { afterEach, describe, expect, it } from "vitest";
 import { MCP_POST_HEADERS, SERVICE_TOKEN, initializeBody, startTestGateway, toolCallBody } from "./helpers/gateway";
@@ -148,5 +150,36 @@ describe("main.ts", () => {
     expect(await main.exited).toBe(1);
     expect(main.stderr()).toContain("MCPBOX_SERVICE_TOKEN is not set: the gateway never runs without a service token");
     expect(main.stderr()).not.toContain("ready on");
+  });
+});
+
+describe("npm run gateway (run-bundled.ts: the entry point bundled as the image bundles it)", () => {
+  it("serves, drains and exits 0 on SIGTERM like the TypeScript entry, from a bundle without renaming wrappers", async () => {
+    const main = runMain(
+      {
+        [GATEWAY_ENV.serviceToken]: SERVICE_TOKEN,
+        [GATEWAY_ENV.port]: "0",
+        [GATEWAY_ENV.upstreamCommand]: everythingStdioCommand(),
+      },
+      { bundled: true },
+    );
+    const url = await main.ready;
+    const { client } = await connectClient(url, { "X-MCPbox-Service-Token": SERVICE_TOKEN, "X-MCPbox-User-Email": "gina@example.com" });
+    const echoed = await client.callTool({ name: "echo", arguments: { message: "bundled" } });
+    expect(JSON.stringify(echoed.content)).toContain("bundled");
+    // What ran is the bundle, built without keepNames (tsx's per-closure renaming costs CPU per call).
+    const bundle = await readFile(fileURLToPath(new URL("../node_modules/.cache/mcpbox-run/main.mjs", import.meta.url)), "utf8");
+    expect(bundle).toContain("function createNodeHandler(");
+    expect(bundle).not.toContain("__name(");
+    main.child.kill("SIGTERM");
+    expect(await main.exited).toBe(0);
+    expect(main.stderr()).toContain("stopped");
+    await client.close();
+  });
+
+  it("stops on a configuration mistake with the same message and exit status 1", async () => {
+    const main = runMain({ [GATEWAY_ENV.upstreamUrl]: "http://127.0.0.1:1/mcp" }, { bundled: true });
+    expect(await main.exited).toBe(1);
+    expect(main.stderr()).toContain("MCPBOX_SERVICE_TOKEN is not set: the gateway never runs without a service token");
   });
 });

@@ -11,6 +11,7 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../src/app";
 import { DEFAULT_GATEWAY_SSE_KEEPALIVE_MS } from "../src/config-defaults";
+import { acceptsKeepalive } from "../src/sse-keepalive";
 import { ConfigError, loadConfig, silentLogger } from "../src/index";
 import { createUpstream } from "../src/server";
 import { MCP_POST_HEADERS, SERVICE_TOKEN, startTestGateway, toolCallBody } from "./helpers/gateway";
@@ -297,5 +298,25 @@ describe("GATEWAY_SSE_KEEPALIVE_MS", () => {
     expect(problemsOf(value)).toEqual([
       `GATEWAY_SSE_KEEPALIVE_MS must be 0 (off) or whole milliseconds from 10 to 99999, got "${value}" (Cloudflare cuts a stream that stays quiet for about 100 s; the default is 25000)`,
     ]);
+  });
+});
+
+describe("which answers take keepalive comments", () => {
+  it("an event stream with any case, parameters or spacing; nothing with a fixed length, a coding or another type", () => {
+    const takes = (headers: Record<string, string>) => acceptsKeepalive(headers);
+    for (const type of [
+      "text/event-stream",
+      "Text/Event-Stream",
+      " text/event-stream ",
+      "text/event-stream; charset=utf-8",
+      "text/event-stream ;x=1",
+    ])
+      expect(takes({ "content-type": type }), type).toBe(true);
+    for (const type of ["text/event-streams", "text/event-stream x", "text/event", "application/json", "", "text/event-stream\u00a0"])
+      expect(takes({ "content-type": type }), JSON.stringify(type)).toBe(false);
+    expect(takes({})).toBe(false);
+    expect(takes({ "content-type": "text/event-stream", "content-length": "10" })).toBe(false);
+    expect(takes({ "content-type": "text/event-stream", "content-encoding": "gzip" })).toBe(false);
+    expect(takes({ "content-type": "text/event-stream", "content-encoding": "identity" })).toBe(true);
   });
 });

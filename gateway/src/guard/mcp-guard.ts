@@ -15,7 +15,7 @@ import type { Identity } from "../context";
 import { checkRoutingHeaders } from "../jsonrpc/routing-headers";
 import type { McpBody } from "../jsonrpc/message";
 import { ConcurrencyLimiter, tooManyRequests } from "../limits/concurrency";
-import { readMcpBody } from "../middleware/body";
+import { checkMcpContentType, mcpBodyOf } from "../middleware/body";
 import type { BodyResult } from "../middleware/body";
 import { createHostOriginCheck } from "../middleware/host-origin";
 import { checkAnonymousMethods, resolveIdentity } from "../middleware/identity";
@@ -103,7 +103,9 @@ export function createMcpGuard({ config, upstream, policy }: McpGuardDeps): McpG
 
     let body: McpBody | undefined;
     if (request.method === "POST") {
-      const read = await readMcpBody(request.header("content-type"), (max) => request.readBody(max), config.maxBodyBytes, audit);
+      const unsupported = checkMcpContentType(request.header("content-type"));
+      if (unsupported) return unsupported;
+      const read = mcpBodyOf(await request.readBody(config.maxBodyBytes), config.maxBodyBytes, audit);
       if (isRefusal(read)) return read;
       body = read;
       const routing = checkRoutingHeaders(request.header(METHOD_HEADER), request.header(NAME_HEADER), body.messages);

@@ -27,14 +27,18 @@ export function foldMemberName(name: string): string {
 /** The member names the gateway reads at one level of a message. */
 export class MemberNames {
   private readonly byFold: ReadonlyMap<string, string>;
+  private readonly exact: ReadonlySet<string>;
 
   constructor(readonly names: readonly string[]) {
     this.byFold = new Map(names.map((name) => [foldMemberName(name), name]));
+    this.exact = new Set(names);
   }
 
   /** The first name of `object` that folds to one of these members but is spelled otherwise. */
   findVariant(object: JsonObject): { variant: string; member: string } | undefined {
     for (const name of Object.keys(object)) {
+      // A member spelled exactly is no variant (and most names are): no fold needed.
+      if (this.exact.has(name)) continue;
       const member = this.byFold.get(foldMemberName(name));
       if (member !== undefined && member !== name) return { variant: name, member };
     }

@@ -128,7 +128,8 @@ class Parser {
       if (this.text.charCodeAt(this.pos) !== 0x3a) this.syntax('":" was expected');
       this.pos++;
       this.space();
-      const member = this.value(depth);
+      // Most members are strings: read them without the general dispatch.
+      const member = this.text.charCodeAt(this.pos) === 0x22 ? this.string() : this.value(depth);
       // "__proto__" must become an own member, as JSON.parse makes it, not the object's prototype.
       if (name === "__proto__")
         Object.defineProperty(object, name, { value: member, enumerable: true, writable: true, configurable: true });

@@ -75,6 +75,8 @@ const ORIGIN_REFUSED = refusal(
   "Forbidden: browser requests from this Origin are not allowed (see GATEWAY_ALLOWED_ORIGINS)",
 );
 
+const MAX_REMEMBERED_HOSTS = 64;
+
 /** Builds the check: a 403 refusal for a request whose Host or Origin is not allowed, else undefined. */
 export function createHostOriginCheck(
   allowedHosts: readonly string[],
@@ -82,8 +84,21 @@ export function createHostOriginCheck(
 ): (host: string | undefined, origin: string | undefined) => Refusal | undefined {
   const hosts = new Set(allowedHosts);
   const origins = new Set(allowedOrigins.map((o) => o.toLowerCase()));
+  // The verdict for each Host value seen lately: a gateway sees the same one or two on every
+  // request. Bounded: when full it starts over (a verdict is cheap to reach again).
+  const verdicts = new Map<string, boolean>();
+  const hostAllowed = (host: string | undefined): boolean => {
+    if (host === undefined) return false;
+    let allowed = verdicts.get(host);
+    if (allowed === undefined) {
+      allowed = isHostAllowed(host, hosts);
+      if (verdicts.size >= MAX_REMEMBERED_HOSTS) verdicts.clear();
+      verdicts.set(host, allowed);
+    }
+    return allowed;
+  };
   return (host, origin) => {
-    if (!isHostAllowed(host, hosts)) return HOST_REFUSED;
+    if (!hostAllowed(host)) return HOST_REFUSED;
     if (!isOriginAllowed(origin, origins)) return ORIGIN_REFUSED;
     return undefined;
   };

@@ -36,9 +36,11 @@ export function createTokenVerifier(tokens: readonly string[]): (presented: stri
   const scratch = Buffer.alloc(width);
   return (presented) => {
     if (presented === undefined || presented === "") return "missing";
-    scratch.fill(0);
-    scratch.write(presented, "utf8");
-    const length = Buffer.byteLength(presented, "utf8");
+    const written = scratch.write(presented, "utf8");
+    scratch.fill(0, written);
+    // Under a third of the width in UTF-16 units, the value fitted whole (3 bytes per unit at
+    // most), so the bytes written are its length; only a longer value is measured again.
+    const length = presented.length * 3 < width ? written : Buffer.byteLength(presented, "utf8");
     let matches = 0;
     for (const candidate of expected) matches |= Number(timingSafeEqual(scratch, candidate.bytes)) & Number(length === candidate.length);
     return matches === 1 ? "ok" : "invalid";

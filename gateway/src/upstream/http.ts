@@ -14,7 +14,7 @@ import { GatewayError } from "../errors";
 import type { SessionLedger } from "../limits/session-ledger";
 import type { Logger } from "../logger";
 import type { UpstreamReply } from "../reply";
-import { ExchangeError, UpstreamPool } from "./http-pool";
+import { ExchangeError, TIMEOUT_CODES, UpstreamPool } from "./http-pool";
 import type { Answer } from "./http-pool";
 import { HttpSessionTable } from "./http-sessions";
 import type { HttpSession } from "./http-sessions";
@@ -28,7 +28,7 @@ export interface HttpUpstreamOptions {
   /** A session without a request for this long is forgotten and deleted upstream. */
   sessionIdleMs: number;
   log: Logger;
-  /** Clock for the idle timer (injected in tests). */
+  /** Clock for the idle timer, in ms from any origin (injected in tests; default the monotonic clock). */
   now?: () => number;
 }
 
@@ -60,37 +60,41 @@ function whenFinished(reply: UpstreamReply, done: () => void): void {
 /** Builds the relay to a Streamable HTTP upstream at `url`. */
 export function createHttpUpstream(options: HttpUpstreamOptions): Upstream {
   const { url, timeoutMs, ledger, sessionIdleMs, log } = options;
-  const now = options.now ?? Date.now;
+  // performance.now(), not Date.now(): only differences are used, and it is cheaper per request.
+  const now = options.now ?? (() => performance.now());
   const pool = new UpstreamPool(url, timeoutMs);
   const sessions = new HttpSessionTable(now);
 
-  async function forward(relay: RelayRequest): Promise<UpstreamReply> {
+  /** Sends `relay` upstream; resolves with the answer's head (see `replyTo`), rejects with ExchangeError. */
+  function send(relay: RelayRequest): Promise<Answer> {
     const post = relay.method === "POST";
-    const headers: Record<string, string> = {};
+    const fields: string[] = [];
     for (const name of post ? POST_HEADERS : OTHER_HEADERS) {
       const value = relay.header(name);
-      if (value !== undefined) headers[name] = value;
+      if (value !== undefined) fields.push(name, value);
     }
     const body = post ? relay.body?.bytes : undefined;
-    if (post) headers["content-type"] = "application/json";
-    if (relay.identity.kind === "user") headers[USER_EMAIL_HEADER] = relay.identity.email;
+    if (post) fields.push("content-type", "application/json");
+    if (relay.identity.kind === "user") fields.push(USER_EMAIL_HEADER, relay.identity.email);
 
-    let answer: Answer;
-    try {
-      answer = await pool.exchange({ method: relay.method, headers, body, onClientGone: (listener) => relay.onClientGone(listener) });
-    } catch (error) {
-      const reason = error instanceof ExchangeError ? error.code : causeCode(error);
-      if (reason === "UND_ERR_HEADERS_TIMEOUT") {
-        throw new GatewayError("upstream_timeout", `Upstream timeout: the MCP server did not answer within ${timeoutMs} ms`, {
-          cause: error,
-        });
-      }
-      if (reason !== "CLIENT_GONE") log.warn(`upstream ${relay.method} failed: ${reason}`);
-      throw new GatewayError("upstream_unreachable", `Upstream unreachable: the gateway could not reach the MCP server (${reason})`, {
+    return pool.exchange({ method: relay.method, fields, body, onClientGone: (listener) => relay.onClientGone(listener) });
+  }
+
+  /** What the client is told when `send` failed: 504 for no answer in time, 502 otherwise. */
+  function sendFailure(relay: RelayRequest, error: unknown): GatewayError {
+    const reason = error instanceof ExchangeError ? error.code : causeCode(error);
+    if (reason === TIMEOUT_CODES.headers)
+      return new GatewayError("upstream_timeout", `Upstream timeout: the MCP server did not answer within ${timeoutMs} ms`, {
         cause: error,
       });
-    }
+    if (reason !== "CLIENT_GONE") log.warn(`upstream ${relay.method} failed: ${reason}`);
+    return new GatewayError("upstream_unreachable", `Upstream unreachable: the gateway could not reach the MCP server (${reason})`, {
+      cause: error,
+    });
+  }
 
+  /** The reply to relay for `answer`; throws (502) for an upstream failure the client must not see as such. */
+  function replyTo(relay: RelayRequest, answer: Answer): UpstreamReply {
     const status = answer.status;
     if (status >= 500 || status === 401 || (status >= 300 && status < 400)) {
       answer.body.resume();
@@ -102,16 +106,27 @@ export function createHttpUpstream(options: HttpUpstreamOptions): Upstream {
     return { status, headers: answer.headers, body: answer.body };
   }
 
+  /** `send` and `replyTo` in one (one async step per request: the relay's hot path awaits nothing else). */
+  async function forward(relay: RelayRequest): Promise<UpstreamReply> {
+    let answer: Answer;
+    try {
+      answer = await send(relay);
+    } catch (error) {
+      throw sendFailure(relay, error);
+    }
+    return replyTo(relay, answer);
+  }
+
   /** A request in an existing session: its owner only; the session ends with a DELETE or an upstream 404. */
   async function inSession(relay: RelayRequest, session: HttpSession): Promise<UpstreamReply> {
     session.inFlight++;
     session.lastUsed = now();
     let reply: UpstreamReply;
     try {
-      reply = await forward(relay);
+      reply = replyTo(relay, await send(relay));
     } catch (error) {
       session.inFlight--;
-      throw error;
+      throw error instanceof GatewayError ? error : sendFailure(relay, error);
     }
     // 404: the upstream no longer knows the session (MCP: the client must start a new one).
     if (reply.status === 404 || (relay.method === "DELETE" && reply.status >= 200 && reply.status < 300)) sessions.forget(session);
@@ -161,18 +176,27 @@ export function createHttpUpstream(options: HttpUpstreamOptions): Upstream {
     return session;
   }
 
-  async function handle(relay: RelayRequest): Promise<UpstreamReply> {
+  // Not async: it hands on the promise of the path it picks, without a step of its own.
+  function handle(relay: RelayRequest): Promise<UpstreamReply> {
     const sessionId = relay.header(SESSION_HEADER);
-    if (sessionId !== undefined) return inSession(relay, sessionOf(sessionId, relay.identity));
+    if (sessionId !== undefined) {
+      let session: HttpSession;
+      try {
+        session = sessionOf(sessionId, relay.identity);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      return inSession(relay, session);
+    }
     return relay.method === "POST" ? outsideSession(relay) : forward(relay);
   }
 
   /** Ends a session upstream on its owner's behalf (best effort: it was idle, nobody waits). */
   function closeUpstream(session: HttpSession): void {
-    const headers: Record<string, string> = { [SESSION_HEADER]: session.id };
-    if (session.ownerEmail !== null) headers[USER_EMAIL_HEADER] = session.ownerEmail;
+    const fields = [SESSION_HEADER, session.id];
+    if (session.ownerEmail !== null) fields.push(USER_EMAIL_HEADER, session.ownerEmail);
     pool
-      .exchange({ method: "DELETE", headers, onClientGone: () => undefined })
+      .exchange({ method: "DELETE", fields, onClientGone: () => undefined })
       .then((answer) => void answer.body.resume())
       .catch((error: unknown) => log.warn(`closing an idle upstream session failed: ${causeCode(error)}`));
   }

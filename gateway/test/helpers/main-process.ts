@@ -8,6 +8,7 @@ import type { ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 const MAIN = fileURLToPath(new URL("../../src/main.ts", import.meta.url));
+const RUN_BUNDLED = fileURLToPath(new URL("../../src/run-bundled.ts", import.meta.url));
 const started: ChildProcess[] = [];
 
 export interface MainProcess {
@@ -22,8 +23,13 @@ export interface MainProcess {
   waitForStderr(text: string): Promise<void>;
 }
 
-export function runMain(env: Record<string, string>, options: { inOwnGroup?: boolean } = {}): MainProcess {
-  const child = spawn(process.execPath, ["--import", "tsx", MAIN], {
+/**
+ * Starts the entry point with `env`. `bundled` runs it as `npm run gateway` does (run-bundled.ts),
+ * otherwise the TypeScript itself through tsx.
+ */
+export function runMain(env: Record<string, string>, options: { inOwnGroup?: boolean; bundled?: boolean } = {}): MainProcess {
+  const entry = options.bundled ? [RUN_BUNDLED, "main"] : [MAIN];
+  const child = spawn(process.execPath, ["--import", "tsx", ...entry], {
     env: { PATH: process.env.PATH ?? "", ...env },
     stdio: ["ignore", "pipe", "pipe"],
     detached: options.inOwnGroup ?? false,
