@@ -15,7 +15,7 @@ import { mkdtemp, readFile, readdir, rm } from "node:fs/promises";
 import { SourceMap } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { build } from "esbuild";
 import { GATEWAY_ENV, MCPBOX_HEADERS } from "@mcpbox/shared";
@@ -24,10 +24,8 @@ import { closeSession, openSession, runLoad } from "./load";
 import { summarize } from "./profile-summary";
 import type { CpuProfile } from "./profile-summary";
 import { BUNDLE_OPTIONS } from "../image/bundle";
-import { startBareRelay, startGatewayProcess } from "./servers";
+import { bundleBareRelay, startBareRelay, startGatewayProcess } from "./servers";
 import type { Running } from "./servers";
-
-const BARE_RELAY = fileURLToPath(new URL("./bare-relay.ts", import.meta.url));
 
 /**
  * `strace -c -f` attached to `pid` while the load runs: system calls per call by kind. Its own
@@ -81,8 +79,7 @@ async function main(): Promise<void> {
   let gateway: Running;
   if (flags.bare) {
     if (!everything) throw new Error("--bare relays to the HTTP server: leave out --stdio");
-    await build({ ...BUNDLE_OPTIONS, entryPoints: [BARE_RELAY], outfile: bundle, sourcemap: "external" });
-    gateway = await startBareRelay(everything.url, TOKEN, nodeArgs, bundle);
+    gateway = await startBareRelay(everything.url, TOKEN, nodeArgs, await bundleBareRelay(bundle, true));
   } else {
     await build({ ...BUNDLE_OPTIONS, outfile: bundle, sourcemap: "external" });
     gateway = await startGatewayProcess(env, nodeArgs, bundle);

@@ -34,7 +34,7 @@ import {
   serverCpuPerCall,
 } from "./rounds";
 import type { Contender, Round } from "./rounds";
-import { startBareRelay, startGatewayProcess, startSupergateway } from "./servers";
+import { bundleBareRelay, startBareRelay, startGatewayProcess, startSupergateway } from "./servers";
 
 const { values: flags } = parseArgs({
   options: { rounds: { type: "string" }, "round-ms": { type: "string" }, "no-write": { type: "boolean", default: false } },
@@ -79,7 +79,7 @@ async function main(): Promise<void> {
     // (1) Streamable HTTP: direct, bare relay, gateway, alternating at 16 and at 1 client.
     const everything = running(await startEverythingHttp());
     const http = { [GATEWAY_ENV.upstreamUrl]: everything.url };
-    const bare = running(await startBareRelay(everything.url, TOKEN));
+    const bare = running(await startBareRelay(everything.url, TOKEN, [], await bundleBareRelay(join(dir, "bare-relay.mjs"))));
     const gateway = running(await startGatewayProcess(gatewayEnv(http, "audit-http.jsonl")));
     const server = everything.pid;
     const levels = [MANY, ONE];

@@ -1,6 +1,6 @@
 /**
  * The processes a benchmark run compares, each in its own process as in production: the gateway
- * (`src/main.ts`, audit log to a temporary file), server-everything over HTTP and stdio, and
+ * (as `npm run gateway` and the image run it: bundled; audit log to a temporary file), server-everything over HTTP and stdio, and
  * supergateway in front of the same stdio server.
  */
 import { spawn } from "node:child_process";
@@ -9,11 +9,14 @@ import { createRequire } from "node:module";
 import { connect } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
 import { GATEWAY_ENV } from "@mcpbox/shared";
 import { freePort } from "@mcpbox/dev/test-kit/node";
+import { BUNDLE_OPTIONS } from "../image/bundle";
 
 const require = createRequire(import.meta.url);
-const MAIN = fileURLToPath(new URL("../src/main.ts", import.meta.url));
+// `npm run gateway`: the entry point bundled as the container image bundles it.
+const RUN_BUNDLED = fileURLToPath(new URL("../src/run-bundled.ts", import.meta.url));
 const BARE_RELAY = fileURLToPath(new URL("./bare-relay.ts", import.meta.url));
 const SUPERGATEWAY = join(require.resolve("supergateway/package.json"), "..", "dist", "index.js");
 
@@ -56,12 +59,22 @@ async function startScript(
   return { url, pid: child.pid as number, close: () => stop(child) };
 }
 
-/** Starts `src/main.ts` (or a bundle of it) with `env` and extra Node flags (e.g. `--cpu-prof`). */
-export function startGatewayProcess(env: Record<string, string>, nodeArgs: readonly string[] = [], script = MAIN): Promise<Running> {
-  return startScript("gateway", nodeArgs, script, [], { [GATEWAY_ENV.port]: "0", ...env });
+/**
+ * Starts the gateway with `env` and extra Node flags (e.g. `--cpu-prof`): as `npm run gateway`
+ * runs it (bundled, like the image), or from a bundle already built at `script`.
+ */
+export function startGatewayProcess(env: Record<string, string>, nodeArgs: readonly string[] = [], script?: string): Promise<Running> {
+  const [entry, args] = script === undefined ? [RUN_BUNDLED, ["main"]] : [script, []];
+  return startScript("gateway", nodeArgs, entry, args, { [GATEWAY_ENV.port]: "0", ...env });
 }
 
-/** Starts the bare `node:http` reference relay (bare-relay.ts) in front of `upstreamUrl`. */
+/** Bundles the bare relay as the gateway is bundled, so that both run alike (`sourcemap` for profiles). */
+export async function bundleBareRelay(outfile: string, sourcemap = false): Promise<string> {
+  await build({ ...BUNDLE_OPTIONS, entryPoints: [BARE_RELAY], outfile, ...(sourcemap ? { sourcemap: "external" as const } : {}) });
+  return outfile;
+}
+
+/** Starts the bare `node:http` reference relay (bare-relay.ts, or its bundle at `script`) in front of `upstreamUrl`. */
 export function startBareRelay(
   upstreamUrl: string,
   token: string,
