@@ -41,7 +41,10 @@ const { values: flags } = parseArgs({
 });
 const MANY = 16;
 const ONE = 1;
-const WARMUP_MS = 1_500;
+// Long enough for V8 to have compiled the relay's hot code with its optimizing tier: a gateway runs
+// for days, and a 1.5 s warm-up measured the gateway (more code to tier up than the bare relay)
+// about 10% above its steady state (docs/decisions.md, 2026-11-27).
+const WARMUP_MS = 10_000;
 // Many short alternating rounds: a burst of load from elsewhere on the machine lands on every
 // contender of a round, and medians of per-round figures shrug off the bursts.
 const ROUNDS = Number(flags.rounds ?? 16);
@@ -199,6 +202,12 @@ async function main(): Promise<void> {
       "buffers the body, forwards it through a keep-alive `http.Agent` and pipes the answer back, nothing else.",
       "",
       floorTable(f),
+      "",
+      "Relay CPU per call in each round (µs, 16 clients, in the order run), to show how much one round can stray on this machine:",
+      "",
+      ...[floor, gated].map(
+        (c) => `- ${c.name}: ${(c.rounds.get(MANY) ?? []).map((r) => (relayCpuPerCall(r) * 1000).toFixed(0)).join(" ")}`,
+      ),
       "",
       verdictTable(verdicts(f)),
       "",

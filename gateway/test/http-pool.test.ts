@@ -191,6 +191,27 @@ describe("the upstream pool's idle connections", () => {
   });
 });
 
+describe("the upstream pool under a burst", () => {
+  it("keeps every connection a burst opened for the next burst (no cap of 256 idle ones, no reconnect storm)", async () => {
+    const server = await rawServer(() => "answer", "timeout=30");
+    const pool = new UpstreamPool(server.url, 5_000);
+    const burst = 300;
+    try {
+      // Each request holds its connection until its answer is read, so a burst opens one per request.
+      const first = await Promise.all(Array.from({ length: burst }, () => post(pool)));
+      expect(first.every((answer) => answer.status === 202)).toBe(true);
+      expect(server.connections).toBe(burst);
+      await settle();
+      await Promise.all(Array.from({ length: burst }, () => post(pool)));
+      expect(server.processed).toBe(2 * burst);
+      expect(server.connections).toBe(burst);
+    } finally {
+      await pool.close();
+      await server.close();
+    }
+  });
+});
+
 describe("the upstream pool's answer headers", () => {
   it("relays only the listed headers, and drops one the upstream sent twice (which value would be the real one?)", async () => {
     const server = await rawServer(() => "answer", undefined, [

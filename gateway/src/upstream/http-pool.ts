@@ -100,7 +100,11 @@ class IdleClosingAgent extends Agent {
   private readonly sweeper: NodeJS.Timeout;
 
   constructor() {
-    super({ keepAlive: true, scheduling: "lifo" });
+    // No cap on idle connections (Node's default keeps 256 and closes the rest): under a burst of
+    // more sessions than that, every answer beyond it would close its connection and the next
+    // request would open a new one, and a queue of connection attempts at the upstream is what
+    // made the soak's slowest calls wait seconds. Idle ones are closed by the sweep instead.
+    super({ keepAlive: true, scheduling: "lifo", maxFreeSockets: Number.POSITIVE_INFINITY });
     this.sweeper = setInterval(() => this.closeIdle(), SWEEP_MS);
     this.sweeper.unref();
   }
