@@ -24,10 +24,10 @@ export function setupTable(rows: readonly Figures[]): string {
 
 /** The figures of the issue's table, each a median of per-round values or ratios of one run. */
 export interface FloorFigures {
-  /** Relay CPU per call ÷ the MCP server's CPU per call, 16 clients. */
-  cpuShare: { bare: number; gateway: number };
-  /** Relay CPU per call (ms), 16 clients. */
-  relayCpu: { bare: number; gateway: number };
+  /** Relay CPU per call ÷ the MCP server's CPU per call, 16 clients; `ratio`: gateway ÷ bare over paired rounds. */
+  cpuShare: { bare: number; gateway: number; ratio: number };
+  /** Relay CPU per call (ms), 16 clients; `ratio` as above. */
+  relayCpu: { bare: number; gateway: number; ratio: number };
   /** p50 at 1 client ÷ direct. */
   p50One: { bare: number; gateway: number };
   /** p50 and req/s at 16 clients ÷ direct. */
@@ -46,7 +46,7 @@ export interface Verdict {
 
 /** The targets of the issue, judged on `f`. */
 export function verdicts(f: FloorFigures): Verdict[] {
-  const cpuTimes = f.cpuShare.gateway / f.cpuShare.bare;
+  const cpuTimes = f.cpuShare.ratio;
   const added = (f.p50One.gateway - 1) / (f.p50One.bare - 1);
   return [
     {
@@ -73,8 +73,8 @@ export function floorTable(f: FloorFigures): string {
   const lines = [
     "| figure | bare `node:http` relay (the floor) | the gateway | gateway ÷ floor |",
     "|---|---:|---:|---:|",
-    `| relay CPU per \`tools/call\` ÷ the MCP server's own CPU per call (16 clients) | ${ratio(f.cpuShare.bare)} | ${ratio(f.cpuShare.gateway)} | ${ratio(f.cpuShare.gateway / f.cpuShare.bare)} |`,
-    `| relay CPU per \`tools/call\` (ms, 16 clients) | ${ms(f.relayCpu.bare)} | ${ms(f.relayCpu.gateway)} | ${ratio(f.relayCpu.gateway / f.relayCpu.bare)} |`,
+    `| relay CPU per \`tools/call\` ÷ the MCP server's own CPU per call (16 clients) | ${ratio(f.cpuShare.bare)} | ${ratio(f.cpuShare.gateway)} | ${ratio(f.cpuShare.ratio)} |`,
+    `| relay CPU per \`tools/call\` (ms, 16 clients) | ${ms(f.relayCpu.bare)} | ${ms(f.relayCpu.gateway)} | ${ratio(f.relayCpu.ratio)} |`,
     `| p50 at 1 client ÷ direct | ${ratio(f.p50One.bare)} | ${ratio(f.p50One.gateway)} | added latency ${ratio((f.p50One.gateway - 1) / (f.p50One.bare - 1))} |`,
     `| p50 / req/s at 16 clients ÷ direct | ${ratio(f.p50Many.bare)} / ${ratio(f.rpsMany.bare)} | ${ratio(f.p50Many.gateway)} / ${ratio(f.rpsMany.gateway)} | – |`,
     `| stdio bridge req/s ÷ supergateway \`--stateful\` (child per session), same stdio server | – | ${ratio(f.stdioRps)} | – |`,

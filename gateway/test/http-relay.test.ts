@@ -4,6 +4,7 @@
  * clear 502/504 instead of a hang or the upstream's own error page.
  */
 import { request } from "node:http";
+import type { ClientRequest, IncomingMessage } from "node:http";
 import { GATEWAY_ENV, MCPBOX_HEADERS, MCP_HEADERS } from "@mcpbox/shared";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { MCP_POST_HEADERS, SERVICE_TOKEN, initializeBody, startTestGateway, toolCallBody } from "./helpers/gateway";
@@ -42,6 +43,14 @@ async function openSession(): Promise<string> {
   });
   upstream.requests.length = 0;
   return response.headers[lower(MCP_HEADERS.sessionId)] as string;
+}
+
+/** A POST to the gateway's /mcp as EMAIL through Node's client, for tests that pace the body or read the answer as it streams. */
+function mcpPost(onResponse: (res: IncomingMessage) => void): ClientRequest {
+  return request(
+    { host: "127.0.0.1", port: gateway.port, method: "POST", path: "/mcp", headers: { ...gateway.headers(EMAIL), ...MCP_POST_HEADERS } },
+    onResponse,
+  );
 }
 
 describe("headers", () => {
@@ -146,24 +155,15 @@ describe("streaming", () => {
     };
     const received: string[] = [];
     await new Promise<void>((resolve, reject) => {
-      const req = request(
-        {
-          host: "127.0.0.1",
-          port: gateway.port,
-          method: "POST",
-          path: "/mcp",
-          headers: { ...gateway.headers(EMAIL), ...MCP_POST_HEADERS },
-        },
-        (res) => {
-          res.setEncoding("utf8");
-          res.on("data", (chunk: string) => {
-            received.push(chunk);
-            if (chunk.includes("notifications/progress")) releaseSecond();
-          });
-          res.on("end", resolve);
-          res.on("error", reject);
-        },
-      );
+      const req = mcpPost((res) => {
+        res.setEncoding("utf8");
+        res.on("data", (chunk: string) => {
+          received.push(chunk);
+          if (chunk.includes("notifications/progress")) releaseSecond();
+        });
+        res.on("end", resolve);
+        res.on("error", reject);
+      });
       req.on("error", reject);
       req.end(toolCallBody("slow", {}));
     });
@@ -179,21 +179,12 @@ describe("request bodies", () => {
     const body = toolCallBody("echo", { message: "in pieces ✓" });
     const cut = [body.slice(0, 7), body.slice(7, 40), body.slice(40)];
     const answer = await new Promise<{ status: number; text: string }>((resolve, reject) => {
-      const req = request(
-        {
-          host: "127.0.0.1",
-          port: gateway.port,
-          method: "POST",
-          path: "/mcp",
-          headers: { ...gateway.headers(EMAIL), ...MCP_POST_HEADERS },
-        },
-        (res) => {
-          let text = "";
-          res.setEncoding("utf8");
-          res.on("data", (chunk: string) => (text += chunk));
-          res.on("end", () => resolve({ status: res.statusCode ?? 0, text }));
-        },
-      );
+      const req = mcpPost((res) => {
+        let text = "";
+        res.setEncoding("utf8");
+        res.on("data", (chunk: string) => (text += chunk));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, text }));
+      });
       req.on("error", reject);
       req.flushHeaders();
       let next = 0;
