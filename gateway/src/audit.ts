@@ -114,22 +114,8 @@ function plainJsonString(text: string): boolean {
 /** `JSON.stringify(value)` for the audit's field types, without the generic serializer's cost on plain strings. */
 function jsonField(value: string | number | null): string {
   if (value === null) return "null";
-  if (typeof value === "number") return jsonNumber(value);
+  if (typeof value === "number") return Number.isFinite(value) ? String(value) : "null";
   return plainJsonString(value) ? `"${value}"` : JSON.stringify(value);
-}
-
-/**
- * `JSON.stringify(value)` for a number. Whole numbers and numbers of whole hundredths (the
- * durations) are written from integers: V8 turns other doubles into text on a slow path.
- */
-function jsonNumber(value: number): string {
-  if (Number.isSafeInteger(value)) return String(value);
-  const hundredths = Math.round(value * 100);
-  if (value > 0 && value < 1e12 && hundredths / 100 === value) {
-    const cents = hundredths % 100;
-    return `${(hundredths - cents) / 100}.${cents < 10 ? `0${cents}` : cents % 10 === 0 ? cents / 10 : cents}`;
-  }
-  return Number.isFinite(value) ? String(value) : "null";
 }
 
 /**

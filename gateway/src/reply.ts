@@ -62,14 +62,11 @@ export function sendReply(reply: UpstreamReply, outgoing: ServerResponse, keepal
     if (!wrote && !outgoing.destroyed) outgoing.flushHeaders();
   };
   const sse = keepaliveMs > 0 && !complete && acceptsKeepalive(reply.headers);
-  let flushTimer = buffered || sse ? undefined : setTimeout(flushHeaders, HEADER_FLUSH_MS);
+  const flushTimer = buffered || sse ? undefined : setTimeout(flushHeaders, HEADER_FLUSH_MS);
   const write = (chunk: Uint8Array): boolean => {
     if (!wrote) {
       wrote = true;
-      if (flushTimer) {
-        clearTimeout(flushTimer);
-        flushTimer = undefined;
-      }
+      clearTimeout(flushTimer);
     }
     if (!corked && socket) {
       corked = true;
@@ -100,7 +97,7 @@ export function sendReply(reply: UpstreamReply, outgoing: ServerResponse, keepal
     return bytes.length === 0 || write(bytes);
   };
   const stop = () => {
-    if (flushTimer) clearTimeout(flushTimer);
+    clearTimeout(flushTimer);
     keepalive?.stop();
   };
   const finish = () => {

@@ -4,6 +4,7 @@
  * has been quiet for the configured time gets `: keepalive`, a comment line every SSE parser skips.
  * A comment is only ever placed between events, never inside one the upstream has half sent.
  */
+import { mediaTypeOf } from "./media-type";
 
 const CR = 0x0d;
 const LF = 0x0a;
@@ -11,30 +12,12 @@ const LF = 0x0a;
 /** The comment the gateway writes: a comment line and the blank line that closes it. */
 export const SSE_KEEPALIVE_COMMENT: Uint8Array = new TextEncoder().encode(": keepalive\n\n");
 
-const EVENT_STREAM = "text/event-stream";
-
-/** True for a media type of `text/event-stream`, any case, with or without parameters (RFC 9110 §8.3.1). */
-function isEventStreamType(type: string): boolean {
-  let start = 0;
-  while (type.charCodeAt(start) === 0x20 || type.charCodeAt(start) === 0x09) start++;
-  const end = start + EVENT_STREAM.length;
-  if (type.length < end || type.slice(start, end).toLowerCase() !== EVENT_STREAM) return false;
-  // What follows the type: nothing, parameters, or whitespace before either.
-  for (let i = end; i < type.length; i++) {
-    const c = type.charCodeAt(i);
-    if (c === 0x3b) return true;
-    if (c !== 0x20 && c !== 0x09) return false;
-  }
-  return true;
-}
-
 /**
  * True when comments may be added to a response with these (lower-case) headers: its type is
  * `text/event-stream`, and neither a `Content-Length` nor a content coding fixes its bytes.
  */
 export function acceptsKeepalive(headers: Readonly<Record<string, string>>): boolean {
-  const type = headers["content-type"];
-  if (type === undefined || !isEventStreamType(type)) return false;
+  if (mediaTypeOf(headers["content-type"]) !== "text/event-stream") return false;
   if (headers["content-length"] !== undefined) return false;
   const coding = headers["content-encoding"]?.trim().toLowerCase();
   return coding === undefined || coding === "" || coding === "identity";

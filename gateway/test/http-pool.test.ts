@@ -91,6 +91,17 @@ async function rawServer(
   };
 }
 
+/** Runs `use` with a pool in front of `server`, then closes both, whatever happened. */
+async function withPool(server: RawServer, use: (pool: UpstreamPool) => Promise<void>): Promise<void> {
+  const pool = new UpstreamPool(server.url, 5_000);
+  try {
+    await use(pool);
+  } finally {
+    await pool.close();
+    await server.close();
+  }
+}
+
 /** Lets the pool take the connection back after an answer, so the next request reuses it. */
 const settle = () => new Promise<void>((resolve) => setTimeout(resolve, 50));
 
@@ -118,8 +129,7 @@ async function failure(promise: Promise<unknown>): Promise<ExchangeError> {
 describe("the upstream pool on a reused connection", () => {
   it("sends a request again when the server reset the reused connection without reading it", async () => {
     const server = await rawServer((n) => (n === 2 ? "reset" : "answer"));
-    const pool = new UpstreamPool(server.url, 5_000);
-    try {
+    await withPool(server, async (pool) => {
       expect((await post(pool)).status).toBe(202);
       await settle();
       const second = await post(pool);
@@ -127,39 +137,28 @@ describe("the upstream pool on a reused connection", () => {
       // The reset request was never read; the retry on a new connection was, once.
       expect(server.processed).toBe(2);
       expect(server.connections).toBe(2);
-    } finally {
-      await pool.close();
-      await server.close();
-    }
+    });
   });
 
   it("does not send again after a reset on a fresh connection", async () => {
     const server = await rawServer(() => "reset");
-    const pool = new UpstreamPool(server.url, 5_000);
-    try {
+    await withPool(server, async (pool) => {
       const error = await failure(post(pool));
       expect(error.code).toBe("ECONNRESET");
       expect(server.connections).toBe(1);
-    } finally {
-      await pool.close();
-      await server.close();
-    }
+    });
   });
 
   it("does not send again when the server read the request and closed the connection", async () => {
     const server = await rawServer((n) => (n === 2 ? "close-after-reading" : "answer"));
-    const pool = new UpstreamPool(server.url, 5_000);
-    try {
+    await withPool(server, async (pool) => {
       expect((await post(pool)).status).toBe(202);
       await settle();
       await failure(post(pool));
       // Processed once, never twice, and on the same connection: it was reused, not retried.
       expect(server.processed).toBe(2);
       expect(server.connections).toBe(1);
-    } finally {
-      await pool.close();
-      await server.close();
-    }
+    });
   });
 });
 
@@ -167,36 +166,27 @@ describe("the upstream pool's idle connections", () => {
   it("closes an idle connection itself before the server's announced keep-alive timeout", async () => {
     // The server never closes; it announces 3 s, so the pool must give up the connection first.
     const server = await rawServer(() => "answer", "timeout=3");
-    const pool = new UpstreamPool(server.url, 5_000);
-    try {
+    await withPool(server, async (pool) => {
       expect((await post(pool)).status).toBe(202);
       await server.closedByClient;
       expect(server.connections).toBe(1);
-    } finally {
-      await pool.close();
-      await server.close();
-    }
+    });
   });
 
   it("closes an idle connection after its own default when the server announces nothing", async () => {
     const server = await rawServer(() => "answer");
-    const pool = new UpstreamPool(server.url, 5_000);
-    try {
+    await withPool(server, async (pool) => {
       expect((await post(pool)).status).toBe(202);
       await server.closedByClient;
-    } finally {
-      await pool.close();
-      await server.close();
-    }
+    });
   });
 });
 
 describe("the upstream pool under a burst", () => {
   it("keeps every connection a burst opened for the next burst (no cap of 256 idle ones, no reconnect storm)", async () => {
     const server = await rawServer(() => "answer", "timeout=30");
-    const pool = new UpstreamPool(server.url, 5_000);
     const burst = 300;
-    try {
+    await withPool(server, async (pool) => {
       // Each request holds its connection until its answer is read, so a burst opens one per request.
       const first = await Promise.all(Array.from({ length: burst }, () => post(pool)));
       expect(first.every((answer) => answer.status === 202)).toBe(true);
@@ -205,10 +195,7 @@ describe("the upstream pool under a burst", () => {
       await Promise.all(Array.from({ length: burst }, () => post(pool)));
       expect(server.processed).toBe(2 * burst);
       expect(server.connections).toBe(burst);
-    } finally {
-      await pool.close();
-      await server.close();
-    }
+    });
   });
 });
 
@@ -220,13 +207,9 @@ describe("the upstream pool's answer headers", () => {
       "cache-control: no-store",
       "set-cookie: session=1",
     ]);
-    const pool = new UpstreamPool(server.url, 5_000);
-    try {
+    await withPool(server, async (pool) => {
       const answer = await post(pool);
       expect(answer.headers).toEqual({ "content-length": "0", "cache-control": "no-store" });
-    } finally {
-      await pool.close();
-      await server.close();
-    }
+    });
   });
 });

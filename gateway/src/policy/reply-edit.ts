@@ -7,6 +7,7 @@
 import { Readable } from "node:stream";
 import type { JsonRpcErrorBody } from "@mcpbox/shared";
 import { GatewayError } from "../errors";
+import { mediaTypeOf } from "../media-type";
 import type { UpstreamReply } from "../reply";
 import { rewriteSseStream, sseEvent } from "./sse-rewrite";
 import type { MessageRewriter } from "./sse-rewrite";
@@ -21,10 +22,6 @@ export interface ReplyEdit {
 }
 
 const JSON_HEADERS = { "content-type": "application/json" } as const;
-
-function mediaType(headers: Record<string, string>): string {
-  return (headers["content-type"] ?? "").split(";", 1)[0]?.trim().toLowerCase() ?? "";
-}
 
 /**
  * The body's chunks, and a way to stop the body while a read is pending: an async generator
@@ -95,7 +92,7 @@ export async function editReply(reply: UpstreamReply, edit: ReplyEdit): Promise<
     await readAll(reply.body);
     throw unfilterable(`a ${coding}-encoded body`);
   }
-  const type = mediaType(reply.headers);
+  const type = mediaTypeOf(reply.headers["content-type"]);
   if (type === "text/event-stream") {
     const headers = { ...reply.headers };
     delete headers["content-length"];

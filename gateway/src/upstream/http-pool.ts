@@ -23,16 +23,16 @@ import { MCP_HEADERS } from "@mcpbox/shared";
 import type { McpHttpMethod } from "@mcpbox/shared";
 
 /** Idle time after which a pooled connection is closed when the upstream announced no timeout. */
-export const DEFAULT_IDLE_MS = 3_000;
+const DEFAULT_IDLE_MS = 3_000;
 /** Subtracted from the upstream's `Keep-Alive: timeout=` hint (event-loop delay, transit). */
-export const IDLE_MARGIN_MS = 2_000;
+const IDLE_MARGIN_MS = 2_000;
 // How often idle connections are looked at: a connection is closed at most this late.
 const SWEEP_MS = 250;
 // Stale connections one request may meet in a row before it gives up (each is then closed).
 const MAX_RETRIES = 8;
 
 /** Response headers relayed to the client; the body is relayed byte for byte, so its framing too. */
-export const RELAYED_RESPONSE_HEADERS: ReadonlySet<string> = new Set([
+const RELAYED_RESPONSE_HEADERS: ReadonlySet<string> = new Set([
   "content-type",
   "content-length",
   "content-encoding",
@@ -77,9 +77,9 @@ export class ExchangeError extends Error {
 /** The code of an exchange that got no answer head in time: still connecting, or waiting for the head. */
 export const TIMEOUT_CODES = { connect: "CONNECT_TIMEOUT", headers: "HEADERS_TIMEOUT" } as const;
 
-/** True when a failed request provably never reached the upstream's application (see above). */
-export function neverProcessed(error: NodeJS.ErrnoException, reused: boolean, answered: boolean): boolean {
-  if (answered || !reused) return false;
+/** True when a request that failed before any answer provably never reached the upstream's application (see above). */
+function neverProcessed(error: NodeJS.ErrnoException, reused: boolean): boolean {
+  if (!reused) return false;
   return (error.code === "ECONNRESET" && error.syscall !== undefined) || error.code === "EPIPE";
 }
 
@@ -90,7 +90,7 @@ const IDLE_UNTIL = Symbol("idleUntil");
 type PooledSocket = Socket & { [IDLE_FOR]?: number; [IDLE_UNTIL]?: number };
 
 /** How long a connection may idle after an answer whose `Keep-Alive` header is `hint`. */
-export function idleAllowance(hint: string | undefined): number {
+function idleAllowance(hint: string | undefined): number {
   const seconds = hint === undefined ? undefined : /(?:^|[\s,])timeout\s*=\s*(\d+)/i.exec(hint)?.[1];
   return seconds === undefined ? DEFAULT_IDLE_MS : Number(seconds) * 1000 - IDLE_MARGIN_MS;
 }
@@ -134,7 +134,11 @@ class IdleClosingAgent extends Agent {
 const KEEP_ALIVE = "keep-alive";
 const LOOKED_AT_LENGTHS: ReadonlySet<number> = new Set([...RELAYED_RESPONSE_HEADERS, KEEP_ALIVE].map((name) => name.length));
 
-/** The relayed response headers of Node's raw `[name, value, name, value, …]` list; a repeated one is dropped. */
+/**
+ * The relayed response headers of Node's raw `[name, value, name, value, …]` list (a repeated one
+ * is dropped), noting on `socket` how long it may idle after this answer (its `Keep-Alive` hint):
+ * one pass over the fields for both.
+ */
 function relayedHeaders(raw: string[], socket: PooledSocket | null): Record<string, string> {
   const out: Record<string, string> = {};
   // Allocated only when a header repeats, which answers almost never do (this runs per call).
@@ -235,7 +239,7 @@ export class UpstreamPool {
     req.on("error", (error: NodeJS.ErrnoException) => {
       clearTimeout(timer);
       if (answered || outcome.settled) return;
-      if (retries < MAX_RETRIES && neverProcessed(error, req.reusedSocket, answered)) {
+      if (retries < MAX_RETRIES && neverProcessed(error, req.reusedSocket)) {
         this.attempt(exchange, outcome, retries + 1);
         return;
       }

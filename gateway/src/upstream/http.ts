@@ -65,8 +65,7 @@ export function createHttpUpstream(options: HttpUpstreamOptions): Upstream {
   const pool = new UpstreamPool(url, timeoutMs);
   const sessions = new HttpSessionTable(now);
 
-  /** Sends `relay` upstream; resolves with the answer's head (see `replyTo`), rejects with ExchangeError. */
-  function send(relay: RelayRequest): Promise<Answer> {
+  async function forward(relay: RelayRequest): Promise<UpstreamReply> {
     const post = relay.method === "POST";
     const fields: string[] = [];
     for (const name of post ? POST_HEADERS : OTHER_HEADERS) {
@@ -77,24 +76,22 @@ export function createHttpUpstream(options: HttpUpstreamOptions): Upstream {
     if (post) fields.push("content-type", "application/json");
     if (relay.identity.kind === "user") fields.push(USER_EMAIL_HEADER, relay.identity.email);
 
-    return pool.exchange({ method: relay.method, fields, body, onClientGone: (listener) => relay.onClientGone(listener) });
-  }
-
-  /** What the client is told when `send` failed: 504 for no answer in time, 502 otherwise. */
-  function sendFailure(relay: RelayRequest, error: unknown): GatewayError {
-    const reason = error instanceof ExchangeError ? error.code : causeCode(error);
-    if (reason === TIMEOUT_CODES.headers)
-      return new GatewayError("upstream_timeout", `Upstream timeout: the MCP server did not answer within ${timeoutMs} ms`, {
+    let answer: Answer;
+    try {
+      answer = await pool.exchange({ method: relay.method, fields, body, onClientGone: (listener) => relay.onClientGone(listener) });
+    } catch (error) {
+      const reason = causeCode(error);
+      if (reason === TIMEOUT_CODES.headers) {
+        throw new GatewayError("upstream_timeout", `Upstream timeout: the MCP server did not answer within ${timeoutMs} ms`, {
+          cause: error,
+        });
+      }
+      if (reason !== "CLIENT_GONE") log.warn(`upstream ${relay.method} failed: ${reason}`);
+      throw new GatewayError("upstream_unreachable", `Upstream unreachable: the gateway could not reach the MCP server (${reason})`, {
         cause: error,
       });
-    if (reason !== "CLIENT_GONE") log.warn(`upstream ${relay.method} failed: ${reason}`);
-    return new GatewayError("upstream_unreachable", `Upstream unreachable: the gateway could not reach the MCP server (${reason})`, {
-      cause: error,
-    });
-  }
+    }
 
-  /** The reply to relay for `answer`; throws (502) for an upstream failure the client must not see as such. */
-  function replyTo(relay: RelayRequest, answer: Answer): UpstreamReply {
     const status = answer.status;
     if (status >= 500 || status === 401 || (status >= 300 && status < 400)) {
       answer.body.resume();
@@ -106,27 +103,16 @@ export function createHttpUpstream(options: HttpUpstreamOptions): Upstream {
     return { status, headers: answer.headers, body: answer.body };
   }
 
-  /** `send` and `replyTo` in one (one async step per request: the relay's hot path awaits nothing else). */
-  async function forward(relay: RelayRequest): Promise<UpstreamReply> {
-    let answer: Answer;
-    try {
-      answer = await send(relay);
-    } catch (error) {
-      throw sendFailure(relay, error);
-    }
-    return replyTo(relay, answer);
-  }
-
   /** A request in an existing session: its owner only; the session ends with a DELETE or an upstream 404. */
   async function inSession(relay: RelayRequest, session: HttpSession): Promise<UpstreamReply> {
     session.inFlight++;
     session.lastUsed = now();
     let reply: UpstreamReply;
     try {
-      reply = replyTo(relay, await send(relay));
+      reply = await forward(relay);
     } catch (error) {
       session.inFlight--;
-      throw error instanceof GatewayError ? error : sendFailure(relay, error);
+      throw error;
     }
     // 404: the upstream no longer knows the session (MCP: the client must start a new one).
     if (reply.status === 404 || (relay.method === "DELETE" && reply.status >= 200 && reply.status < 300)) sessions.forget(session);
@@ -176,18 +162,9 @@ export function createHttpUpstream(options: HttpUpstreamOptions): Upstream {
     return session;
   }
 
-  // Not async: it hands on the promise of the path it picks, without a step of its own.
-  function handle(relay: RelayRequest): Promise<UpstreamReply> {
+  async function handle(relay: RelayRequest): Promise<UpstreamReply> {
     const sessionId = relay.header(SESSION_HEADER);
-    if (sessionId !== undefined) {
-      let session: HttpSession;
-      try {
-        session = sessionOf(sessionId, relay.identity);
-      } catch (error) {
-        return Promise.reject(error);
-      }
-      return inSession(relay, session);
-    }
+    if (sessionId !== undefined) return inSession(relay, sessionOf(sessionId, relay.identity));
     return relay.method === "POST" ? outsideSession(relay) : forward(relay);
   }
 
