@@ -33,16 +33,21 @@ function stop(child: ChildProcess): Promise<void> {
   return exited;
 }
 
-/** Spawns `node [--import tsx] <script>`; resolves with its /mcp URL once it printed its ready line. */
-async function startScript(
+/**
+ * Spawns `node [--import tsx] <script>`, behind `prefix` when given (a command that runs node,
+ * such as valgrind); resolves with its /mcp URL once it printed its ready line.
+ */
+export async function startScript(
   what: string,
   nodeArgs: readonly string[],
   script: string,
   args: readonly string[],
   env: Record<string, string>,
+  prefix: readonly string[] = [],
 ): Promise<Running> {
   const loader = script.endsWith(".ts") ? ["--import", "tsx"] : [];
-  const child = spawn(process.execPath, [...nodeArgs, ...loader, script, ...args], {
+  const [command, ...before] = [...prefix, process.execPath];
+  const child = spawn(command as string, [...before, ...nodeArgs, ...loader, script, ...args], {
     env: { PATH: process.env.PATH ?? "", ...env },
     stdio: ["ignore", "ignore", "pipe"],
   });

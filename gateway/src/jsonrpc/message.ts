@@ -47,8 +47,6 @@ export interface JsonRpcResponse extends MessageBase {
 
 export type JsonRpcMessage = JsonRpcRequest | JsonRpcNotification | JsonRpcResponse;
 
-const encoder = new TextEncoder();
-
 /** A parsed body: one message or a batch, and the bytes that represent it upstream. */
 export class McpBody {
   private serialized: Uint8Array | undefined;
@@ -60,9 +58,13 @@ export class McpBody {
     readonly batch: boolean,
   ) {}
 
-  /** The value re-serialized as compact UTF-8 JSON: what an HTTP upstream receives. */
+  /**
+   * The value re-serialized as compact UTF-8 JSON: what an HTTP upstream receives. Buffer.from
+   * takes a small body out of Node's shared 8 KiB pool; TextEncoder gave every call its own
+   * ArrayBuffer, each a malloc, a free and a young-generation sweep (docs/decisions.md, 2026-11-27).
+   */
   get bytes(): Uint8Array {
-    this.serialized ??= encoder.encode(JSON.stringify(this.value));
+    this.serialized ??= Buffer.from(JSON.stringify(this.value));
     return this.serialized;
   }
 
