@@ -29,7 +29,7 @@ import { startEverythingHttp } from "../test/helpers/processes";
 import { bundleGateway } from "../image/bundle";
 import { closeSession, openSession, runLoad } from "./load";
 import type { Session } from "./load";
-import { bundleBareRelay, startScript } from "./servers";
+import { bundleBareRelay, startBareRelay, startGatewayProcess } from "./servers";
 import type { Running } from "./servers";
 
 const { values: flags } = parseArgs({
@@ -48,9 +48,10 @@ const WARM_CALLS = Number(flags["warm-calls"] ?? 10_000);
 const CALLS = Number(flags.calls ?? 1_000);
 const TOKEN = "i".repeat(64);
 const WORKER_HEADERS = { [MCPBOX_HEADERS.serviceToken]: TOKEN, [MCPBOX_HEADERS.userEmail]: "bench@example.com" };
-// Functions of V8's parsers, bytecode generator and compilers (Sparkplug, Maglev, Turbofan).
+// Functions of V8's parsers, bytecode generator and compilers (Sparkplug, Maglev, Turbofan), all in
+// v8::internal: Node's HTTP parser (node::http_parser::Parser) is the relays' own work.
 const COMPILER =
-  /compiler::|maglev|Maglev|turboshaft|Turboshaft|Compil|Zone|Bytecode|interpreter::|Parser|Scanner|baseline::|SourcePosition|LinearScan|RegisterAllocat/;
+  /v8::internal::(?:compiler|maglev|turboshaft|baseline|interpreter)::|v8::internal::(?:Parser|PreParser|Scanner|Zone|SourcePosition\w*|Compiler|OptimizingCompileDispatcher|BytecodeGenerator|Maglev\w*)\b/;
 
 interface Count {
   name: string;
@@ -111,18 +112,15 @@ async function count(name: string, relay: Running, outDir: string): Promise<Coun
   return { name, calls, all: all / calls, compiler: compiler / calls, relay: (all - compiler) / calls };
 }
 
-/** Starts a bundled relay under callgrind, counting off until told otherwise. */
-function underCallgrind(what: string, script: string, args: string[], env: Record<string, string>, outDir: string): Promise<Running> {
-  const prefix = [
-    "valgrind",
-    "--tool=callgrind",
-    "--instr-atstart=no",
-    "--cache-sim=no",
-    `--callgrind-out-file=${join(outDir, "callgrind.out")}`,
-    `--log-file=${join(outDir, "valgrind.log")}`,
-  ];
-  return startScript(what, [], script, args, env, prefix);
-}
+/** The command that runs a relay under callgrind, counting off until told otherwise, its output in `outDir`. */
+const callgrind = (outDir: string): string[] => [
+  "valgrind",
+  "--tool=callgrind",
+  "--instr-atstart=no",
+  "--cache-sim=no",
+  `--callgrind-out-file=${join(outDir, "callgrind.out")}`,
+  `--log-file=${join(outDir, "valgrind.log")}`,
+];
 
 const kilo = (n: number) => (n / 1000).toFixed(1);
 
@@ -138,23 +136,17 @@ async function main(): Promise<void> {
     await bundleGateway(gatewayScript);
     const out = { bare: join(dir, "bare"), gateway: join(dir, "gateway") };
     for (const path of Object.values(out)) await mkdir(path);
-    const bare = await underCallgrind("bare relay", bareScript, [everything.url, TOKEN], {}, out.bare);
+    const bare = await startBareRelay(everything.url, TOKEN, [], bareScript, callgrind(out.bare));
     stops.push(() => bare.close());
-    const gateway = await underCallgrind(
-      "gateway",
-      gatewayScript,
-      [],
-      {
-        [GATEWAY_ENV.port]: "0",
-        [GATEWAY_ENV.serviceToken]: TOKEN,
-        [GATEWAY_ENV.auditLog]: join(dir, "audit.jsonl"),
-        [GATEWAY_ENV.upstreamUrl]: everything.url,
-      },
-      out.gateway,
-    );
+    const gatewayEnv = {
+      [GATEWAY_ENV.serviceToken]: TOKEN,
+      [GATEWAY_ENV.auditLog]: join(dir, "audit.jsonl"),
+      [GATEWAY_ENV.upstreamUrl]: everything.url,
+    };
+    const gateway = await startGatewayProcess(gatewayEnv, [], gatewayScript, callgrind(out.gateway));
     stops.push(() => gateway.close());
     process.stdout.write(`counting: ${WARM_CALLS} warm-up calls, then ${CALLS} counted, per relay (a few minutes)\n`);
-    // Side by side: an instruction count does not depend on what else the machine runs.
+    // Side by side: with one client, what a call executes does not depend on what else the machine runs.
     const [floor, ours] = await Promise.all([count("bare node:http relay", bare, out.bare), count("gateway", gateway, out.gateway)]);
     const markdown = [
       "### Instructions per call (`npm run bench:instructions -w @mcpbox/gateway`)",

@@ -37,7 +37,7 @@ function stop(child: ChildProcess): Promise<void> {
  * Spawns `node [--import tsx] <script>`, behind `prefix` when given (a command that runs node,
  * such as valgrind); resolves with its /mcp URL once it printed its ready line.
  */
-export async function startScript(
+async function startScript(
   what: string,
   nodeArgs: readonly string[],
   script: string,
@@ -66,11 +66,17 @@ export async function startScript(
 
 /**
  * Starts the gateway with `env` and extra Node flags (e.g. `--cpu-prof`): as `npm run gateway`
- * runs it (bundled, like the image), or from a bundle already built at `script`.
+ * runs it (bundled, like the image), or from a bundle already built at `script`; behind `prefix`
+ * when given (see startScript).
  */
-export function startGatewayProcess(env: Record<string, string>, nodeArgs: readonly string[] = [], script?: string): Promise<Running> {
+export function startGatewayProcess(
+  env: Record<string, string>,
+  nodeArgs: readonly string[] = [],
+  script?: string,
+  prefix: readonly string[] = [],
+): Promise<Running> {
   const [entry, args] = script === undefined ? [RUN_BUNDLED, ["main"]] : [script, []];
-  return startScript("gateway", nodeArgs, entry, args, { [GATEWAY_ENV.port]: "0", ...env });
+  return startScript("gateway", nodeArgs, entry, args, { [GATEWAY_ENV.port]: "0", ...env }, prefix);
 }
 
 /** Bundles the bare relay as the gateway is bundled, so that both run alike (`sourcemap` for profiles). */
@@ -85,8 +91,9 @@ export function startBareRelay(
   token: string,
   nodeArgs: readonly string[] = [],
   script = BARE_RELAY,
+  prefix: readonly string[] = [],
 ): Promise<Running> {
-  return startScript("bare relay", nodeArgs, script, [upstreamUrl, token], {});
+  return startScript("bare relay", nodeArgs, script, [upstreamUrl, token], {}, prefix);
 }
 
 function waitForPort(port: number): Promise<void> {
