@@ -5,6 +5,8 @@
  * A comment is only ever placed between events, never inside one the upstream has half sent.
  */
 import { mediaTypeOf } from "./media-type";
+import { Sweep, sweepPeriodFor } from "./sweep";
+import type { Swept } from "./sweep";
 
 const CR = 0x0d;
 const LF = 0x0a;
@@ -66,28 +68,55 @@ export class EventBoundary {
   }
 }
 
+// One sweep per interval (a gateway uses one): every stream whose keepalive is running is listed on it.
+const sweeps = new Map<number, Sweep>();
+
+function sweepFor(intervalMs: number): Sweep {
+  let sweep = sweeps.get(intervalMs);
+  if (!sweep) sweeps.set(intervalMs, (sweep = new Sweep(sweepPeriodFor(intervalMs))));
+  return sweep;
+}
+
 /**
- * One stream's keepalive: a single timer that looks at the time of the last write when it fires,
- * so relaying a chunk costs a clock read and no timer work. `writeComment` returns false when the
- * comment cannot go out now (stream ended, or the client is not reading: bytes are still queued).
+ * One stream's keepalive. It holds no timer of its own: it is listed on the sweep of its interval
+ * (sweep.ts), which looks at it a few times per interval, so relaying a chunk costs a clock read
+ * and starting and ending a stream relink two pointers. A comment goes out between one and one
+ * and a quarter intervals after the last byte. `writeComment` returns false when the comment
+ * cannot go out now (stream ended, or the client is not reading: bytes are still queued).
  */
-export class SseKeepalive {
+export class SseKeepalive implements Swept {
   private readonly boundary = new EventBoundary();
   private lastWrite = performance.now();
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  // When the sweep next looks at the stream: one interval after the last write or the last try.
+  private nextLook: number;
   private sawUpstreamByte = false;
   private commentFirst = false;
+  private stopped = false;
+  // Only for `early`: a timer of its own, since it fires well within the sweep's period.
+  private earlyTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly sweep: Sweep;
+  sweepPrev: Swept | undefined = undefined;
+  sweepNext: Swept | undefined = undefined;
 
   /**
-   * `early`, when given, runs once after `early.afterMs` on the same timer (the relay uses it to
-   * send the headers of a stream still quiet after a moment): one timer per stream, not two.
+   * `early`, when given, runs once after `early.afterMs` (the relay uses it to send the headers of
+   * a stream still quiet after a moment).
    */
   constructor(
     private readonly intervalMs: number,
     private readonly writeComment: (comment: Uint8Array) => boolean,
-    private early?: { readonly afterMs: number; readonly run: () => void },
+    early?: { readonly afterMs: number; readonly run: () => void },
   ) {
-    this.arm(early && early.afterMs < intervalMs ? early.afterMs : intervalMs);
+    this.nextLook = this.lastWrite + intervalMs;
+    this.sweep = sweepFor(intervalMs);
+    this.sweep.add(this);
+    if (early) {
+      this.earlyTimer = setTimeout(() => {
+        this.earlyTimer = undefined;
+        if (!this.stopped) early.run();
+      }, early.afterMs);
+      this.earlyTimer.unref?.();
+    }
   }
 
   /** Call with each upstream chunk just before writing it; returns the bytes to write. */
@@ -106,26 +135,18 @@ export class SseKeepalive {
 
   /** Ends the keepalive (stream finished, failed, or client gone). Idempotent. */
   stop(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
+    this.stopped = true;
+    clearTimeout(this.earlyTimer);
+    this.earlyTimer = undefined;
+    this.sweep.remove(this);
   }
 
-  private arm(delayMs: number): void {
-    this.timer = setTimeout(this.tick, Math.max(1, Math.ceil(delayMs)));
-    this.timer.unref?.();
-  }
-
-  private readonly tick = (): void => {
-    if (this.timer === undefined) return;
-    const early = this.early;
-    if (early) {
-      this.early = undefined;
-      early.run();
-      if (this.timer === undefined) return;
-    }
-    const remaining = this.intervalMs - (performance.now() - this.lastWrite);
-    if (remaining > 0) {
-      this.arm(remaining);
+  /** The sweep's look: a comment once the stream has been quiet for an interval. */
+  onSweep(now: number): void {
+    if (now < this.nextLook) return;
+    const quietFor = now - this.lastWrite;
+    if (quietFor < this.intervalMs) {
+      this.nextLook = this.lastWrite + this.intervalMs;
       return;
     }
     if (this.boundary.atBoundary && this.writeComment(SSE_KEEPALIVE_COMMENT)) {
@@ -135,8 +156,8 @@ export class SseKeepalive {
     }
     // Mid-event or not writable: look again one interval later (the upstream's next bytes move
     // `lastWrite` and the check along with them).
-    if (this.timer !== undefined) this.arm(this.intervalMs);
-  };
+    this.nextLook = now + this.intervalMs;
+  }
 }
 
 /** The web-stream form (replies relayed as a web Response): `body` with keepalive comments added. */

@@ -11,7 +11,12 @@ import { afterEach, describe, expect, it } from "vitest";
 import { ExchangeError, UpstreamPool } from "../src/upstream/http-pool";
 import type { Answer } from "../src/upstream/http-pool";
 
-type Behaviour = "answer" | "reset" | "close-after-reading";
+type Behaviour = "answer" | "reset" | "close-after-reading" | "hold" | "late" | "stream";
+
+/** How long a "late" answer takes: within the timeout that the timeout tests give the pool. */
+const LATE_MS = 100;
+/** Events of a "stream" answer, one every LATE_MS: it outlasts the timeout of the timeout tests. */
+const STREAM_CHUNKS = 6;
 
 interface RawServer {
   url: URL;
@@ -69,8 +74,26 @@ async function rawServer(
         socket.end();
         return;
       }
+      // Read and never answered: only the client's timeout ends the wait.
+      if (behaviour === "hold") return;
+      if (behaviour === "stream") {
+        // A head at once, then a body that takes STREAM_CHUNKS × LATE_MS to arrive.
+        socket.write("HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n");
+        let sent = 0;
+        const next = setInterval(() => {
+          const event = `data: ${++sent}\n\n`;
+          socket.write(`${event.length.toString(16)}\r\n${event}\r\n`);
+          if (sent < STREAM_CHUNKS) return;
+          clearInterval(next);
+          socket.write("0\r\n\r\n");
+        }, LATE_MS);
+        return;
+      }
       const extra = extraHeaders.map((line) => `${line}\r\n`).join("");
-      socket.write(`HTTP/1.1 202 Accepted\r\ncontent-length: 0\r\n${extra}${keepAlive ? `keep-alive: ${keepAlive}\r\n` : ""}\r\n`);
+      const answer = () =>
+        socket.write(`HTTP/1.1 202 Accepted\r\ncontent-length: 0\r\n${extra}${keepAlive ? `keep-alive: ${keepAlive}\r\n` : ""}\r\n`);
+      if (behaviour === "late") setTimeout(answer, LATE_MS);
+      else answer();
     });
   });
   servers.push(server);
@@ -92,8 +115,8 @@ async function rawServer(
 }
 
 /** Runs `use` with a pool in front of `server`, then closes both, whatever happened. */
-async function withPool(server: RawServer, use: (pool: UpstreamPool) => Promise<void>): Promise<void> {
-  const pool = new UpstreamPool(server.url, 5_000);
+async function withPool(server: RawServer, use: (pool: UpstreamPool) => Promise<void>, timeoutMs = 5_000): Promise<void> {
+  const pool = new UpstreamPool(server.url, timeoutMs);
   try {
     await use(pool);
   } finally {
@@ -211,5 +234,54 @@ describe("the upstream pool's answer headers", () => {
       const answer = await post(pool);
       expect(answer.headers).toEqual({ "content-length": "0", "cache-control": "no-store" });
     });
+  });
+});
+
+describe("the upstream pool's answer timeout", () => {
+  it("cuts each of many exchanges waiting at once, none before its time, and keeps one answered in time", async () => {
+    const timeoutMs = 300;
+    // Requests 1-20 wait forever, 21 is answered within the timeout, and so is every later one.
+    const server = await rawServer((n) => (n <= 20 ? "hold" : n === 21 ? "late" : "answer"));
+    await withPool(
+      server,
+      async (pool) => {
+        const started = performance.now();
+        const waiting = Array.from({ length: 20 }, () => failure(post(pool)));
+        // Sent once the 20 are on the wire, so the server counts it 21st.
+        while (server.processed < 20) await new Promise((resolve) => setTimeout(resolve, 5));
+        const late = post(pool);
+        const errors = await Promise.all(waiting);
+        const elapsed = performance.now() - started;
+        expect(errors.map((e) => e.code)).toEqual(Array(20).fill("HEADERS_TIMEOUT"));
+        // A timeout is never early; it may come up to one look of the sweep late.
+        expect(elapsed).toBeGreaterThanOrEqual(timeoutMs);
+        expect((await late).status).toBe(202);
+        // The pool still serves: the cut connections are gone, a new one answers.
+        expect((await post(pool)).status).toBe(202);
+        expect(server.processed).toBe(22);
+      },
+      timeoutMs,
+    );
+  });
+
+  it("never cuts an exchange once its answer began, however long the answer streams, a retried one included", async () => {
+    const timeoutMs = 300;
+    // The reused connection is reset unread, so the request goes again; the retry's answer streams
+    // for twice the timeout.
+    const server = await rawServer((n, reused) => (n === 2 && reused ? "reset" : n === 3 ? "stream" : "answer"));
+    await withPool(
+      server,
+      async (pool) => {
+        expect((await post(pool)).status).toBe(202);
+        await settle();
+        const answer = await pool.exchange({ method: "POST", fields: [], body: Buffer.from("{}"), onClientGone: () => undefined });
+        let text = "";
+        for await (const chunk of answer.body) text += String(chunk);
+        expect(text).toBe(Array.from({ length: STREAM_CHUNKS }, (_, i) => `data: ${i + 1}\n\n`).join(""));
+        expect(server.processed).toBe(2);
+        expect((await post(pool)).status).toBe(202);
+      },
+      timeoutMs,
+    );
   });
 });

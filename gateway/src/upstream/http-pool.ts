@@ -21,6 +21,8 @@ import type { ClientRequest, IncomingMessage } from "node:http";
 import type { Socket } from "node:net";
 import { MCP_HEADERS } from "@mcpbox/shared";
 import type { McpHttpMethod } from "@mcpbox/shared";
+import { Sweep, sweepPeriodFor } from "../sweep";
+import type { Swept } from "../sweep";
 
 /** Idle time after which a pooled connection is closed when the upstream announced no timeout. */
 const DEFAULT_IDLE_MS = 3_000;
@@ -160,18 +162,39 @@ function relayedHeaders(raw: string[], socket: PooledSocket | null): Record<stri
   return out;
 }
 
-/** How one exchange ends, whichever of its attempts ends it. */
-interface Outcome {
-  /** Every field of the request, Host and Content-Length included (the same for each attempt). */
-  readonly fields: string[];
-  current: ClientRequest | undefined;
-  settled: boolean;
-  readonly resolve: (answer: Answer) => void;
-  readonly reject: (error: ExchangeError) => void;
+/**
+ * How one exchange ends, whichever of its attempts ends it. While an attempt waits for its answer's
+ * head it is listed on the pool's sweep, which cuts it once `deadline` has passed.
+ */
+class Outcome implements Swept {
+  current: ClientRequest | undefined = undefined;
+  settled = false;
+  /** When the current attempt times out (performance.now() ms). */
+  deadline = 0;
+  sweepPrev: Swept | undefined = undefined;
+  sweepNext: Swept | undefined = undefined;
+
+  constructor(
+    /** Every field of the request, Host and Content-Length included (the same for each attempt). */
+    readonly fields: string[],
+    readonly resolve: (answer: Answer) => void,
+    readonly reject: (error: ExchangeError) => void,
+    private readonly sweep: Sweep,
+  ) {}
+
+  onSweep(now: number): void {
+    const req = this.current;
+    if (now < this.deadline || !req) return;
+    this.sweep.remove(this);
+    const connecting = req.socket === null || req.socket.connecting;
+    req.destroy(new ExchangeError(connecting ? TIMEOUT_CODES.connect : TIMEOUT_CODES.headers));
+  }
 }
 
 export class UpstreamPool {
   private readonly agent = new IdleClosingAgent();
+  // Attempts waiting for an answer's head: cut a quarter of the timeout late at most (sweep.ts).
+  private readonly waiting: Sweep;
   private readonly host: string;
   private readonly port: number;
   private readonly path: string;
@@ -186,6 +209,7 @@ export class UpstreamPool {
     this.port = Number(url.port || 80);
     this.path = `${url.pathname}${url.search}`;
     this.hostHeader = url.host;
+    this.waiting = new Sweep(sweepPeriodFor(timeoutMs));
   }
 
   /** Sends one request; resolves once the answer's head is in. Rejects with ExchangeError. */
@@ -196,10 +220,11 @@ export class UpstreamPool {
     const fields = ["host", this.hostHeader, ...exchange.fields];
     if (exchange.body) fields.push("content-length", String(exchange.body.byteLength));
     return new Promise((resolve, reject) => {
-      const outcome: Outcome = { current: undefined, settled: false, resolve, reject, fields };
+      const outcome = new Outcome(fields, resolve, reject, this.waiting);
       exchange.onClientGone(() => {
         if (outcome.settled) return;
         outcome.settled = true;
+        this.waiting.remove(outcome);
         outcome.current?.destroy();
         reject(new ExchangeError("CLIENT_GONE"));
       });
@@ -218,15 +243,13 @@ export class UpstreamPool {
       headers: outcome.fields,
     });
     outcome.current = req;
+    outcome.deadline = performance.now() + this.timeoutMs;
+    this.waiting.add(outcome);
     let answered = false;
-    const timer = setTimeout(() => {
-      const connecting = req.socket === null || req.socket.connecting;
-      req.destroy(new ExchangeError(connecting ? TIMEOUT_CODES.connect : TIMEOUT_CODES.headers));
-    }, this.timeoutMs);
     // A request has one response ("response" is emitted once): `on` spares once's wrapper.
     req.on("response", (answer: IncomingMessage) => {
       answered = true;
-      clearTimeout(timer);
+      this.waiting.remove(outcome);
       const headers = relayedHeaders(answer.rawHeaders, answer.socket as PooledSocket | null);
       if (outcome.settled) {
         answer.destroy();
@@ -237,7 +260,7 @@ export class UpstreamPool {
     });
     // After the answer began, a failure reaches its body instead (the relay cuts the response).
     req.on("error", (error: NodeJS.ErrnoException) => {
-      clearTimeout(timer);
+      this.waiting.remove(outcome);
       if (answered || outcome.settled) return;
       if (retries < MAX_RETRIES && neverProcessed(error, req.reusedSocket)) {
         this.attempt(exchange, outcome, retries + 1);
@@ -250,6 +273,7 @@ export class UpstreamPool {
   }
 
   async close(): Promise<void> {
+    this.waiting.stop();
     this.agent.destroy();
   }
 }
