@@ -9,6 +9,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { MCP_POST_HEADERS, SERVICE_TOKEN, initializeBody, startTestGateway, toolCallBody } from "./helpers/gateway";
 import type { TestGateway } from "./helpers/gateway";
 import { errorMessage, rawRequest } from "./helpers/raw-http";
+import { rawExchange } from "./helpers/raw-socket";
 import { startRecordingUpstream } from "./helpers/recording-upstream";
 import type { RecordingUpstream } from "./helpers/recording-upstream";
 
@@ -217,6 +218,42 @@ describe("request body", () => {
     expect(response.status).toBe(413);
     expect(errorMessage(response)).toContain("Request body too large");
     expect(upstream.requests).toHaveLength(0);
+  });
+
+  describe("a Content-Length body, however its bytes arrive", () => {
+    /** The raw bytes of a POST /mcp with `body`; the last one of a connection asks to close it. */
+    const wire = (body: string, close = true) =>
+      [
+        "POST /mcp HTTP/1.1",
+        "host: 127.0.0.1",
+        ...Object.entries({ ...gateway.headers(EMAIL), ...MCP_POST_HEADERS }).map(([name, value]) => `${name}: ${value}`),
+        `content-length: ${Buffer.byteLength(body)}`,
+        ...(close ? ["connection: close"] : []),
+        "",
+        body,
+      ].join("\r\n");
+    const first = toolCallBody("echo", { message: "first" });
+    const second = toolCallBody("echo", { message: "second" });
+
+    it.each([
+      ["with its head, in one write", (text: string) => [text]],
+      [
+        "after its head, in a write of its own",
+        (text: string) => [text.slice(0, text.indexOf("\r\n\r\n") + 4), text.slice(text.indexOf("\r\n\r\n") + 4)],
+      ],
+      ["partly with its head, the rest later", (text: string) => [text.slice(0, -12), text.slice(-12)]],
+      ["a byte at a time at its end", (text: string) => [text.slice(0, -3), ...text.slice(-3)]],
+    ])("relays it whole when it arrives %s", async (_how, split) => {
+      const [response] = await rawExchange(gateway.port, split(wire(first)));
+      expect(response?.status).toBe(200);
+      expect(upstream.requests.map((r) => r.body)).toEqual([first]);
+    });
+
+    it("relays two pipelined requests that share one write, each with its own body", async () => {
+      const responses = await rawExchange(gateway.port, wire(first, false) + wire(second));
+      expect(responses.map((r) => r.status)).toEqual([200, 200]);
+      expect(upstream.requests.map((r) => r.body)).toEqual([first, second]);
+    });
   });
 
   it("accepts a chunked body under the limit", async () => {

@@ -32,11 +32,18 @@ function declaredLength(value: string | undefined | null): number | undefined {
 /**
  * A Node request body already received in full, taken at once: a small request's head and body
  * usually arrive together, and Node has parsed the body into the request's buffer by the time a
- * microtask after the "request" event runs. Undefined while any of it is still to come.
+ * microtask after the "request" event runs. That microtask can run after Node's parser handed
+ * over the body's bytes and before it marked the message complete (in the benchmark it always
+ * did: every body was in the buffer with `complete` still false), so a body whose declared
+ * Content-Length is all in the buffer counts as complete too: the framing says it is, and the
+ * parser passes no byte beyond it. Undefined while any of it is still to come.
  */
 export function takeCompleteBody(incoming: IncomingMessage, maxBytes: number): BodyResult | undefined {
-  if (!incoming.complete || incoming.readableFlowing) return undefined;
+  if (incoming.readableFlowing) return undefined;
+  if (!incoming.complete && incoming.readableLength !== declaredLength(incoming.headers["content-length"])) return undefined;
   if (incoming.readableLength > maxBytes) return TOO_LARGE;
+  // Taken before the message's end, the request then never emits "end" (nothing waits for it:
+  // the response's "close" ends the exchange); ending it would cost 4.6k instructions per call.
   const bytes = incoming.read() as Buffer | null;
   return { ok: true, bytes: bytes ?? EMPTY };
 }

@@ -51,8 +51,14 @@ function parseOne(buffer: Buffer): { response: RawResponse; rest: Buffer } | und
   return { response: { status, headers, text, json }, rest };
 }
 
-/** Writes `bytes` and resolves with every response read before the server closed the connection. */
-export function rawExchange(port: number, bytes: string | Buffer): Promise<RawResponse[]> {
+// Between the parts of a request written in parts: long enough for the server to read each alone.
+const PAUSE_BETWEEN_PARTS_MS = 50;
+
+/**
+ * Writes `bytes` (a list: one part at a time, with a pause between them) and resolves with every
+ * response read before the server closed the connection.
+ */
+export function rawExchange(port: number, bytes: string | Buffer | readonly (string | Buffer)[]): Promise<RawResponse[]> {
   return new Promise((resolve, reject) => {
     const socket = connect(port, "127.0.0.1");
     let received: Buffer = Buffer.alloc(0);
@@ -72,12 +78,19 @@ export function rawExchange(port: number, bytes: string | Buffer): Promise<RawRe
       }
       resolve(responses);
     });
-    socket.write(bytes);
+    const parts = typeof bytes === "string" || Buffer.isBuffer(bytes) ? [bytes] : [...bytes];
+    const writeNext = () => {
+      const part = parts.shift();
+      if (part === undefined || socket.destroyed) return;
+      socket.write(part);
+      if (parts.length > 0) setTimeout(writeNext, PAUSE_BETWEEN_PARTS_MS);
+    };
+    writeNext();
   });
 }
 
 /** The first response of a raw exchange (a test fails clearly when there was none). */
-export async function rawFirst(port: number, bytes: string | Buffer): Promise<RawResponse> {
+export async function rawFirst(port: number, bytes: string | Buffer | readonly (string | Buffer)[]): Promise<RawResponse> {
   const [first] = await rawExchange(port, bytes);
   if (!first) throw new Error("the server closed the connection without an HTTP response");
   return first;
