@@ -186,6 +186,34 @@ describe("responses that get no comment", () => {
   });
 });
 
+describe("a reply whose upstream sent its head and then nothing", () => {
+  // Keepalive off, so no comment carries the head out: only the gateway's own flush can.
+  it.each(["text/event-stream", "application/json"])(
+    "shows the client its status and headers before the first body byte (%s)",
+    async (type) => {
+      const quiet = await startTestGateway({ [GATEWAY_ENV.upstreamUrl]: upstream.url, [GATEWAY_ENV.sseKeepaliveMs]: "0" });
+      const release = gate();
+      try {
+        onPost = (res) => {
+          res.writeHead(200, { "content-type": type });
+          res.flushHeaders();
+          void release.opened.then(() => res.end(type === "application/json" ? "{}" : event("\n", 1)));
+        };
+        // Resolves on the response's head: the body is held back until the gate opens.
+        const stream = await post(quiet.port, quiet.headers(EMAIL));
+        expect(stream.status).toBe(200);
+        expect(stream.headers["content-type"]).toBe(type);
+        expect(stream.text()).toBe("");
+        release.open();
+        expect(await stream.ended).toBe(type === "application/json" ? "{}" : event("\n", 1));
+      } finally {
+        release.open();
+        await quiet.close();
+      }
+    },
+  );
+});
+
 describe("a slow tool of a stdio server (server-everything)", () => {
   let stdio: TestGateway;
   beforeAll(async () => {
