@@ -85,9 +85,8 @@ class NodeExchange implements McpRequest, RelayRequest {
     return nodeHeader(this.incoming, name);
   }
 
-  readBody(maxBytes: number): Promise<BodyResult> {
-    const whole = takeCompleteBody(this.incoming, maxBytes);
-    return whole ? Promise.resolve(whole) : readNodeBody(this.incoming, maxBytes);
+  readBody(maxBytes: number): BodyResult | Promise<BodyResult> {
+    return takeCompleteBody(this.incoming, maxBytes) ?? readNodeBody(this.incoming, maxBytes);
   }
 
   onClientGone(listener: () => void): void {
@@ -165,7 +164,9 @@ export function createNodeHandler({ config, upstream, guard, log }: NodeHandlerD
     const exchange = new NodeExchange(incoming, scope, incoming.method as McpHttpMethod);
     // The caller's place among its requests in flight is held until the response has closed.
     const hold = (release: () => void) => (outgoing.destroyed ? release() : void (scope.release = release));
-    const result = await guard.authorize(exchange, audit, hold);
+    // Awaited only when it is a promise (a body still arriving): each await is a turn of the microtask queue.
+    const checked = guard.authorize(exchange, audit, hold);
+    const result = checked instanceof Promise ? await checked : checked;
     if (isRefusal(result)) return refuse(outgoing, result, audit);
     exchange.body = result.body;
     exchange.identity = result.identity;

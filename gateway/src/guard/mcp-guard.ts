@@ -32,8 +32,8 @@ export interface McpRequest {
   readonly method: McpHttpMethod;
   /** A request header by lower-case name, repeated fields joined as Fetch's `Headers.get` does. */
   header(name: string): string | undefined;
-  /** Reads the body, stopping after `maxBytes`. */
-  readBody(maxBytes: number): Promise<BodyResult>;
+  /** Reads the body, stopping after `maxBytes`: at once when it is already in, else a promise. */
+  readBody(maxBytes: number): BodyResult | Promise<BodyResult>;
 }
 
 /** A request that passed every check: who sent it, what to relay, how to rewrite the answer. */
@@ -50,9 +50,14 @@ export interface McpGuard {
   /**
    * The /mcp checks after Host/Origin. `hold` receives the release of the caller's place among
    * its requests in flight as soon as it is taken; the caller frees it when the response ends.
-   * Throws GatewayError where a check cannot even be run (a body cut off, an unknown session).
+   * Throws (or rejects) with GatewayError where a check cannot even be run (a body cut off, an
+   * unknown session). A promise only while the body is still arriving.
    */
-  authorize(request: McpRequest, audit: AuditRecord | undefined, hold: (release: () => void) => void): Promise<Authorized | Refusal>;
+  authorize(
+    request: McpRequest,
+    audit: AuditRecord | undefined,
+    hold: (release: () => void) => void,
+  ): Authorized | Refusal | Promise<Authorized | Refusal>;
 }
 
 const TOKEN_HEADER = MCPBOX_HEADERS.serviceToken.toLowerCase();
@@ -77,11 +82,15 @@ export function createMcpGuard({ config, upstream, policy }: McpGuardDeps): McpG
   const serviceToken = createServiceTokenCheck(config.serviceTokens);
   const limiter = new ConcurrencyLimiter(config.maxConcurrentPerUser);
 
-  async function authorize(
+  /**
+   * Runs without a single await when the body is already in (as it is for almost every POST):
+   * it returns its result itself, and a promise only while the body is still arriving.
+   */
+  function authorize(
     request: McpRequest,
     audit: AuditRecord | undefined,
     hold: (release: () => void) => void,
-  ): Promise<Authorized | Refusal> {
+  ): Authorized | Refusal | Promise<Authorized | Refusal> {
     const tokenRefused = serviceToken(request.header(TOKEN_HEADER));
     if (tokenRefused) return tokenRefused;
 
@@ -101,17 +110,37 @@ export function createMcpGuard({ config, upstream, policy }: McpGuardDeps): McpG
     if (!release) return tooManyRequests(limiter, key);
     hold(release);
 
-    let body: McpBody | undefined;
-    if (request.method === "POST") {
-      const unsupported = checkMcpContentType(request.header("content-type"));
-      if (unsupported) return unsupported;
-      const read = mcpBodyOf(await request.readBody(config.maxBodyBytes), config.maxBodyBytes, audit);
-      if (isRefusal(read)) return read;
-      body = read;
-      const routing = checkRoutingHeaders(request.header(METHOD_HEADER), request.header(NAME_HEADER), body.messages);
-      if (!routing.ok) return refusal("header_mismatch", `Bad request: ${routing.detail}; the headers must mirror the JSON-RPC body`);
-    }
+    if (request.method !== "POST") return afterBody(request, audit, identity, sessionId, undefined);
+    const unsupported = checkMcpContentType(request.header("content-type"));
+    if (unsupported) return unsupported;
+    const read = request.readBody(config.maxBodyBytes);
+    if (read instanceof Promise) return read.then((result) => withBody(request, audit, identity, sessionId, result));
+    return withBody(request, audit, identity, sessionId, read);
+  }
 
+  /** The checks of a POST's body, once it is read. */
+  function withBody(
+    request: McpRequest,
+    audit: AuditRecord | undefined,
+    identity: Identity,
+    sessionId: string | undefined,
+    result: BodyResult,
+  ): Authorized | Refusal {
+    const body = mcpBodyOf(result, config.maxBodyBytes, audit);
+    if (isRefusal(body)) return body;
+    const routing = checkRoutingHeaders(request.header(METHOD_HEADER), request.header(NAME_HEADER), body.messages);
+    if (!routing.ok) return refusal("header_mismatch", `Bad request: ${routing.detail}; the headers must mirror the JSON-RPC body`);
+    return afterBody(request, audit, identity, sessionId, body);
+  }
+
+  /** The checks after the body's: the method rule without an email, the session's owner, the tool policy. */
+  function afterBody(
+    request: McpRequest,
+    audit: AuditRecord | undefined,
+    identity: Identity,
+    sessionId: string | undefined,
+    body: McpBody | undefined,
+  ): Authorized | Refusal {
     if (identity.kind !== "user") {
       const anonymousRefused = checkAnonymousMethods(request.method, body);
       if (anonymousRefused) return anonymousRefused;
