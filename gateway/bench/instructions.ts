@@ -12,7 +12,9 @@
  * count per call with it (16 clients: the same bare relay counted 316 k in one run, 348 k in
  * the next). What V8's compilers did in the counted window is shown apart: it is the tail of the
  * warm-up, not the relay's work. The kernel's share (syscalls, TCP) is not counted; `perf` shows
- * it the same for both relays (docs/decisions.md).
+ * it the same for both relays (docs/decisions.md). Work driven by the clock is overcounted: under
+ * callgrind a relay serves about a hundred calls a second, so an interval that ticks every 5 ms
+ * counts twice per call here and 0.04 times per call at the benchmark's real rate.
  *
  *   npm run bench:instructions -w @mcpbox/gateway [-- --clients 1 --warm-calls 10000 --calls 1000 --no-write]
  *
@@ -155,7 +157,8 @@ async function main(): Promise<void> {
       `User-space instructions per \`tools/call\`, counted by valgrind's callgrind over ${CALLS}+ calls after ${WARM_CALLS} warm-up calls`,
       `(${CLIENTS} client${CLIENTS === 1 ? "" : "s"}, both relays bundled, the gateway with its audit log and SSE keepalive). Repeats within about 0.5%;`,
       "the kernel's share is not counted (perf shows it the same for both relays). What V8's compilers did in the",
-      "counted window is shown apart.",
+      "counted window is shown apart. Under callgrind a relay serves about 100 calls a second, so work driven by",
+      "the clock (intervals, timers that fire) counts far more per call here than at full speed.",
       "",
       "| relay | calls counted | k instructions per call | of which V8's compilers | relay's own |",
       "|---|---:|---:|---:|---:|",
