@@ -56,13 +56,13 @@ export function sendReply(reply: UpstreamReply, outgoing: ServerResponse, keepal
     socket?.uncork();
   };
   // Headers wait briefly for the first chunk (one write instead of two), never indefinitely:
-  // a stream that stays quiet still shows the client its headers. An SSE stream's keepalive timer
-  // does this too (its first look comes after HEADER_FLUSH_MS); other answers get a timer for it.
-  const flushHeaders = () => {
-    if (!wrote && !outgoing.destroyed) outgoing.flushHeaders();
-  };
+  // a stream that stays quiet still shows the client its headers.
+  const flushTimer = buffered
+    ? undefined
+    : setTimeout(() => {
+        if (!wrote && !outgoing.destroyed) outgoing.flushHeaders();
+      }, HEADER_FLUSH_MS);
   const sse = keepaliveMs > 0 && !complete && acceptsKeepalive(reply.headers);
-  const flushTimer = buffered || sse ? undefined : setTimeout(flushHeaders, HEADER_FLUSH_MS);
   const write = (chunk: Uint8Array): boolean => {
     if (!wrote) {
       wrote = true;
@@ -76,21 +76,17 @@ export function sendReply(reply: UpstreamReply, outgoing: ServerResponse, keepal
     return outgoing.write(chunk);
   };
   const keepalive = sse
-    ? new SseKeepalive(
-        keepaliveMs,
-        (comment) => {
-          if (outgoing.writableEnded || outgoing.destroyed) {
-            // The client left before the relay began (no "close" will come): end here.
-            stop();
-            return false;
-          }
-          // Bytes still queued for the socket are not idleness: the client is just slow to read.
-          if (outgoing.writableNeedDrain) return false;
-          write(comment);
-          return true;
-        },
-        buffered ? undefined : { afterMs: HEADER_FLUSH_MS, run: flushHeaders },
-      )
+    ? new SseKeepalive(keepaliveMs, (comment) => {
+        if (outgoing.writableEnded || outgoing.destroyed) {
+          // The client left before the relay began (no "close" will come): end here.
+          stop();
+          return false;
+        }
+        // Bytes still queued for the socket are not idleness: the client is just slow to read.
+        if (outgoing.writableNeedDrain) return false;
+        write(comment);
+        return true;
+      })
     : undefined;
   const relay = (chunk: Uint8Array): boolean => {
     const bytes = keepalive ? keepalive.relay(chunk) : chunk;

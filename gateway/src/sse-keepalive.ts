@@ -91,32 +91,17 @@ export class SseKeepalive implements Swept {
   private nextLook: number;
   private sawUpstreamByte = false;
   private commentFirst = false;
-  private stopped = false;
-  // Only for `early`: a timer of its own, since it fires well within the sweep's period.
-  private earlyTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly sweep: Sweep;
   sweepPrev: Swept | undefined = undefined;
   sweepNext: Swept | undefined = undefined;
 
-  /**
-   * `early`, when given, runs once after `early.afterMs` (the relay uses it to send the headers of
-   * a stream still quiet after a moment).
-   */
   constructor(
     private readonly intervalMs: number,
     private readonly writeComment: (comment: Uint8Array) => boolean,
-    early?: { readonly afterMs: number; readonly run: () => void },
   ) {
     this.nextLook = this.lastWrite + intervalMs;
     this.sweep = sweepFor(intervalMs);
     this.sweep.add(this);
-    if (early) {
-      this.earlyTimer = setTimeout(() => {
-        this.earlyTimer = undefined;
-        if (!this.stopped) early.run();
-      }, early.afterMs);
-      this.earlyTimer.unref?.();
-    }
   }
 
   /** Call with each upstream chunk just before writing it; returns the bytes to write. */
@@ -135,9 +120,6 @@ export class SseKeepalive implements Swept {
 
   /** Ends the keepalive (stream finished, failed, or client gone). Idempotent. */
   stop(): void {
-    this.stopped = true;
-    clearTimeout(this.earlyTimer);
-    this.earlyTimer = undefined;
     this.sweep.remove(this);
   }
 

@@ -37,9 +37,8 @@ export class Sweep {
 
   /** Lists `entry` (no-op when it already is). */
   add(entry: Swept): void {
-    if (entry.sweepPrev !== undefined || this.head === entry) return;
+    if (this.has(entry)) return;
     entry.sweepNext = this.head;
-    entry.sweepPrev = undefined;
     if (this.head) this.head.sweepPrev = entry;
     this.head = entry;
     if (!this.timer) {
