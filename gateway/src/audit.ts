@@ -33,9 +33,11 @@ export interface AuditRecord {
 export type PolicyDecision = "refused" | "filtered" | "rate_limited";
 
 export interface AuditEntry {
+  /** ISO 8601, UTC, to the millisecond (isoTime). */
   time: string;
   email: string | null;
   clientId: string | null;
+  /** As Node's HTTP parser read it: a method token (RFC 9110 §9.1), so no quote, backslash or control character. */
   httpMethod: string;
   method: string | null;
   tool: string | null;
@@ -118,17 +120,24 @@ function jsonField(value: string | number | null): string {
   return plainJsonString(value) ? `"${value}"` : JSON.stringify(value);
 }
 
+/** A field the gateway makes itself, from characters JSON.stringify writes as they are (see AuditEntry). */
+function tokenField(value: string | null): string {
+  return value === null ? "null" : `"${value}"`;
+}
+
 /**
  * Serialises exactly the audit fields, in a fixed order; the policy fields only when set. The line
  * is what `JSON.stringify` makes of them (audit.test.ts compares the two), assembled field by field:
  * the generic serializer was the largest single cost of the per-request log (docs/decisions.md).
+ * What a client sends is checked character by character; what the gateway made itself (the time,
+ * the HTTP method token, the session digest, the error code) is not.
  */
 export function formatAuditLine(entry: AuditEntry): string {
   let line =
-    `{"time":${jsonField(entry.time)},"email":${jsonField(entry.email)},"clientId":${jsonField(entry.clientId)}` +
-    `,"httpMethod":${jsonField(entry.httpMethod)},"method":${jsonField(entry.method)},"tool":${jsonField(entry.tool)}` +
-    `,"session":${jsonField(entry.session)},"status":${jsonField(entry.status)},"durationMs":${jsonField(entry.durationMs)}` +
-    `,"bytesIn":${jsonField(entry.bytesIn)},"bytesOut":${jsonField(entry.bytesOut)},"error":${jsonField(entry.error)}`;
+    `{"time":${tokenField(entry.time)},"email":${jsonField(entry.email)},"clientId":${jsonField(entry.clientId)}` +
+    `,"httpMethod":${tokenField(entry.httpMethod)},"method":${jsonField(entry.method)},"tool":${jsonField(entry.tool)}` +
+    `,"session":${tokenField(entry.session)},"status":${jsonField(entry.status)},"durationMs":${jsonField(entry.durationMs)}` +
+    `,"bytesIn":${jsonField(entry.bytesIn)},"bytesOut":${jsonField(entry.bytesOut)},"error":${tokenField(entry.error)}`;
   if (entry.decision) line += `,"decision":${jsonField(entry.decision)},"rule":${jsonField(entry.rule ?? null)}`;
   return `${line}}\n`;
 }

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { MESSAGE_MEMBERS, PARAMS_MEMBERS, foldMemberName } from "../src/jsonrpc/member-names";
+import { parseMcpBody } from "../src/jsonrpc/message";
 import { decodeRoutingHeader } from "../src/jsonrpc/routing-headers";
 import { MAX_JSON_DEPTH, parseStrictJson } from "../src/jsonrpc/strict-json";
 
@@ -144,5 +145,103 @@ describe("routing header values", () => {
     ["=?base64?", "=?base64?"],
   ])("reads %j as %j", (header, text) => {
     expect(decodeRoutingHeader(header)).toBe(text);
+  });
+});
+
+describe("a text that is already its own re-serialization", () => {
+  const canonicalOf = (text: string) => {
+    const result = parse(text);
+    if (!result.ok) throw new Error(`${result.reason}: ${result.detail}`);
+    return result.canonical;
+  };
+
+  it.each([
+    '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{"message":"hi"}}}',
+    '{"a":[1,-2,0,2.5,-0.001,1e+21,1.5e-7,9007199254740992,123456789012345678901234567890],"b":{},"c":[],"d":null,"e":true}',
+    '["caf\u00e9 \ud83d\ude00 \u2028",{"x1":"/"}]',
+  ])("is relayed as it came: %s", (text) => {
+    expect(canonicalOf(text)).toBe(true);
+    expect(JSON.stringify(valueOf(text))).toBe(text);
+  });
+
+  it.each([
+    [" {}", "whitespace before the value"],
+    ["{} ", "whitespace after it"],
+    ['{"a": 1}', "whitespace inside"],
+    ['["\\u0041"]', "a \\u escape JSON.stringify does not write"],
+    ['["\\/"]', "an escaped solidus"],
+    ['["a\\nb"]', "an escape JSON.stringify writes alike (kept out all the same)"],
+    ["[1.0]", "a number with a zero fraction"],
+    ["[1E2]", "an exponent"],
+    ["[1e2]", "an exponent JavaScript prints as an integer"],
+    ["[-0]", "minus zero"],
+    ["[0.10]", "a trailing zero"],
+    ["[1000000000000000000000]", "an integer JavaScript prints with an exponent"],
+    ['{"b":1,"2":2}', "an array-index name, which JSON.stringify writes first"],
+    ['{"1":1}', "an array-index name in order (kept out all the same)"],
+    ['{"__proto__":1}', '"__proto__"'],
+  ])("is re-serialized: %s (%s)", (text) => {
+    expect(canonicalOf(text)).toBe(false);
+  });
+
+  it("relays a canonical body's own bytes, and anything else re-serialized", () => {
+    const compact = Buffer.from('{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"écho","arguments":{}}}');
+    const spaced = Buffer.from('{"jsonrpc": "2.0", "id": 1, "method": "ping"}');
+    const bodyOf = (bytes: Uint8Array) => {
+      const parsed = parseMcpBody(bytes);
+      if (!parsed.ok) throw new Error(parsed.message);
+      return parsed.body;
+    };
+    expect(bodyOf(compact).bytes).toBe(compact);
+    const respaced = bodyOf(spaced);
+    expect(Buffer.from(respaced.bytes).toString()).toBe('{"jsonrpc":"2.0","id":1,"method":"ping"}');
+    expect(Buffer.from(respaced.bytes).toString()).toBe(JSON.stringify(respaced.value));
+  });
+
+  // A seeded generator of values full of what JSON.stringify spells one way only, written out in
+  // many ways: wherever the parser calls a text canonical, JSON.stringify must give it back.
+  it("never calls a text canonical that JSON.stringify would write otherwise (4 000 generated texts)", () => {
+    let seed = 0x2f6e2b1;
+    const random = () => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed / 2 ** 32;
+    };
+    const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
+    const NUMBERS = ["0", "-0", "7", "-12", "1.5", "1.50", "1.0", "1e2", "1E+2", "-2.5e-3", "0.1", "9007199254740993", "1e21", "100000000000000000000", "1000000000000000000000", "123456789012345678901234567890"];
+    const CHARS = ["a", "Z", "/", " ", "é", "\ud83d\ude00", "\u2028", "\u007f", '"', "\\", "\n", "\u0001", "0", ":"];
+    const ESCAPES: Record<string, string[]> = { '"': ['\\"', "\\u0022"], "\\": ["\\\\", "\\u005c"], "\n": ["\\n", "\\u000a", "\\u000A"], "\u0001": ["\\u0001"], "/": ["/", "\\/"], a: ["a", "\\u0061"] };
+    const space = () => (random() < 0.08 ? pick([" ", "\n", "\t", "\r\n"]) : "");
+    const stringText = () => {
+      let out = '"';
+      const length = Math.floor(random() * 5);
+      for (let i = 0; i < length; i++) {
+        const char = pick(CHARS);
+        out += ESCAPES[char] ? pick(ESCAPES[char] as string[]) : char;
+      }
+      return `${out}"`;
+    };
+    const valueText = (depth: number): string => {
+      const kind = depth > 3 ? Math.floor(random() * 3) : Math.floor(random() * 5);
+      if (kind === 0) return pick(NUMBERS);
+      if (kind === 1) return stringText();
+      if (kind === 2) return pick(["true", "false", "null"]);
+      const count = Math.floor(random() * 4);
+      if (kind === 3) return `[${Array.from({ length: count }, () => space() + valueText(depth + 1) + space()).join(",")}]`;
+      const names = new Set<string>();
+      while (names.size < count) names.add(pick(["a", "b", "id", "1", "2", "x0", "__proto__", "10"]));
+      return `{${[...names].map((name) => `${space()}"${name}"${space()}:${space()}${valueText(depth + 1)}${space()}`).join(",")}}`;
+    };
+    let canonical = 0;
+    for (let i = 0; i < 4000; i++) {
+      const text = space() + valueText(0) + space();
+      const result = parse(text);
+      if (!result.ok) continue;
+      if (result.canonical) {
+        canonical++;
+        expect(JSON.stringify(result.value), text).toBe(text);
+      }
+    }
+    // The generator must reach the shortcut often enough for the check above to mean something.
+    expect(canonical).toBeGreaterThan(400);
   });
 });

@@ -1,7 +1,8 @@
 /**
  * A POSTed MCP body, parsed once into typed JSON-RPC messages: the one value the gateway
- * authorizes, audits and relays. What goes upstream is this value re-serialized (`bytes`), never
- * the client's own bytes, so no hop behind the gateway can read another message out of them.
+ * authorizes, audits and relays. What goes upstream is this value re-serialized (`bytes`), so no
+ * hop behind the gateway can read another message out of it. A body the parser found to be that
+ * serialization already, byte for byte, is relayed as it came (see StrictJsonResult.canonical).
  * Later checks (tool policy, routing) read `messages`; none of them parses the body again.
  */
 import type { JsonRpcId } from "@mcpbox/shared";
@@ -49,13 +50,13 @@ export type JsonRpcMessage = JsonRpcRequest | JsonRpcNotification | JsonRpcRespo
 
 /** A parsed body: one message or a batch, and the bytes that represent it upstream. */
 export class McpBody {
-  private serialized: Uint8Array | undefined;
-
   constructor(
     /** The parsed JSON value (an object, or an array for a batch). */
     readonly value: JsonObject | JsonValue[],
     readonly messages: readonly JsonRpcMessage[],
     readonly batch: boolean,
+    /** `JSON.stringify(value)` as UTF-8, when the caller has it already. */
+    private serialized?: Uint8Array,
   ) {}
 
   /**
@@ -138,7 +139,8 @@ export function parseMcpBody(bytes: Uint8Array): ParseResult {
     }
     messages.push(result);
   }
-  return { ok: true, body: new McpBody(value as JsonObject | JsonValue[], messages, batch) };
+  // A canonical text is its own re-serialization: the fatal decode took exactly these bytes to it.
+  return { ok: true, body: new McpBody(value as JsonObject | JsonValue[], messages, batch, parsed.canonical ? bytes : undefined) };
 }
 
 function invalid(message: string): ParseResult {

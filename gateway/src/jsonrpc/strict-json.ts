@@ -19,7 +19,18 @@ export interface RawJson {
 export type StrictJsonFailure = "syntax" | "duplicate_member" | "too_deep" | "number_range" | "unpaired_surrogate";
 
 export type StrictJsonResult =
-  { readonly ok: true; readonly value: JsonValue } | { readonly ok: false; readonly reason: StrictJsonFailure; readonly detail: string };
+  | {
+      readonly ok: true;
+      readonly value: JsonValue;
+      /**
+       * True when `JSON.stringify(value)` gives back the text exactly: no whitespace, no escape,
+       * every number in the form JavaScript prints it, no member name that JavaScript would move
+       * ahead of the others (an array index) and no "__proto__". Such a text can be relayed as it
+       * came: it is the re-serialization, byte for byte.
+       */
+      readonly canonical: boolean;
+    }
+  | { readonly ok: false; readonly reason: StrictJsonFailure; readonly detail: string };
 
 /** How deep arrays and objects may nest by default (the MCP envelope uses three levels). */
 export const MAX_JSON_DEPTH = 64;
@@ -56,7 +67,8 @@ const ESCAPES: Record<string, string> = { '"': '"', "\\": "\\", "/": "/", b: "\b
 export function parseStrictJson(text: string, maxDepth: number = MAX_JSON_DEPTH): StrictJsonResult {
   const parser = new Parser(text, maxDepth);
   try {
-    return { ok: true, value: parser.document() };
+    const value = parser.document();
+    return { ok: true, value, canonical: parser.canonical };
   } catch (error) {
     if (error instanceof Refusal) return { ok: false, reason: error.reason, detail: error.detail };
     throw error;
@@ -65,6 +77,8 @@ export function parseStrictJson(text: string, maxDepth: number = MAX_JSON_DEPTH)
 
 class Parser {
   private pos = 0;
+  /** Cleared by anything `JSON.stringify` would write otherwise (see StrictJsonResult). */
+  canonical = true;
 
   constructor(
     private readonly text: string,
@@ -87,7 +101,10 @@ class Parser {
     const { text } = this;
     let c = text.charCodeAt(this.pos);
     // RFC 8259 §2: space, tab, line feed, carriage return; nothing else (no BOM, no NBSP).
-    while (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) c = text.charCodeAt(++this.pos);
+    if (!(c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09)) return;
+    this.canonical = false;
+    do c = text.charCodeAt(++this.pos);
+    while (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09);
   }
 
   private value(depth: number): JsonValue {
@@ -124,6 +141,10 @@ class Parser {
       if (this.text.charCodeAt(this.pos) !== 0x22) this.syntax("a member name was expected");
       const name = this.string();
       if (Object.hasOwn(object, name)) throw new Refusal("duplicate_member", name);
+      // JSON.stringify writes array-index names first, in numeric order: a name that starts with a
+      // digit may be one.
+      const first = name.charCodeAt(0);
+      if (first >= 0x30 && first <= 0x39) this.canonical = false;
       this.space();
       if (this.text.charCodeAt(this.pos) !== 0x3a) this.syntax('":" was expected');
       this.pos++;
@@ -131,9 +152,10 @@ class Parser {
       // Most members are strings: read them without the general dispatch.
       const member = this.text.charCodeAt(this.pos) === 0x22 ? this.string() : this.value(depth);
       // "__proto__" must become an own member, as JSON.parse makes it, not the object's prototype.
-      if (name === "__proto__")
+      if (name === "__proto__") {
         Object.defineProperty(object, name, { value: member, enumerable: true, writable: true, configurable: true });
-      else object[name] = member;
+        this.canonical = false;
+      } else object[name] = member;
       this.space();
       const next = this.text.charCodeAt(this.pos++);
       if (next === 0x7d) return object;
@@ -178,6 +200,8 @@ class Parser {
       this.pos = quote + 1;
       return plain;
     }
+    // An escape or a control character: JSON.stringify may spell the string otherwise.
+    this.canonical = false;
     let out = "";
     let unicodeEscapes = false;
     for (;;) {
@@ -240,8 +264,11 @@ class Parser {
     const literal = text.slice(start, this.pos);
     const value = Number(literal);
     if (!Number.isFinite(value)) throw new Refusal("number_range", "a number beyond the range of a double");
-    // An integer a double cannot hold keeps its digits, so no hop sees another number.
-    if (integer && !Number.isSafeInteger(value) && BigInt(value).toString() !== literal) return rawJson(literal);
+    if (integer && !Number.isSafeInteger(value)) {
+      // An integer a double cannot hold keeps its digits, so no hop sees another number.
+      if (BigInt(value).toString() !== literal) return rawJson(literal);
+      if (String(value) !== literal) this.canonical = false;
+    } else if (integer ? value === 0 && literal !== "0" : String(value) !== literal) this.canonical = false;
     return value;
   }
 
