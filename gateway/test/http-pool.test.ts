@@ -9,7 +9,7 @@ import { createServer } from "node:net";
 import type { Server, Socket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { ExchangeError, UpstreamPool } from "../src/upstream/http-pool";
-import type { Answer } from "../src/upstream/http-pool";
+import type { Answer, Exchange } from "../src/upstream/http-pool";
 
 type Behaviour = "answer" | "reset" | "close-after-reading" | "hold" | "late" | "stream";
 
@@ -128,9 +128,13 @@ async function withPool(server: RawServer, use: (pool: UpstreamPool) => Promise<
 /** Lets the pool take the connection back after an answer, so the next request reuses it. */
 const settle = () => new Promise<void>((resolve) => setTimeout(resolve, 50));
 
+/** The pool's callback as a promise: the answer, or a rejection with the ExchangeError. */
+const exchange = (pool: UpstreamPool, request: Exchange) =>
+  new Promise<Answer>((resolve, reject) => pool.exchange(request, (error, answer) => (answer ? resolve(answer) : reject(error))));
+
 /** A POST whose answer is read to its end, as the relay reads every answer (only then is its connection free). */
 const post = async (pool: UpstreamPool): Promise<Answer> => {
-  const answer = await pool.exchange({
+  const answer = await exchange(pool, {
     method: "POST",
     fields: ["content-type", "application/json"],
     body: Buffer.from("{}"),
@@ -181,6 +185,48 @@ describe("the upstream pool on a reused connection", () => {
       // Processed once, never twice, and on the same connection: it was reused, not retried.
       expect(server.processed).toBe(2);
       expect(server.connections).toBe(1);
+    });
+  });
+});
+
+describe("the upstream pool's callback", () => {
+  it("is called once, with the error, when Node refuses to write the request, and nothing is sent", async () => {
+    const server = await rawServer(() => "answer");
+    await withPool(server, async (pool) => {
+      const calls: { error: ExchangeError | undefined; answer: Answer | undefined }[] = [];
+      const gone: (() => void)[] = [];
+      pool.exchange(
+        { method: "POST", fields: ["x-split", "a\r\nx-smuggled: 1"], body: Buffer.from("{}"), onClientGone: (listener) => gone.push(listener) },
+        (error, answer) => calls.push({ error, answer }),
+      );
+      expect(calls).toHaveLength(1);
+      expect(calls[0]?.error).toBeInstanceOf(ExchangeError);
+      expect(calls[0]?.error?.code).toBe("ERR_INVALID_CHAR");
+      expect(calls[0]?.answer).toBeUndefined();
+      // The client leaving afterwards does not call back a second time.
+      for (const listener of gone) listener();
+      await settle();
+      expect(calls).toHaveLength(1);
+      expect(server.connections).toBe(0);
+      expect(server.processed).toBe(0);
+      // The pool still serves the next request.
+      expect((await post(pool)).status).toBe(202);
+    });
+  });
+
+  it("is called once with CLIENT_GONE when the client leaves before the answer, and not again when it comes", async () => {
+    const server = await rawServer(() => "stream");
+    await withPool(server, async (pool) => {
+      const calls: (ExchangeError | undefined)[] = [];
+      let leave = () => {};
+      pool.exchange(
+        { method: "POST", fields: [], body: Buffer.from("{}"), onClientGone: (listener) => (leave = listener) },
+        (error) => calls.push(error),
+      );
+      leave();
+      expect(calls.map((error) => error?.code)).toEqual(["CLIENT_GONE"]);
+      await settle();
+      expect(calls).toHaveLength(1);
     });
   });
 });
@@ -274,7 +320,7 @@ describe("the upstream pool's answer timeout", () => {
       async (pool) => {
         expect((await post(pool)).status).toBe(202);
         await settle();
-        const answer = await pool.exchange({ method: "POST", fields: [], body: Buffer.from("{}"), onClientGone: () => undefined });
+        const answer = await exchange(pool, { method: "POST", fields: [], body: Buffer.from("{}"), onClientGone: () => undefined });
         let text = "";
         for await (const chunk of answer.body) text += String(chunk);
         expect(text).toBe(Array.from({ length: STREAM_CHUNKS }, (_, i) => `data: ${i + 1}\n\n`).join(""));

@@ -11,14 +11,15 @@ import { MCPBOX_HEADERS, MCP_HEADERS, MCP_TRANSPORT_REQUEST_HEADERS } from "@mcp
 import { identityKey } from "../context";
 import type { Identity } from "../context";
 import { GatewayError } from "../errors";
-import type { SessionLedger } from "../limits/session-ledger";
+import type { SessionLedger, SessionSlot } from "../limits/session-ledger";
 import type { Logger } from "../logger";
 import type { UpstreamReply } from "../reply";
 import { ExchangeError, TIMEOUT_CODES, UpstreamPool } from "./http-pool";
 import type { Answer } from "./http-pool";
 import { HttpSessionTable } from "./http-sessions";
 import type { HttpSession } from "./http-sessions";
-import type { RelayRequest, Upstream } from "./types";
+import { replyOf } from "./types";
+import type { RelayRequest, ReplyCallback, Upstream } from "./types";
 
 export interface HttpUpstreamOptions {
   url: URL;
@@ -65,7 +66,8 @@ export function createHttpUpstream(options: HttpUpstreamOptions): Upstream {
   const pool = new UpstreamPool(url, timeoutMs);
   const sessions = new HttpSessionTable(now);
 
-  async function forward(relay: RelayRequest): Promise<UpstreamReply> {
+  /** The upstream's answer to `relay`, or the GatewayError that stands for its failure. */
+  function forward(relay: RelayRequest, done: ReplyCallback): void {
     const post = relay.method === "POST";
     const fields: string[] = [];
     for (const name of post ? POST_HEADERS : OTHER_HEADERS) {
@@ -76,83 +78,80 @@ export function createHttpUpstream(options: HttpUpstreamOptions): Upstream {
     if (post) fields.push("content-type", "application/json");
     if (relay.identity.kind === "user") fields.push(USER_EMAIL_HEADER, relay.identity.email);
 
-    let answer: Answer;
-    try {
-      answer = await pool.exchange({ method: relay.method, fields, body, onClientGone: (listener) => relay.onClientGone(listener) });
-    } catch (error) {
-      const reason = causeCode(error);
-      if (reason === TIMEOUT_CODES.headers) {
-        throw new GatewayError("upstream_timeout", `Upstream timeout: the MCP server did not answer within ${timeoutMs} ms`, {
-          cause: error,
-        });
+    const onClientGone = (listener: () => void) => relay.onClientGone(listener);
+    pool.exchange({ method: relay.method, fields, body, onClientGone }, answered);
+    function answered(error: ExchangeError | undefined, answer?: Answer): void {
+      if (error || !answer) return done(exchangeFailure(relay, error));
+      const status = answer.status;
+      if (status >= 500 || status === 401 || (status >= 300 && status < 400)) {
+        answer.body.resume();
+        const why = status === 401 ? "demanded authentication the gateway does not forward" : "failed";
+        log.warn(`upstream answered HTTP ${status} to ${relay.method}`);
+        return done(new GatewayError("upstream_failed", `Upstream error: the MCP server ${why} (HTTP ${status})`));
       }
-      if (reason !== "CLIENT_GONE") log.warn(`upstream ${relay.method} failed: ${reason}`);
-      throw new GatewayError("upstream_unreachable", `Upstream unreachable: the gateway could not reach the MCP server (${reason})`, {
+      done(undefined, { status, headers: answer.headers, body: answer.body });
+    }
+  }
+
+  function exchangeFailure(relay: RelayRequest, error: ExchangeError | undefined): GatewayError {
+    const reason = causeCode(error);
+    if (reason === TIMEOUT_CODES.headers) {
+      return new GatewayError("upstream_timeout", `Upstream timeout: the MCP server did not answer within ${timeoutMs} ms`, {
         cause: error,
       });
     }
-
-    const status = answer.status;
-    if (status >= 500 || status === 401 || (status >= 300 && status < 400)) {
-      answer.body.resume();
-      const why = status === 401 ? "demanded authentication the gateway does not forward" : "failed";
-      log.warn(`upstream answered HTTP ${status} to ${relay.method}`);
-      throw new GatewayError("upstream_failed", `Upstream error: the MCP server ${why} (HTTP ${status})`);
-    }
-
-    return { status, headers: answer.headers, body: answer.body };
+    if (reason !== "CLIENT_GONE") log.warn(`upstream ${relay.method} failed: ${reason}`);
+    return new GatewayError("upstream_unreachable", `Upstream unreachable: the gateway could not reach the MCP server (${reason})`, {
+      cause: error,
+    });
   }
 
   /** A request in an existing session: its owner only; the session ends with a DELETE or an upstream 404. */
-  async function inSession(relay: RelayRequest, session: HttpSession): Promise<UpstreamReply> {
+  function inSession(relay: RelayRequest, session: HttpSession, done: ReplyCallback): void {
     session.inFlight++;
     session.lastUsed = now();
-    let reply: UpstreamReply;
-    try {
-      reply = await forward(relay);
-    } catch (error) {
-      session.inFlight--;
-      throw error;
-    }
-    // 404: the upstream no longer knows the session (MCP: the client must start a new one).
-    if (reply.status === 404 || (relay.method === "DELETE" && reply.status >= 200 && reply.status < 300)) sessions.forget(session);
-    whenFinished(reply, () => {
-      session.inFlight--;
-      session.lastUsed = now();
+    forward(relay, (error, reply) => {
+      if (error || !reply) {
+        session.inFlight--;
+        return done(error);
+      }
+      // 404: the upstream no longer knows the session (MCP: the client must start a new one).
+      if (reply.status === 404 || (relay.method === "DELETE" && reply.status >= 200 && reply.status < 300)) sessions.forget(session);
+      whenFinished(reply, () => {
+        session.inFlight--;
+        session.lastUsed = now();
+      });
+      done(undefined, reply);
     });
-    return reply;
   }
 
   /**
    * A POST outside a session. Only an `initialize` opens one (MCP Streamable HTTP, Session
-   * Management): it holds a place until its answer shows whether the upstream created a session,
+   * Management): it holds a place (`slot`, taken by relay()) until its answer shows whether the upstream created a session,
    * which is then bound to the caller. A session id on any other answer is not passed on, as the
    * gateway would not honour it.
    */
-  async function outsideSession(relay: RelayRequest): Promise<UpstreamReply> {
-    const opening = relay.body?.messages.some((m) => m.kind === "request" && m.method === "initialize") ?? false;
-    const slot = opening ? ledger.reserve(identityKey(relay.identity), evictIdle) : undefined;
-    let reply: UpstreamReply;
-    try {
-      reply = await forward(relay);
-    } catch (error) {
-      slot?.release();
-      throw error;
-    }
-    const born = reply.headers[SESSION_HEADER];
-    if (!slot || born === undefined || reply.status >= 300) {
-      slot?.release();
-      delete reply.headers[SESSION_HEADER];
-      return reply;
-    }
-    const email = relay.identity.kind === "user" ? relay.identity.email : null;
-    if (!sessions.bind(born, slot, email)) {
-      slot.release();
-      if (reply.body && "destroy" in reply.body) reply.body.destroy();
-      log.warn("the upstream handed out a session id that belongs to another live session");
-      throw new GatewayError("upstream_failed", "Upstream error: the MCP server handed out a session id that is already in use");
-    }
-    return reply;
+  function outsideSession(relay: RelayRequest, slot: SessionSlot | undefined, done: ReplyCallback): void {
+    forward(relay, (error, reply) => {
+      if (error || !reply) {
+        slot?.release();
+        return done(error);
+      }
+      const born = reply.headers[SESSION_HEADER];
+      if (!slot || born === undefined || reply.status >= 300) {
+        slot?.release();
+        delete reply.headers[SESSION_HEADER];
+        return done(undefined, reply);
+      }
+      const email = relay.identity.kind === "user" ? relay.identity.email : null;
+      if (!sessions.bind(born, slot, email)) {
+        slot.release();
+        if (reply.body && "destroy" in reply.body) reply.body.destroy();
+        log.warn("the upstream handed out a session id that belongs to another live session");
+        return done(new GatewayError("upstream_failed", "Upstream error: the MCP server handed out a session id that is already in use"));
+      }
+      done(undefined, reply);
+    });
   }
 
   /** The caller's own session `id`; anything else is answered like an unknown id. */
@@ -162,20 +161,33 @@ export function createHttpUpstream(options: HttpUpstreamOptions): Upstream {
     return session;
   }
 
-  async function handle(relay: RelayRequest): Promise<UpstreamReply> {
-    const sessionId = relay.header(SESSION_HEADER);
-    if (sessionId !== undefined) return inSession(relay, sessionOf(sessionId, relay.identity));
-    return relay.method === "POST" ? outsideSession(relay) : forward(relay);
+  /** Routes `request` by its session and calls `done` once, with the reply or the error. */
+  function relay(request: RelayRequest, done: ReplyCallback): void {
+    const post = request.method === "POST";
+    let session: HttpSession | undefined;
+    let slot: SessionSlot | undefined;
+    try {
+      const sessionId = request.header(SESSION_HEADER);
+      if (sessionId !== undefined) session = sessionOf(sessionId, request.identity);
+      // An initialize holds a place (GatewayError when the caller has none left) until its answer.
+      else if (post && request.body?.messages.some((m) => m.kind === "request" && m.method === "initialize"))
+        slot = ledger.reserve(identityKey(request.identity), evictIdle);
+    } catch (error) {
+      return done(error);
+    }
+    if (session) inSession(request, session, done);
+    else if (post) outsideSession(request, slot, done);
+    else forward(request, done);
   }
 
   /** Ends a session upstream on its owner's behalf (best effort: it was idle, nobody waits). */
   function closeUpstream(session: HttpSession): void {
     const fields = [SESSION_HEADER, session.id];
     if (session.ownerEmail !== null) fields.push(USER_EMAIL_HEADER, session.ownerEmail);
-    pool
-      .exchange({ method: "DELETE", fields, onClientGone: () => undefined })
-      .then((answer) => void answer.body.resume())
-      .catch((error: unknown) => log.warn(`closing an idle upstream session failed: ${causeCode(error)}`));
+    pool.exchange({ method: "DELETE", fields, onClientGone: () => undefined }, (error, answer) => {
+      if (answer) answer.body.resume();
+      else log.warn(`closing an idle upstream session failed: ${causeCode(error)}`);
+    });
   }
 
   /** Makes room for an identity at its allowance: its least recently used idle session goes. */
@@ -203,7 +215,8 @@ export function createHttpUpstream(options: HttpUpstreamOptions): Upstream {
   return {
     description: `Streamable HTTP ${describeUrl(url)}`,
     assertSession: (id, identity) => void sessionOf(id, identity),
-    handle,
+    relay,
+    handle: (request) => replyOf(relay, request),
     close: async () => {
       clearInterval(sweeper);
       await pool.close();

@@ -28,6 +28,19 @@ export interface Upstream {
    */
   assertSession(sessionId: string, identity: Identity): void;
   handle(request: RelayRequest): Promise<UpstreamReply>;
+  /**
+   * `handle` without a promise, where the relay has it (the Streamable HTTP one): `done` is called
+   * once, with the reply or with the error `handle` would reject with.
+   */
+  relay?(request: RelayRequest, done: ReplyCallback): void;
   /** Ends streams and kills children. Resolves when they are gone. */
   close(): Promise<void>;
+}
+
+/** Told once how a relayed request ended: an error (GatewayError, mostly), or the reply. */
+export type ReplyCallback = (error: unknown, reply?: UpstreamReply) => void;
+
+/** `relay` as a promise: what `handle` is for a relay built on callbacks. */
+export function replyOf(relay: (request: RelayRequest, done: ReplyCallback) => void, request: RelayRequest): Promise<UpstreamReply> {
+  return new Promise((resolve, reject) => relay(request, (error, reply) => (reply ? resolve(reply) : reject(error))));
 }
