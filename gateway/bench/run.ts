@@ -34,6 +34,7 @@ import {
   serverCpuPerCall,
 } from "./rounds";
 import type { Contender, Round } from "./rounds";
+import { bundleGateway } from "../image/bundle";
 import { bundleBareRelay, startBareRelay, startGatewayProcess, startSupergateway } from "./servers";
 
 const { values: flags } = parseArgs({
@@ -78,6 +79,12 @@ async function main(): Promise<void> {
     stops.push(() => r.close());
     return r;
   };
+  // The gateway as its container image runs it: one bundled module under plain node, like the bare
+  // relay. `npm run gateway` hosts the same bundle in a process that loaded tsx and esbuild, which
+  // measured 3–5% more CPU per call (docs/decisions.md, 2026-11-27).
+  const gatewayScript = join(dir, "gateway.mjs");
+  await bundleGateway(gatewayScript);
+  const startGateway = (env: Record<string, string>) => startGatewayProcess(env, [], gatewayScript);
   const gatewayEnv = (upstream: Record<string, string>, audit: string) => ({
     [GATEWAY_ENV.serviceToken]: TOKEN,
     [GATEWAY_ENV.auditLog]: join(dir, audit),
@@ -88,7 +95,7 @@ async function main(): Promise<void> {
     const everything = running(await startEverythingHttp());
     const http = { [GATEWAY_ENV.upstreamUrl]: everything.url };
     const bare = running(await startBareRelay(everything.url, TOKEN, [], await bundleBareRelay(join(dir, "bare-relay.mjs"))));
-    const gateway = running(await startGatewayProcess(gatewayEnv(http, "audit-http.jsonl")));
+    const gateway = running(await startGateway(gatewayEnv(http, "audit-http.jsonl")));
     const server = everything.pid;
     const levels = [MANY, ONE];
     // A relay in front of the HTTP server: its CPU is the relay's share, the server's the rest.
@@ -113,9 +120,9 @@ async function main(): Promise<void> {
     // (3) The tool policy's cost: two fresh gateways (equally warm), one with a 50-rule policy.
     const policyPath = join(dir, "policy.yaml");
     await writeFile(policyPath, benchPolicy(EMAIL));
-    const plainGateway = running(await startGatewayProcess(gatewayEnv(http, "audit-plain.jsonl")));
+    const plainGateway = running(await startGateway(gatewayEnv(http, "audit-plain.jsonl")));
     const policyGateway = running(
-      await startGatewayProcess({ ...gatewayEnv(http, "audit-policy.jsonl"), [GATEWAY_ENV.policy]: policyPath }),
+      await startGateway({ ...gatewayEnv(http, "audit-policy.jsonl"), [GATEWAY_ENV.policy]: policyPath }),
     );
     const plain = await relayed("gateway, no policy", plainGateway, [MANY]);
     const ruled = await relayed("gateway, 50-rule policy", policyGateway, [MANY]);
@@ -128,7 +135,7 @@ async function main(): Promise<void> {
     // (2) stdio: the gateway's bridge vs supergateway, same server.
     const stdioCommand = everythingStdioCommand();
     const stdioGateway = running(
-      await startGatewayProcess({
+      await startGateway({
         ...gatewayEnv({ [GATEWAY_ENV.upstreamCommand]: stdioCommand }, "audit-stdio.jsonl"),
         // All clients are one user here; by default one user may hold a quarter of the sessions.
         [GATEWAY_ENV.maxSessionsPerUser]: String(MANY),
@@ -203,7 +210,8 @@ async function main(): Promise<void> {
       `Machine: ${machineSummary()}.`,
       `Clients on loopback, each with its own MCP session and keep-alive connection, send \`tools/call\` echo round trips`,
       `back to back. ${ROUNDS} alternating rounds of ${ROUND_MS / 1000} s per setup and level after a ${WARMUP_MS / 1000} s warm-up; the order of the`,
-      "setups rotates and reverses from round to round. Every server runs in its own process; the gateway writes its audit log to a",
+      "setups rotates and reverses from round to round. Every server runs in its own process. The gateway runs as its container",
+      "image runs it (the bundle of `gateway/image/bundle.ts` under plain `node`, like the bare relay), writes its audit log to a",
       "file and keeps its default SSE keepalive. CPU per call is read from /proc (each thread's schedstat, in ns) for the",
       "relay and the MCP server separately, per round; the load generator is not counted. The ratios are medians of",
       "per-round figures (paired rounds for ratios between setups).",

@@ -7,6 +7,7 @@
 import { hash } from "node:crypto";
 import { createWriteStream } from "node:fs";
 import type { WriteStream } from "node:fs";
+import { performance } from "node:perf_hooks";
 import type { GatewayErrorCode } from "./errors";
 
 /** Filled in by the middleware as a request is understood; written when the response ends. */

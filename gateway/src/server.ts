@@ -6,6 +6,7 @@
 import { createServer } from "node:http";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { performance } from "node:perf_hooks";
 import { isoTime, newAuditRecord, openAuditLog, sessionDigest, wallTimeAt } from "./audit";
 import type { AuditLog, AuditSink } from "./audit";
 import type { GatewayConfig } from "./config";

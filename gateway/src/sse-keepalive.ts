@@ -4,6 +4,7 @@
  * has been quiet for the configured time gets `: keepalive`, a comment line every SSE parser skips.
  * A comment is only ever placed between events, never inside one the upstream has half sent.
  */
+import { performance } from "node:perf_hooks";
 import { mediaTypeOf } from "./media-type";
 import { Sweep, sweepPeriodFor } from "./sweep";
 import type { Swept } from "./sweep";

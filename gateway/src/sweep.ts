@@ -6,6 +6,7 @@
  * waiting entry a few times per deadline costs less: adding and removing an entry relinks two
  * pointers of the entry itself (docs/decisions.md, 2026-11-27, "deadlines on a sweep").
  */
+import { performance } from "node:perf_hooks";
 
 /** An object a Sweep looks at: linked in place, so that listing it allocates nothing. */
 export interface Swept {

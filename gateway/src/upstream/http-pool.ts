@@ -19,6 +19,7 @@
 import { Agent, request } from "node:http";
 import type { ClientRequest, IncomingMessage } from "node:http";
 import type { Socket } from "node:net";
+import { performance } from "node:perf_hooks";
 import { MCP_HEADERS } from "@mcpbox/shared";
 import type { McpHttpMethod } from "@mcpbox/shared";
 import { Sweep, sweepPeriodFor } from "../sweep";
@@ -137,7 +138,13 @@ class IdleClosingAgent extends Agent {
 
 // The lengths of the names looked at: any other name is passed over without being lower-cased.
 const KEEP_ALIVE = "keep-alive";
-const LOOKED_AT_LENGTHS: ReadonlySet<number> = new Set([...RELAYED_RESPONSE_HEADERS, KEEP_ALIVE].map((name) => name.length));
+// Indexed by length (an array read where a Set lookup would hash the number first).
+const LOOKED_AT_LENGTHS: readonly boolean[] = (() => {
+  const names = [...RELAYED_RESPONSE_HEADERS, KEEP_ALIVE];
+  const lengths = Array.from({ length: Math.max(...names.map((name) => name.length)) + 1 }, () => false);
+  for (const name of names) lengths[name.length] = true;
+  return lengths;
+})();
 
 /**
  * The relayed response headers of Node's raw `[name, value, name, value, …]` list (a repeated one
@@ -151,7 +158,7 @@ function relayedHeaders(raw: string[], socket: PooledSocket | null): Record<stri
   let keepAlive: string | undefined;
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const field = raw[i] as string;
-    if (!LOOKED_AT_LENGTHS.has(field.length)) continue;
+    if (LOOKED_AT_LENGTHS[field.length] !== true) continue;
     const name = field.toLowerCase();
     if (!RELAYED_RESPONSE_HEADERS.has(name)) {
       if (name === KEEP_ALIVE) keepAlive = raw[i + 1];

@@ -7,6 +7,7 @@
  * an idle one is forgotten and closed upstream. Unreachable → 502, no response headers within the
  * timeout → 504, an upstream 5xx, 3xx or 401 → 502; none of them leak the upstream's error body.
  */
+import { performance } from "node:perf_hooks";
 import { MCPBOX_HEADERS, MCP_HEADERS, MCP_TRANSPORT_REQUEST_HEADERS } from "@mcpbox/shared";
 import { identityKey } from "../context";
 import type { Identity } from "../context";
