@@ -114,6 +114,21 @@ function plainJsonString(text: string): boolean {
   return true;
 }
 
+/**
+ * `String(ms)` for a duration rounded to hundredths, from integers: `String` of a fraction runs
+ * V8's shortest-decimal search. The hundredths `h` give the same text: `ms` is the double nearest
+ * to h/100, and no shorter decimal is that near while h/100 is far below 2^53 (kept under 10^12,
+ * some thirty years). Anything else takes `String`.
+ */
+function durationField(ms: number): string {
+  const hundredths = Math.round(ms * 100);
+  if (!(hundredths >= 0 && hundredths < 1e12 && hundredths / 100 === ms)) return jsonField(ms);
+  const whole = Math.floor(hundredths / 100);
+  const fraction = hundredths - whole * 100;
+  if (fraction === 0) return String(whole);
+  return fraction % 10 === 0 ? `${whole}.${fraction / 10}` : `${whole}.${fraction < 10 ? "0" : ""}${fraction}`;
+}
+
 /** `JSON.stringify(value)` for the audit's field types, without the generic serializer's cost on plain strings. */
 function jsonField(value: string | number | null): string {
   if (value === null) return "null";
@@ -137,7 +152,7 @@ export function formatAuditLine(entry: AuditEntry): string {
   let line =
     `{"time":${tokenField(entry.time)},"email":${jsonField(entry.email)},"clientId":${jsonField(entry.clientId)}` +
     `,"httpMethod":${tokenField(entry.httpMethod)},"method":${jsonField(entry.method)},"tool":${jsonField(entry.tool)}` +
-    `,"session":${tokenField(entry.session)},"status":${jsonField(entry.status)},"durationMs":${jsonField(entry.durationMs)}` +
+    `,"session":${tokenField(entry.session)},"status":${jsonField(entry.status)},"durationMs":${durationField(entry.durationMs)}` +
     `,"bytesIn":${jsonField(entry.bytesIn)},"bytesOut":${jsonField(entry.bytesOut)},"error":${tokenField(entry.error)}`;
   if (entry.decision) line += `,"decision":${jsonField(entry.decision)},"rule":${jsonField(entry.rule ?? null)}`;
   return `${line}}\n`;

@@ -4,6 +4,16 @@
 export function mediaTypeOf(contentType: string | undefined): string {
   if (contentType === undefined) return "";
   const semicolon = contentType.indexOf(";");
-  const type = semicolon === -1 ? contentType : contentType.slice(0, semicolon);
-  return type.replace(/^[ \t]+|[ \t]+$/g, "").toLowerCase();
+  let end = semicolon === -1 ? contentType.length : semicolon;
+  let start = 0;
+  while (start < end && isBlank(contentType.charCodeAt(start))) start++;
+  while (end > start && isBlank(contentType.charCodeAt(end - 1))) end--;
+  // Sliced only when something is cut: most values are the media type alone.
+  const type = start === 0 && end === contentType.length ? contentType : contentType.slice(start, end);
+  return type.toLowerCase();
+}
+
+/** Space or horizontal tab: the only whitespace RFC 9110 allows around a field's parts (OWS). */
+function isBlank(c: number): boolean {
+  return c === 0x20 || c === 0x09;
 }

@@ -122,7 +122,8 @@ export function parseMcpBody(bytes: Uint8Array): ParseResult {
     );
   }
   const messages: JsonRpcMessage[] = [];
-  const requestIds = new Set<string | number>();
+  // Only a batch can repeat an id.
+  const requestIds = batch ? new Set<string | number>() : undefined;
   for (const item of items) {
     const result = classify(item);
     if (typeof result === "string") {
@@ -130,7 +131,7 @@ export function parseMcpBody(bytes: Uint8Array): ParseResult {
       const what = batch ? "a batch entry that is not a JSON-RPC 2.0 message" : "not a JSON-RPC 2.0 message";
       return invalid(`Invalid request: the body is ${what} (${result})`);
     }
-    if (result.kind === "request") {
+    if (requestIds && result.kind === "request") {
       if (requestIds.has(result.id))
         return invalid(
           `Invalid request: two requests in the batch share the id ${JSON.stringify(result.id)}; give each request its own id`,
