@@ -21,7 +21,6 @@ import { closeScope, createNodeHandler, writeError } from "./node-handler";
 import type { RequestScope } from "./node-handler";
 import { PolicyRuntime } from "./policy/runtime";
 import { createHttpUpstream } from "./upstream/http";
-import { createStdioUpstream } from "./upstream/stdio";
 import type { Upstream } from "./upstream/types";
 
 export interface GatewayOptions {
@@ -51,22 +50,27 @@ export interface GatewayHandle {
   close(): Promise<void>;
 }
 
-/** The relay `config` asks for, with its session places counted per identity and in total. */
-export function createUpstream(config: GatewayConfig, log: Logger, now?: () => number): Upstream {
+/**
+ * The relay `config` asks for, with its session places counted per identity and in total. The
+ * stdio bridge (and the MCP SDK and zod it brings) is loaded only when asked for: a gateway in
+ * front of an HTTP server never loads it, and a smaller process costs less per request.
+ */
+export async function createUpstream(config: GatewayConfig, log: Logger, now?: () => number): Promise<Upstream> {
   const { upstream, sessionIdleMs } = config;
   const ledger = new SessionLedger(config);
   if (upstream.kind === "http")
     return createHttpUpstream({ url: upstream.url, timeoutMs: config.upstreamTimeoutMs, ledger, sessionIdleMs, log, now });
+  const { createStdioUpstream } = await import("./upstream/stdio");
   return createStdioUpstream({ command: upstream.command, args: upstream.args, ledger, sessionIdleMs, log, now });
 }
 
 /** Builds the gateway without listening: the relay, the app and the Node listener. */
-export function createGateway(config: GatewayConfig, options: GatewayOptions = {}): Gateway {
+export async function createGateway(config: GatewayConfig, options: GatewayOptions = {}): Promise<Gateway> {
   const log = options.log ?? stderrLogger;
   // A policy that does not validate stops the start (PolicyFileError), before anything is spawned.
-  const policy = config.policyPath ? new PolicyRuntime({ path: config.policyPath, log, now: options.now ?? Date.now }) : undefined;
+  const policy = config.policyPath ? await PolicyRuntime.open({ path: config.policyPath, log, now: options.now ?? Date.now }) : undefined;
   policy?.watch();
-  const upstream = createUpstream(config, log, options.now);
+  const upstream = await createUpstream(config, log, options.now);
   const handler = createNodeHandler({ config, upstream, log, guard: createMcpGuard({ config, upstream, policy }) });
   const audit: AuditLog = openAuditLog(config.auditLogPath, options.auditSink);
   // What a drain waits for: requests in flight other than GET streams (counted), and the GET
@@ -186,7 +190,7 @@ function urlFor(address: AddressInfo): string {
 
 /** Starts the gateway on `config.host:config.port` (port 0 picks a free one). */
 export async function startGateway(config: GatewayConfig, options: GatewayOptions = {}): Promise<GatewayHandle> {
-  const gateway = createGateway(config, options);
+  const gateway = await createGateway(config, options);
   // Without a Host header the request still gets the gateway's own JSON 403, not Node's bare 400.
   const server = createServer({ requireHostHeader: false }, gateway.listener);
   // Requests Node's HTTP parser refuses still get a JSON error body, then the connection closes.

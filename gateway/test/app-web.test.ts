@@ -23,7 +23,7 @@ beforeAll(async () => {
     [GATEWAY_ENV.upstreamUrl]: recording.url,
     [GATEWAY_ENV.maxBodyBytes]: "200",
   });
-  upstream = createUpstream(config, silentLogger);
+  upstream = await createUpstream(config, silentLogger);
   app = createApp({ config, upstream, log: silentLogger });
 });
 afterAll(async () => {

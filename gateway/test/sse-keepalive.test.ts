@@ -113,7 +113,7 @@ describe("a quiet SSE stream from an HTTP upstream", () => {
       [GATEWAY_ENV.upstreamUrl]: upstream.url,
       [GATEWAY_ENV.sseKeepaliveMs]: INTERVAL_MS,
     });
-    const relay = createUpstream(config, silentLogger);
+    const relay = await createUpstream(config, silentLogger);
     const app = createApp({ config, upstream: relay, log: silentLogger });
     const [first, second] = [event("\n", 1), event("\n", 2)];
     const afterSilence = gate();

@@ -11,7 +11,7 @@ import { basename, dirname } from "node:path";
 import { GATEWAY_ENV } from "@mcpbox/shared";
 import type { Logger } from "../logger";
 import type { Policy } from "./model";
-import { parsePolicy } from "./parse";
+import type { parsePolicy } from "./parse";
 import { RateLimiter } from "./rate-limit";
 
 /** Thrown at start-up when the policy file cannot be used; `problems` are positioned messages. */
@@ -31,8 +31,9 @@ const RELOAD_SETTLE_MS = 100;
 const MAX_KNOWN_TOOLS = 10_000;
 
 type ReadResult = { ok: true; policy: Policy; digest: string } | { ok: false; problems: string[] };
+type ParsePolicy = typeof parsePolicy;
 
-function readPolicyFile(path: string): ReadResult {
+function readPolicyFile(path: string, parse: ParsePolicy): ReadResult {
   let text: string;
   try {
     if (statSync(path).size > MAX_POLICY_BYTES)
@@ -45,7 +46,7 @@ function readPolicyFile(path: string): ReadResult {
       problems: [`${path}: cannot be read (${code}); check the path in ${GATEWAY_ENV.policy} and the file's permissions`],
     };
   }
-  const parsed = parsePolicy(text, path);
+  const parsed = parse(text, path);
   if (!parsed.ok) return { ok: false, problems: [...parsed.problems] };
   return { ok: true, policy: parsed.policy, digest: createHash("sha256").update(text).digest("hex") };
 }
@@ -66,9 +67,21 @@ export class PolicyRuntime {
   private watcher: FSWatcher | undefined;
   private settle: ReturnType<typeof setTimeout> | undefined;
 
-  /** Reads and validates the file; throws PolicyFileError listing every problem. */
-  constructor(private readonly options: PolicyRuntimeOptions) {
-    const read = readPolicyFile(options.path);
+  /**
+   * Reads and validates the file; rejects with PolicyFileError listing every problem. The YAML
+   * parser is loaded here, so a gateway without a policy never loads it (a smaller process costs
+   * less per request too, docs/decisions.md).
+   */
+  static async open(options: PolicyRuntimeOptions): Promise<PolicyRuntime> {
+    const { parsePolicy } = await import("./parse");
+    return new PolicyRuntime(options, parsePolicy);
+  }
+
+  private constructor(
+    private readonly options: PolicyRuntimeOptions,
+    private readonly parse: ParsePolicy,
+  ) {
+    const read = readPolicyFile(options.path, parse);
     if (!read.ok) throw new PolicyFileError(read.problems);
     this.policy = read.policy;
     this.digest = read.digest;
@@ -86,7 +99,7 @@ export class PolicyRuntime {
    */
   reload(why: string): boolean {
     const { path, log } = this.options;
-    const read = readPolicyFile(path);
+    const read = readPolicyFile(path, this.parse);
     if (!read.ok) {
       log.error(`policy not reloaded (${why}); the last good policy stays in force:\n${read.problems.map((p) => `  - ${p}`).join("\n")}`);
       return false;
