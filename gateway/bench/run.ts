@@ -121,9 +121,7 @@ async function main(): Promise<void> {
     const policyPath = join(dir, "policy.yaml");
     await writeFile(policyPath, benchPolicy(EMAIL));
     const plainGateway = running(await startGateway(gatewayEnv(http, "audit-plain.jsonl")));
-    const policyGateway = running(
-      await startGateway({ ...gatewayEnv(http, "audit-policy.jsonl"), [GATEWAY_ENV.policy]: policyPath }),
-    );
+    const policyGateway = running(await startGateway({ ...gatewayEnv(http, "audit-policy.jsonl"), [GATEWAY_ENV.policy]: policyPath }));
     const plain = await relayed("gateway, no policy", plainGateway, [MANY]);
     const ruled = await relayed("gateway, 50-rule policy", policyGateway, [MANY]);
     process.stdout.write("policy rounds\n");

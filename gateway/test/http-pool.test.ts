@@ -196,7 +196,12 @@ describe("the upstream pool's callback", () => {
       const calls: { error: ExchangeError | undefined; answer: Answer | undefined }[] = [];
       const gone: (() => void)[] = [];
       pool.exchange(
-        { method: "POST", fields: ["x-split", "a\r\nx-smuggled: 1"], body: Buffer.from("{}"), onClientGone: (listener) => gone.push(listener) },
+        {
+          method: "POST",
+          fields: ["x-split", "a\r\nx-smuggled: 1"],
+          body: Buffer.from("{}"),
+          onClientGone: (listener) => gone.push(listener),
+        },
         (error, answer) => calls.push({ error, answer }),
       );
       expect(calls).toHaveLength(1);
@@ -219,9 +224,8 @@ describe("the upstream pool's callback", () => {
     await withPool(server, async (pool) => {
       const calls: (ExchangeError | undefined)[] = [];
       let leave = () => {};
-      pool.exchange(
-        { method: "POST", fields: [], body: Buffer.from("{}"), onClientGone: (listener) => (leave = listener) },
-        (error) => calls.push(error),
+      pool.exchange({ method: "POST", fields: [], body: Buffer.from("{}"), onClientGone: (listener) => (leave = listener) }, (error) =>
+        calls.push(error),
       );
       leave();
       expect(calls.map((error) => error?.code)).toEqual(["CLIENT_GONE"]);

@@ -341,7 +341,16 @@ describe("which answers take keepalive comments", () => {
       "\t text/event-stream\t; charset=utf-8",
     ])
       expect(takes({ "content-type": type }), type).toBe(true);
-    for (const type of ["text/event-streams", "text/event-stream x", "text/event", "application/json", "", "text/event-stream\u00a0", " \t ", ";text/event-stream"])
+    for (const type of [
+      "text/event-streams",
+      "text/event-stream x",
+      "text/event",
+      "application/json",
+      "",
+      "text/event-stream\u00a0",
+      " \t ",
+      ";text/event-stream",
+    ])
       expect(takes({ "content-type": type }), JSON.stringify(type)).toBe(false);
     expect(takes({})).toBe(false);
     expect(takes({ "content-type": "text/event-stream", "content-length": "10" })).toBe(false);
