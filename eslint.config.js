@@ -30,6 +30,11 @@ export default tseslint.config(
     },
   },
   {
+    // The gateway's plain JavaScript for Node (the runner under plain node, module hooks in tests).
+    files: ["gateway/**/*.mjs"],
+    languageOptions: { globals: { process: "readonly", URL: "readonly" } },
+  },
+  {
     files: ["shared/**/*.ts"],
     rules: {
       "no-restricted-imports": ["error", { patterns: [{ group: ["node:*"], message: "shared/ is runtime-neutral" }] }],

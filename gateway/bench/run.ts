@@ -80,8 +80,7 @@ async function main(): Promise<void> {
     return r;
   };
   // The gateway as its container image runs it: one bundled module under plain node, like the bare
-  // relay. `npm run gateway` hosts the same bundle in a process that loaded tsx and esbuild, which
-  // measured 3–5% more CPU per call (docs/decisions.md, 2026-11-27).
+  // relay (docs/decisions.md, 2026-11-27).
   const gatewayScript = join(dir, "gateway.mjs");
   await bundleGateway(gatewayScript);
   const startGateway = (env: Record<string, string>) => startGatewayProcess(env, [], gatewayScript);

@@ -16,7 +16,7 @@ import { BUNDLE_OPTIONS } from "../image/bundle";
 
 const require = createRequire(import.meta.url);
 // `npm run gateway`: the entry point bundled as the container image bundles it.
-const RUN_BUNDLED = fileURLToPath(new URL("../src/run-bundled.ts", import.meta.url));
+const RUN_BUNDLED = fileURLToPath(new URL("../src/run-bundled.mjs", import.meta.url));
 const BARE_RELAY = fileURLToPath(new URL("./bare-relay.ts", import.meta.url));
 const SUPERGATEWAY = join(require.resolve("supergateway/package.json"), "..", "dist", "index.js");
 

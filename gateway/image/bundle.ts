@@ -4,26 +4,10 @@
  * node_modules, no TypeScript loader and no package manager. `node --import tsx image/bundle.ts <out>`.
  */
 import { build } from "esbuild";
-import type { BuildOptions } from "esbuild";
 import { fileURLToPath } from "node:url";
+import { BUNDLE_OPTIONS } from "./bundle-options.mjs";
 
-const MAIN = fileURLToPath(new URL("../src/main.ts", import.meta.url));
-
-// Bundled CommonJS dependencies may call require() for Node built-ins; an ES module has none.
-const REQUIRE_SHIM =
-  'import { createRequire as __mcpboxCreateRequire } from "node:module"; const require = __mcpboxCreateRequire(import.meta.url);';
-
-/** How the image bundles the gateway (also used by the benchmark's profiler). */
-export const BUNDLE_OPTIONS = {
-  entryPoints: [MAIN],
-  bundle: true,
-  platform: "node",
-  target: "node22",
-  format: "esm",
-  banner: { js: REQUIRE_SHIM },
-  legalComments: "eof",
-  logLevel: "warning",
-} as const satisfies BuildOptions;
+export { BUNDLE_OPTIONS };
 
 /** Writes the bundled gateway to `outFile`. */
 export async function bundleGateway(outFile: string): Promise<void> {

@@ -13,8 +13,8 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { eventually, writeCloudflaredStandIn } from "./helpers/cloudflared-stand-in";
 import { processExists } from "@mcpbox/dev/test-kit/node";
 
-// As `npm run connect` starts it: the entry point bundled by run-bundled.ts.
-const RUN_BUNDLED = fileURLToPath(new URL("../src/run-bundled.ts", import.meta.url));
+// As `npm run connect` starts it: the entry point bundled by run-bundled.mjs, under plain node.
+const RUN_BUNDLED = fileURLToPath(new URL("../src/run-bundled.mjs", import.meta.url));
 let dir: string;
 
 beforeAll(async () => {
@@ -34,7 +34,7 @@ it("one Ctrl-C stops cloudflared, the gateway and connect itself", async () => {
     `TUNNEL_TOKEN=${randomBytes(24).toString("base64")}\nMCPBOX_SERVICE_TOKEN=${randomBytes(32).toString("hex")}\n`,
     { mode: 0o600 },
   );
-  const child = spawn(process.execPath, ["--import", "tsx", RUN_BUNDLED, "connect", "--env-file", envFile], {
+  const child = spawn(process.execPath, [RUN_BUNDLED, "connect", "--env-file", envFile], {
     env: { PATH: [bin, path.dirname(process.execPath)].join(path.delimiter), HOME: dir, GATEWAY_PORT: "0" },
     stdio: ["ignore", "pipe", "pipe"],
   });

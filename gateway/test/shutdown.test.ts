@@ -153,7 +153,7 @@ describe("main.ts", () => {
   });
 });
 
-describe("npm run gateway (run-bundled.ts: the entry point bundled as the image bundles it)", () => {
+describe("npm run gateway (run-bundled.mjs: the entry point bundled as the image bundles it, under plain node)", () => {
   it("serves, drains and exits 0 on SIGTERM like the TypeScript entry, from a bundle without renaming wrappers", async () => {
     const main = runMain(
       {
@@ -171,6 +171,9 @@ describe("npm run gateway (run-bundled.ts: the entry point bundled as the image 
     const bundle = await readFile(fileURLToPath(new URL("../node_modules/.cache/mcpbox-run/main.mjs", import.meta.url)), "utf8");
     expect(bundle).toContain("function createNodeHandler(");
     expect(bundle).not.toContain("__name(");
+    // The runner is plain node (no TypeScript loader) and stopped esbuild's service once it built.
+    expect(main.child.spawnargs.slice(1, 2)).toEqual([fileURLToPath(new URL("../src/run-bundled.mjs", import.meta.url))]);
+    expect(childPids(main.pid, "esbuild")).toEqual([]);
     main.child.kill("SIGTERM");
     expect(await main.exited).toBe(0);
     expect(main.stderr()).toContain("stopped");

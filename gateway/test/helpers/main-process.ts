@@ -8,7 +8,7 @@ import type { ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 const MAIN = fileURLToPath(new URL("../../src/main.ts", import.meta.url));
-const RUN_BUNDLED = fileURLToPath(new URL("../../src/run-bundled.ts", import.meta.url));
+const RUN_BUNDLED = fileURLToPath(new URL("../../src/run-bundled.mjs", import.meta.url));
 const started: ChildProcess[] = [];
 
 export interface MainProcess {
@@ -24,12 +24,12 @@ export interface MainProcess {
 }
 
 /**
- * Starts the entry point with `env`. `bundled` runs it as `npm run gateway` does (run-bundled.ts),
- * otherwise the TypeScript itself through tsx.
+ * Starts the entry point with `env`. `bundled` runs it as `npm run gateway` does (run-bundled.mjs,
+ * under plain node), otherwise the TypeScript itself through tsx.
  */
 export function runMain(env: Record<string, string>, options: { inOwnGroup?: boolean; bundled?: boolean } = {}): MainProcess {
-  const entry = options.bundled ? [RUN_BUNDLED, "main"] : [MAIN];
-  const child = spawn(process.execPath, ["--import", "tsx", ...entry], {
+  const args = options.bundled ? [RUN_BUNDLED, "main"] : ["--import", "tsx", MAIN];
+  const child = spawn(process.execPath, args, {
     env: { PATH: process.env.PATH ?? "", ...env },
     stdio: ["ignore", "pipe", "pipe"],
     detached: options.inOwnGroup ?? false,

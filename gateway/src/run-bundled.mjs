@@ -1,21 +1,22 @@
 /**
  * Runs `npm run gateway` and `npm run connect` the way the container image runs the gateway: the
- * entry point and everything it imports bundled into one ES module (image/bundle.ts's settings),
- * then that module imported into this process. Running the TypeScript through tsx instead costs
- * about 10% more CPU on every relayed call: tsx compiles with esbuild's `keepNames`, which wraps
- * every function the relay creates per request in a call that renames it (docs/decisions.md,
- * 2026-11-27). The bundle is built afresh on every start (about 0.1 s) next to the gateway's own
- * dependencies, with a source map so that stack traces name the TypeScript files.
+ * entry point and everything it imports bundled into one ES module (image/bundle-options.mjs, the
+ * image's settings), then that module imported into this process. Plain JavaScript under plain
+ * node, so the gateway's process carries no TypeScript loader: run through tsx, the same bundle
+ * used about 40 MB more memory, four more threads and 3–5% more CPU per relayed call
+ * (docs/decisions.md, 2026-11-27). esbuild's service process is stopped once the bundle is built.
+ * The bundle is built afresh on every start (about 0.1 s) next to the gateway's own dependencies,
+ * with a source map so that stack traces name the TypeScript files.
  *
- *   node --import tsx gateway/src/run-bundled.ts <main|connect> [arguments of the entry point…]
+ *   node gateway/src/run-bundled.mjs <main|connect> [arguments of the entry point…]
  */
 import { mkdir, rename } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { build } from "esbuild";
-import { BUNDLE_OPTIONS } from "../image/bundle";
+import { build, stop } from "esbuild";
+import { BUNDLE_OPTIONS } from "../image/bundle-options.mjs";
 
-const ENTRIES: Readonly<Record<string, string>> = {
+const ENTRIES = {
   main: fileURLToPath(new URL("./main.ts", import.meta.url)),
   connect: fileURLToPath(new URL("./connect/main.ts", import.meta.url)),
 };
@@ -26,7 +27,7 @@ const OUT_DIR = fileURLToPath(new URL("../node_modules/.cache/mcpbox-run/", impo
 const [name, ...rest] = process.argv.slice(2);
 const entry = name === undefined ? undefined : ENTRIES[name];
 if (entry === undefined) {
-  process.stderr.write(`usage: node --import tsx gateway/src/run-bundled.ts <${Object.keys(ENTRIES).join("|")}> [arguments…]\n`);
+  process.stderr.write(`usage: node gateway/src/run-bundled.mjs <${Object.keys(ENTRIES).join("|")}> [arguments…]\n`);
   process.exit(2);
 }
 
@@ -35,8 +36,9 @@ const out = join(OUT_DIR, `${name}.mjs`);
 // Built under a name of its own and renamed into place: two starts at once never read half a file.
 const partial = join(OUT_DIR, `${name}.${process.pid}.mjs`);
 await build({ ...BUNDLE_OPTIONS, entryPoints: [entry], outfile: partial, sourcemap: "inline" });
+await stop();
 await rename(partial, out);
 process.setSourceMapsEnabled(true);
 // The entry point reads its own arguments from process.argv, as when it is run directly.
-process.argv = [process.argv[0] as string, out, ...rest];
+process.argv = [process.argv[0], out, ...rest];
 await import(pathToFileURL(out).href);
