@@ -146,7 +146,7 @@ function tokenField(value: string | null): string {
  * is what `JSON.stringify` makes of them (audit.test.ts compares the two), assembled field by field:
  * the generic serializer was the largest single cost of the per-request log (docs/decisions.md).
  * What a client sends is checked character by character; what the gateway made itself (the time,
- * the HTTP method token, the session digest, the error code) is not.
+ * the HTTP method token, the session digest, the error code, the policy's decision) is not.
  */
 export function formatAuditLine(entry: AuditEntry): string {
   let line =
@@ -154,7 +154,7 @@ export function formatAuditLine(entry: AuditEntry): string {
     `,"httpMethod":${tokenField(entry.httpMethod)},"method":${jsonField(entry.method)},"tool":${jsonField(entry.tool)}` +
     `,"session":${tokenField(entry.session)},"status":${jsonField(entry.status)},"durationMs":${durationField(entry.durationMs)}` +
     `,"bytesIn":${jsonField(entry.bytesIn)},"bytesOut":${jsonField(entry.bytesOut)},"error":${tokenField(entry.error)}`;
-  if (entry.decision) line += `,"decision":${jsonField(entry.decision)},"rule":${jsonField(entry.rule ?? null)}`;
+  if (entry.decision) line += `,"decision":${tokenField(entry.decision)},"rule":${jsonField(entry.rule ?? null)}`;
   return `${line}}\n`;
 }
 

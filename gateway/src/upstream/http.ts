@@ -128,9 +128,9 @@ export function createHttpUpstream(options: HttpUpstreamOptions): Upstream {
 
   /**
    * A POST outside a session. Only an `initialize` opens one (MCP Streamable HTTP, Session
-   * Management): it holds a place (`slot`, taken by relay()) until its answer shows whether the upstream created a session,
-   * which is then bound to the caller. A session id on any other answer is not passed on, as the
-   * gateway would not honour it.
+   * Management): it holds a place (`slot`, taken by relay()) until its answer shows whether the
+   * upstream created a session, which is then bound to the caller. A session id on any other
+   * answer is not passed on, as the gateway would not honour it.
    */
   function outsideSession(relay: RelayRequest, slot: SessionSlot | undefined, done: ReplyCallback): void {
     forward(relay, (error, reply) => {
